@@ -1,0 +1,3 @@
+from certcredit.cli import main
+
+main()

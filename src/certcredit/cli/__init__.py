@@ -1,0 +1,42 @@
+"""The ``certcredit`` command: thin edges over the service layer and the pure core.
+
+Each sub-command lives in its own module and registers itself on ``app``; heavy imports (Django, the model,
+solvers) happen inside the commands that need them, so ``audit --batch`` starts fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from certcredit import __version__
+
+app = typer.Typer(
+    name="certcredit",
+    help="Credit-based certification programs: evaluate sessions, audit records, run workflows.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"certcredit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """certcredit: evaluate sessions, audit people's records, run the CLRM workflow."""
+
+
+def _register() -> None:
+    """Import the command modules; each adds its commands to ``app``."""
+    from certcredit.cli import commands  # noqa: F401
+
+
+def main() -> None:
+    _register()
+    app()

@@ -1,0 +1,1 @@
+"""The list of command modules; each import registers its commands on ``certcredit.cli.app``."""

@@ -1,0 +1,1 @@
+"""Session evaluation: durations, the category classifier and the written analysis (pure core)."""

@@ -1,0 +1,1 @@
+"""Rulebooks as data: the programs' requirements, windows, caps and versions (pure core)."""

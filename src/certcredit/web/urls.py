@@ -1,0 +1,3 @@
+"""URL routes: the web app at ``/`` and the REST API under ``/api/``."""
+
+urlpatterns: list[object] = []
