@@ -352,3 +352,14 @@ def test_next_steps_for_an_incomplete_candidate_say_when_the_paper_will_be_due()
         "Then research and write the paper (grievance or interest); it is due 12 months after the academies are"
         " completed.",
     ]
+
+
+def test_an_approval_and_orientation_the_day_before_the_submission_are_in_time() -> None:
+    rows = [*COMPLETE, *ready("2023-08-31"), step("2023-09-01", "paper_submitted")]
+    assert audit(rows, "2023-10-01")["status"] == "under_review"
+
+
+def test_an_orientation_the_day_after_the_submission_is_too_late_for_it() -> None:
+    rows = [*COMPLETE, step("2023-08-01", "arbitrator_approved"), step("2023-09-02", "orientation_attended")]
+    rows.append(step("2023-09-01", "paper_submitted"))
+    assert audit(rows, "2023-10-01")["status"] == "paper_due"
