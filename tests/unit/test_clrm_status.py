@@ -342,14 +342,14 @@ def test_next_steps_name_the_open_workflow_steps_before_the_paper() -> None:
     assert steps[0].startswith("Select the arbitrator(s)")
     assert "Executive Director or a designee" in steps[0]
     assert steps[1].startswith("Attend an orientation")
-    assert steps[2] == "Research and write the paper (grievance or interest) and submit it by 2025-03-01."
+    assert steps[2] == "Research and write the paper (type grievance or interest) and submit it by 2025-03-01."
 
 
 def test_next_steps_for_an_incomplete_candidate_say_when_the_paper_will_be_due() -> None:
     steps = audit([academy("2024-01-01", "foundation"), *ready("2024-01-02")], "2024-04-01")["next_steps_list"]
     assert steps == [
         "Complete the remaining core academies: Negotiations, Arbitration.",
-        "Then research and write the paper (grievance or interest); it is due 12 months after the academies are"
+        "Then research and write the paper (type grievance or interest); it is due 12 months after the academies are"
         " completed.",
     ]
 
@@ -363,3 +363,44 @@ def test_an_orientation_the_day_after_the_submission_is_too_late_for_it() -> Non
     rows = [*COMPLETE, step("2023-08-01", "arbitrator_approved"), step("2023-09-02", "orientation_attended")]
     rows.append(step("2023-09-01", "paper_submitted"))
     assert audit(rows, "2023-10-01")["status"] == "paper_due"
+
+
+def test_a_retake_now_is_promised_the_deadline_of_the_rule_in_force_now() -> None:
+    result = audit(academies("2018-01-10", "2018-02-10", "2018-03-15"), "2020-01-01")
+    assert result["status"] == "retake_required"
+    assert result["paper_deadline"] == "2018-09-15"
+    assert "new deadline 12 months after the retake" in result["next_steps"]
+
+
+WORKED_EXAMPLE = [  # docs/clrm.md, "Worked example"
+    academy("2024-02-08", "foundation", id="e1"),
+    academy("2024-05-16", "arbitration", id="e2"),
+    academy("2024-09-12", "negotiations", id="e3"),
+    step("2024-10-01", "arbitrator_approved", id="e4"),
+    step("2024-10-20", "orientation_attended", id="e5"),
+    academy("2026-01-22", "foundation", id="e6"),
+    step("2026-11-30", "paper_submitted", id="e7", paper_type="grievance"),
+    step("2027-03-05", "revision_requested", id="e8"),
+    step("2027-06-01", "paper_submitted", id="e9"),
+    step("2027-08-15", "paper_accepted", id="e10"),
+]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "completion", "deadline"),
+    [
+        ("2024-06-01", "academies_incomplete", None, None),
+        ("2025-03-01", "paper_due", "2024-09-12", "2025-09-12"),
+        ("2025-10-01", "retake_required", "2024-09-12", "2025-09-12"),
+        ("2026-02-01", "paper_due", "2026-01-22", "2027-01-22"),
+        ("2026-12-01", "under_review", "2026-01-22", "2027-01-22"),
+        ("2027-04-01", "revision_requested", "2026-01-22", "2027-01-22"),
+        ("2027-07-01", "under_review", "2026-01-22", "2027-01-22"),
+        ("2027-09-01", "certified", "2026-01-22", "2027-01-22"),
+    ],
+)
+def test_the_documented_worked_example_holds(
+    as_of: str, status: str, completion: str | None, deadline: str | None
+) -> None:
+    result = audit(WORKED_EXAMPLE, as_of)
+    assert (result["status"], result["completion_date"], result["paper_deadline"]) == (status, completion, deadline)

@@ -425,7 +425,8 @@ def next_steps(progress: ClrmProgress, program: ClrmProgram) -> list[str]:
         names = ", ".join(program.academy_name(academy) for academy in progress.missing_academies)
         steps.append(f"Complete the remaining core {_plural(len(progress.missing_academies), 'academy')}: {names}.")
     if status == RETAKE_REQUIRED:
-        months = progress.version.paper_deadline_months
+        # A retake taken now is judged by the version in force now, not the one of the lapsed completion.
+        months = program.version_on(progress.as_of).paper_deadline_months
         steps.append(
             f"The paper deadline {progress.deadline} passed without a timely submission: retake"
             f" {program.academy_name(program.retake_academy)}, which opens a new deadline"
@@ -444,7 +445,7 @@ def _paper_steps(progress: ClrmProgress, program: ClrmProgram) -> list[str]:
         )
     if progress.oriented_on is None:
         steps.append("Attend an orientation on the paper standards and on finding arbitration awards.")
-    types = " or ".join(program.paper_types)
+    types = "type " + " or ".join(program.paper_types)
     if progress.status == PAPER_DUE:
         steps.append(f"Research and write the paper ({types}) and submit it by {progress.deadline}.")
     elif progress.status == RETAKE_REQUIRED:
