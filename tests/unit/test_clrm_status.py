@@ -404,3 +404,18 @@ def test_the_documented_worked_example_holds(
 ) -> None:
     result = audit(WORKED_EXAMPLE, as_of)
     assert (result["status"], result["completion_date"], result["paper_deadline"]) == (status, completion, deadline)
+
+
+def test_an_event_built_by_hand_with_an_unknown_academy_is_ignored_not_counted() -> None:
+    from certcredit.engine.clrm import ClrmEvent, clrm_progress
+
+    program = load_clrm_program()
+    events = [
+        ClrmEvent(1, "1", date(2024, 1, 1), "academy_completed", academy="foundation"),
+        ClrmEvent(2, "2", date(2024, 1, 2), "academy_completed", academy="negotiations"),
+        ClrmEvent(3, "3", date(2024, 1, 3), "academy_completed", academy="ethics"),
+    ]
+    progress = clrm_progress(events, date(2024, 2, 1), program)
+    assert progress.status == "academies_incomplete"
+    assert progress.missing_academies == ["arbitration"]
+    assert progress.warnings == ["event 3 names no core academy ('ethics') and was ignored"]

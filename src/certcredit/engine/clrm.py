@@ -242,7 +242,7 @@ class ClrmProgress:
     timely_submission: ClrmEvent | None = None
     last_review: ClrmEvent | None = None
     accepted: ClrmEvent | None = None
-    late_submissions: list[ClrmEvent] = field(default_factory=list)
+    untimely_submissions: list[ClrmEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -263,11 +263,14 @@ class _Replay:
     timely_submission: ClrmEvent | None = None
     last_review: ClrmEvent | None = None
     accepted: ClrmEvent | None = None
-    late_submissions: list[ClrmEvent] = field(default_factory=list)
+    untimely_submissions: list[ClrmEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def academy_completed(self, event: ClrmEvent) -> None:
-        assert event.academy is not None
+        if event.academy not in self.program.academy_ids:
+            # parse_events never lets one through; an event built by hand might.
+            self.warnings.append(f"event {event.event_id} names no core academy ({event.academy!r}) and was ignored")
+            return
         if event.academy not in self.first_completed:
             self.first_completed[event.academy] = event.date
             if len(self.first_completed) == len(self.program.academy_ids):
@@ -297,7 +300,7 @@ class _Replay:
         if reason is None:
             self.timely_submission = self.last_review = event
         else:
-            self.late_submissions.append(event)
+            self.untimely_submissions.append(event)
             self.warnings.append(f"the paper submitted on {event.date} (event {event.event_id}) {reason}")
 
     def review(self, event: ClrmEvent) -> None:
@@ -392,7 +395,7 @@ def _decide(replay: _Replay, as_of: date) -> ClrmProgress:
         timely_submission=replay.timely_submission,
         last_review=replay.last_review,
         accepted=replay.accepted,
-        late_submissions=replay.late_submissions,
+        untimely_submissions=replay.untimely_submissions,
         warnings=replay.warnings,
     )
 
