@@ -108,6 +108,7 @@ def test_positions_from_the_reader_name_events_without_an_id() -> None:
     events, rejected = parse_events(rows, positions=[1, 3])
     assert events[0].position == 1
     assert rejected[0].event_id == "3"
+    assert rejected[0].position == 3
 
 
 def test_a_date_object_is_accepted_but_a_datetime_is_not() -> None:

@@ -81,10 +81,14 @@ class ClrmEvent:
 
 @dataclass(frozen=True, slots=True)
 class RejectedEvent:
-    """An event that could not be read, with the reason a person can act on; nothing else is lost."""
+    """An event that could not be read, with the reason a person can act on; nothing else is lost.
+
+    ``position`` is the event's place in its file, so an edge can point at the file's line.
+    """
 
     event_id: str
     error: str
+    position: int
 
     def as_dict(self) -> dict[str, str]:
         return {"event": self.event_id, "error": self.error}
@@ -114,7 +118,7 @@ def parse_events(
         try:
             events.append(parse_event(row, position, program))
         except EventError as error:
-            rejected.append(RejectedEvent(event_id, str(error)))
+            rejected.append(RejectedEvent(event_id, str(error), position))
     return events, rejected
 
 
