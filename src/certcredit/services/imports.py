@@ -124,7 +124,7 @@ def import_sessions(
     checked = _check(rows, session_fields, report, progress)
     with transaction.atomic():
         run = ImportRun.objects.create(kind=report.kind, file_name=file_name[:300], run_by=actor)
-        providers = _providers({fields.provider for _row, fields in checked if fields.provider})
+        providers = _providers([fields.provider for _row, fields in checked if fields.provider])
         known = _existing_session_keys([fields.natural_key() for _row, fields in checked])
         fresh: list[tuple[Session, SessionFields]] = []
         for row, fields in checked:
@@ -202,8 +202,10 @@ def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
 
 
 def _providers(names: Iterable[str]) -> dict[str, Organization]:
-    """Providers by name (case and spacing ignored); new ones are created as provider organizations."""
-    wanted = {text_key(name): name for name in names}
+    """Providers by name (case and spacing ignored); new ones are created, named as first written."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(text_key(name), name)
     found = {text_key(o.name): o for o in Organization.objects.all() if text_key(o.name) in wanted}
     for key, name in wanted.items():
         if key not in found:
