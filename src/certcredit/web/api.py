@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -164,10 +164,10 @@ def sessions(request: HttpRequest, paging: Query[Paging], search: str = "") -> d
 
 
 @api.post("/tokens", response={201: TokenOut, **ERRORS}, tags=["people"])
-def create_token(request: HttpRequest, body: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
     """A new personal API token for the signed-in person; the token is shown in this response only."""
     token, plain = tokens.create_token(request.auth, body.name)
-    return 201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": plain}
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": plain})
 
 
 def _window(paging: Paging) -> tuple[int, int]:
