@@ -21,10 +21,10 @@ def main() -> None:
     setup()
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
+    from tests.integration.test_imports import write_records_csv
 
     from certcredit.services.imports import import_records, load_rows
     from certcredit.services.people import ensure_person
-    from tests.integration.test_imports import write_records_csv
 
     databases = setup_databases(verbosity=0, interactive=False)
     try:
