@@ -126,3 +126,19 @@ def test_an_unknown_page_outside_the_api_is_an_html_404(client: Client) -> None:
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_upload_over_the_size_limit_is_refused_beside_the_field(client: Client, member, settings) -> None:
+    settings.FILE_UPLOAD_MAX_BYTES = 10
+    client.force_login(member)
+    page = upload(client, "mine.csv", b"date,title,minutes\n2026-01-05,Drafting,90\n").content.decode()
+    assert "larger than" in page and "has-error" in page
+    assert Record.objects.count() == 0
+
+
+def test_a_staff_member_may_use_the_admin_and_a_member_may_not(client: Client, member, make_person) -> None:
+    client.force_login(make_person("desk@example.org", "staff"))
+    assert client.get("/admin/records/record/").status_code == 200
+    assert client.get("/admin/history/historyentry/").status_code == 200
+    client.force_login(member)
+    assert client.get("/admin/records/record/").status_code == 302  # to the admin's sign-in

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from certcredit.web.accounts.models import Organization, Person, Role, RoleGrant
@@ -41,6 +42,19 @@ def grant_role(person: Person, role: str, organization: Organization | None = No
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
     RoleGrant.objects.get_or_create(person=person, role=role, organization=organization)
-    if role == Role.STAFF and not person.is_staff:
-        person.is_staff = True
-        person.save(update_fields=["is_staff"])
+    if role == Role.STAFF:
+        if not person.is_staff:
+            person.is_staff = True
+            person.save(update_fields=["is_staff"])
+        person.groups.add(staff_group())
+
+
+#: The admin permissions staff get: everything on certcredit's own tables (the history admin is read-only).
+STAFF_APPS = ("accounts", "catalog", "records", "history")
+
+
+def staff_group() -> Group:
+    """The admin group for association staff, its permissions brought up to date with the apps' models."""
+    group, _ = Group.objects.get_or_create(name="staff")
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=STAFF_APPS))
+    return group

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 from certcredit.io.readers import FileFormatError, detect_format
 from certcredit.services.records import EVIDENCE_SUFFIXES
@@ -17,8 +19,8 @@ class RecordFileForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl,.ndjson,.ics"}),
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload = _not_too_big(self.cleaned_data["file"])
         try:
             detect_format(upload.name)
         except FileFormatError:
@@ -31,6 +33,16 @@ class EvidenceForm(forms.Form):
         label="Evidence", help_text=f"A certificate of attendance or similar ({', '.join(EVIDENCE_SUFFIXES)})."
     )
 
+    def clean_evidence(self) -> UploadedFile:
+        return _not_too_big(self.cleaned_data["evidence"])
+
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="my script", help_text="To tell your tokens apart.")
+
+
+def _not_too_big(upload: UploadedFile) -> UploadedFile:
+    limit = settings.FILE_UPLOAD_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise forms.ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+    return upload
