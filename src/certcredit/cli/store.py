@@ -34,6 +34,7 @@ def import_sessions_command(
     file: Path = FILE, input_format: str | None = FORMAT, actor: str | None = AS, json_out: bool = JSON_OUT
 ) -> None:
     """Add catalogue sessions; a session already in the catalogue (same natural key) is left alone."""
+    _django()
     from certcredit.services.imports import import_sessions
 
     rows, who = _prepare(file, input_format, actor)
@@ -50,6 +51,7 @@ def import_records_command(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Add a person's records; a record they already have (same natural key) is left alone."""
+    _django()
     from certcredit.services.imports import import_records
     from certcredit.services.people import UnknownPerson, find_person
 
