@@ -31,6 +31,8 @@ def test_demo_prints_the_logins_and_a_second_run_adds_nothing(cli) -> None:
         "clm-recertification",
         "clrm",
     ]
+    linked = Record.objects.filter(session__isnull=False).values_list("title", "session__title")
+    assert len(linked) == 3 and all(title == session for title, session in linked)
     staff = Person.objects.get(email="staff@example.org")
     assert staff.roles == ["staff"] and staff.is_staff and staff.check_password("staff-demo-pass")
 

@@ -105,6 +105,7 @@ def import_records(
                 continue
             known.add(key)
             fresh.append(_record(person, fields, key, row, file_name, run))
+        _link_sessions(fresh)
         _store(fresh, Record, actor, f"imported from {file_name}", progress)
         report.added = len(fresh)
         _finish(run, report, actor)
@@ -211,6 +212,19 @@ def _providers(names: Iterable[str]) -> dict[str, Organization]:
         if key not in found:
             found[key] = Organization.objects.create(name=name, kind=Organization.Kind.PROVIDER)
     return found
+
+
+def _link_sessions(records: list[Record]) -> None:
+    """A record with the date and title of exactly one catalogued session is that session's attendance."""
+    dates = sorted({r.date for r in records if r.title})
+    catalogue: dict[tuple[object, str], list[int]] = {}
+    for batch in _chunks(dates, BATCH_SIZE):
+        for pk, date, title in Session.objects.filter(date__in=batch).values_list("pk", "date", "title"):
+            catalogue.setdefault((date, text_key(title)), []).append(pk)
+    for record in records:
+        matches = catalogue.get((record.date, text_key(record.title)), [])
+        if len(matches) == 1:
+            record.session_id = matches[0]
 
 
 def _existing_session_keys(keys: list[str]) -> set[str]:
