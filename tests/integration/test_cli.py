@@ -59,3 +59,20 @@ def test_exported_sessions_and_records_re_imported_add_nothing(cli, suffix: str,
     assert records.exit_code == 0, records.stderr
     assert '"added": 0, "already_present": 5' in sessions.stdout
     assert '"added": 0, "already_present": 5' in records.stdout
+
+
+def test_an_import_that_collides_with_another_one_says_so_and_exits_1(cli, make_person, tmp_path, monkeypatch):
+    from django.db import IntegrityError
+
+    from certcredit.services import imports
+
+    def colliding(*_args, **_kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(imports, "import_records", colliding)
+    make_person("col@example.org")
+    path = tmp_path / "records.csv"
+    path.write_text("date,title,minutes\n2026-01-05,Drafting,90\n")
+    result = cli("import", "records", str(path), "--person", "col@example.org")
+    assert result.exit_code == 1
+    assert "nothing was kept" in result.stderr

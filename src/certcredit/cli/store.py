@@ -125,7 +125,16 @@ def _prepare(file: Path, input_format: str | None, actor: str | None) -> tuple[l
 
 
 def _with_progress(total: int, run):  # type: ignore[no-untyped-def]
-    """Run an import with a Rich progress bar on stderr when the file is large."""
+    """Run an import (with a Rich progress bar on stderr when the file is large); nothing is kept on failure."""
+    from django.db import IntegrityError
+
+    try:
+        return _run_with_progress(total, run)
+    except IntegrityError as error:
+        _fail(f"the store changed during the import (another import at the same time?); nothing was kept: {error}")
+
+
+def _run_with_progress(total: int, run):  # type: ignore[no-untyped-def]
     if total <= PROGRESS_FROM:
         return run(None)
     from rich.console import Console
