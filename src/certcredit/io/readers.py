@@ -169,6 +169,10 @@ def _event_data(event: Any) -> dict[str, Any]:
         minutes = _event_minutes(event, start)
         if minutes is not None:
             data["minutes"] = minutes
+        if isinstance(start, dt.datetime):
+            data["start"] = start.strftime("%H:%M")
+            if minutes is not None:
+                data["end"] = (start + dt.timedelta(minutes=minutes)).strftime("%H:%M")
     for key in ICS_EXTRA_KEYS:
         value = event.get(f"X-CERTCREDIT-{key.upper().replace('_', '-')}")
         if value is not None:

@@ -35,6 +35,7 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 def sqlite_database(path: Path) -> dict[str, Any]:
     """SQLite in WAL mode with a busy timeout, so readers never block the one writer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
@@ -57,7 +58,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "certcredit.web.accounts",
+    "certcredit.web.catalog",
+    "certcredit.web.records",
+    "certcredit.web.history",
 ]
+
+AUTH_USER_MODEL = "accounts.Person"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -90,10 +97,25 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("CERTCREDIT_MEDIA", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+#: Uploads above this size are refused (evidence files and record files through the web).
+FILE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_BYTES
 LOGIN_URL = "/login/"
+LOGOUT_REDIRECT_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "certcredit.web.views.csrf_failure"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"certcredit": {"handlers": ["stderr"], "level": "INFO"}},
+}

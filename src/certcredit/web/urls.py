@@ -1,3 +1,34 @@
-"""URL routes: the web app at ``/`` and the REST API under ``/api/``."""
+"""URL routes: the web app at ``/``, the REST API under ``/api/``, the admin for staff at ``/admin/``."""
 
-urlpatterns: list[object] = []
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from certcredit.web import views
+from certcredit.web.api import api
+
+LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("records/", views.records, name="records"),
+    path("records/upload/", views.upload, name="upload"),
+    path("records/<int:record_id>/", views.record_detail, name="record"),
+    path("records/<int:record_id>/evidence/", views.evidence, name="evidence"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("tokens/", views.api_tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke-token"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+handler400 = "certcredit.web.views.bad_request"
+handler403 = "certcredit.web.views.forbidden"
+handler404 = "certcredit.web.views.not_found"
+handler500 = "certcredit.web.views.server_error"

@@ -1,0 +1,191 @@
+"""``certcredit import sessions|records FILE`` and ``certcredit export sessions|records FILE``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+from certcredit.cli import app
+
+if TYPE_CHECKING:
+    from certcredit.io.readers import Row, RowError
+    from certcredit.services.imports import ImportReport
+    from certcredit.web.accounts.models import Person
+
+import_app = typer.Typer(help="Import sessions or a person's records from CSV, JSON, JSON Lines or iCalendar.")
+export_app = typer.Typer(help="Export sessions or a person's records as CSV, JSON, JSON Lines or iCalendar.")
+app.add_typer(import_app, name="import", no_args_is_help=True)
+app.add_typer(export_app, name="export", no_args_is_help=True)
+
+#: Files with more rows than this get a progress bar on stderr.
+PROGRESS_FROM = 1000
+
+FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The file to import.")
+FORMAT = typer.Option(None, "--input-format", help="csv, json, jsonl or ics (default: from the suffix).")
+AS = typer.Option(None, "--as", help="E-mail of the person running the import (kept in the history).")
+JSON_OUT = typer.Option(False, "--json", help="Also print the summary as JSON on stdout.")
+
+
+@import_app.command("sessions")
+def import_sessions_command(
+    file: Path = FILE, input_format: str | None = FORMAT, actor: str | None = AS, json_out: bool = JSON_OUT
+) -> None:
+    """Add catalogue sessions; a session already in the catalogue (same natural key) is left alone."""
+    _django()
+    from certcredit.services.imports import import_sessions
+
+    rows, who = _prepare(file, input_format, actor)
+    report = _with_progress(len(rows), lambda progress: import_sessions(rows, who, str(file), progress))
+    _finish(report, json_out)
+
+
+@import_app.command("records")
+def import_records_command(
+    file: Path = FILE,
+    person: str = typer.Option(..., "--person", help="E-mail of the person whose records these are."),
+    input_format: str | None = FORMAT,
+    actor: str | None = AS,
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Add a person's records; a record they already have (same natural key) is left alone."""
+    _django()
+    from certcredit.services.imports import import_records
+    from certcredit.services.people import UnknownPerson, find_person
+
+    rows, who = _prepare(file, input_format, actor)
+    try:
+        owner = find_person(person)
+    except UnknownPerson as error:
+        _fail(str(error))
+    report = _with_progress(len(rows), lambda progress: import_records(rows, owner, who, str(file), progress))
+    _finish(report, json_out)
+
+
+@export_app.command("sessions")
+def export_sessions_command(
+    file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
+    output_format: str | None = typer.Option(None, "--output-format", help="csv, json, jsonl or ics."),
+) -> None:
+    """Write the session catalogue to a file (re-importing it adds nothing)."""
+    _django()
+    from certcredit.services.exports import session_rows
+
+    _write(file, output_format, session_rows(), calendar_name="certcredit sessions")
+
+
+@export_app.command("records")
+def export_records_command(
+    file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
+    person: str = typer.Option(..., "--person", help="E-mail of the person whose records to export."),
+    output_format: str | None = typer.Option(None, "--output-format", help="csv, json, jsonl or ics."),
+) -> None:
+    """Write one person's records to a file (re-importing it adds nothing)."""
+    _django()
+    from certcredit.services.exports import record_rows
+    from certcredit.services.people import UnknownPerson, find_person
+
+    try:
+        owner = find_person(person)
+    except UnknownPerson as error:
+        _fail(str(error))
+    _write(file, output_format, record_rows(owner), calendar_name=f"records of {owner.email}")
+
+
+def _django() -> None:
+    from certcredit.web import setup
+
+    setup()
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _prepare(file: Path, input_format: str | None, actor: str | None) -> tuple[list[Row | RowError], Person | None]:
+    """Read the file (a file that cannot be read at all stops here, nothing stored) and find the actor."""
+    _django()
+    from certcredit.services.imports import load_rows
+    from certcredit.services.people import UnknownPerson, find_person
+
+    try:
+        rows = load_rows(file, input_format)
+    except (ValueError, UnicodeDecodeError) as error:
+        _fail(str(error))
+    who = None
+    if actor:
+        try:
+            who = find_person(actor)
+        except UnknownPerson as error:
+            _fail(str(error))
+    return rows, who
+
+
+def _with_progress(total: int, run):  # type: ignore[no-untyped-def]
+    """Run an import (with a Rich progress bar on stderr when the file is large); nothing is kept on failure."""
+    from django.db import IntegrityError
+
+    try:
+        return _run_with_progress(total, run)
+    except IntegrityError as error:
+        _fail(f"the store changed during the import (another import at the same time?); nothing was kept: {error}")
+
+
+def _run_with_progress(total: int, run):  # type: ignore[no-untyped-def]
+    if total <= PROGRESS_FROM:
+        return run(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=False,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, stage_total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{stage} rows", total=stage_total)
+            bar.update(tasks[stage], completed=done, total=stage_total)
+
+        return run(progress)
+
+
+def _finish(report: ImportReport, json_out: bool) -> None:
+    """Every rejected row on stderr with file, line and reason; a summary table; exit 2 if any was rejected."""
+    from rich.console import Console
+    from rich.table import Table
+
+    err = Console(stderr=True, highlight=False)
+    for rejection in report.rejected:
+        err.print(f"{report.file_name}: {rejection.where}: {rejection.reason}", markup=False, soft_wrap=True)
+    table = Table(title=f"Import of {report.kind} from {report.file_name}")
+    for column in ("rows", "added", "already present", "rejected"):
+        table.add_column(column, justify="right")
+    table.add_row(str(report.rows), str(report.added), str(report.already_present), str(len(report.rejected)))
+    err.print(table)
+    if json_out:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    if report.rejected:
+        raise typer.Exit(2)
+
+
+def _write(file: Path, output_format: str | None, rows: list[dict[str, object]], calendar_name: str) -> None:
+    from certcredit.io.writers import render
+
+    target = str(file)
+    kind = output_format or ("jsonl" if target == "-" else Path(target).suffix.lower().lstrip("."))
+    if kind == "ndjson":
+        kind = "jsonl"
+    try:
+        text = render(rows, kind, calendar_name=calendar_name)
+    except ValueError as error:
+        _fail(str(error))
+    if target == "-":
+        typer.echo(text, nl=False)
+    else:
+        Path(target).write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {len(rows)} rows to {target}", err=True)

@@ -1,0 +1,28 @@
+"""Who may see or change what. One place, so the web, the API and the CLI cannot disagree."""
+
+from __future__ import annotations
+
+from certcredit.web.accounts.models import Person, Role
+
+
+class Forbidden(PermissionError):
+    """The signed-in person may not see or do this; the message says what was refused."""
+
+
+def is_staff(person: Person) -> bool:
+    """Association staff (or an admin account) may see everyone's records and the import log."""
+    return person.is_superuser or person.has_role(Role.STAFF)
+
+
+def may_see_records_of(viewer: Person, person: Person) -> bool:
+    return viewer.pk == person.pk or is_staff(viewer)
+
+
+def check_may_see_records_of(viewer: Person, person: Person) -> None:
+    if not may_see_records_of(viewer, person):
+        raise Forbidden("only staff may see another person's records")
+
+
+def check_may_import_sessions(viewer: Person) -> None:
+    if not (is_staff(viewer) or viewer.has_role(Role.PROVIDER)):
+        raise Forbidden("only staff and providers may import sessions into the catalogue")

@@ -1,0 +1,88 @@
+"""Decisions on what a session counts for: taking one (with history) and finding the one that applies.
+
+Which decision applies (RULES.md): a designation is never overridden by the evaluator, and a reviewer's word
+replaces the evaluator's. So the latest ``designated`` decision wins, else the latest ``reviewed``, else the
+latest ``evaluated``.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from certcredit.rules import vocabulary
+from certcredit.services import history
+from certcredit.services.access import Forbidden, is_staff
+from certcredit.web.accounts.models import Person, Role
+from certcredit.web.catalog.models import Decision, Session
+
+DESIGNATED, REVIEWED, EVALUATED = "designated", "reviewed", "evaluated"
+PRECEDENCE = (DESIGNATED, REVIEWED, EVALUATED)
+VERDICTS = ("qualifies", "does_not_qualify", "needs_review")
+
+
+@transaction.atomic
+def decide(
+    actor: Person | None,
+    session: Session,
+    kind: str,
+    verdict: str,
+    category: str = "",
+    subject_area: str = "",
+    topic: str = "",
+    confidence: float | None = None,
+    analysis: str = "",
+) -> Decision:
+    """Record a decision; ``actor`` None is the evaluator run from the command line. Reviews need a reviewer."""
+    _check_allowed(actor, kind)
+    _check_values(verdict, category, subject_area, topic, confidence)
+    if verdict != "qualifies" and category:
+        raise ValueError("only a qualifying decision names a category")
+    decision = Decision.objects.create(
+        session=session,
+        kind=kind,
+        verdict=verdict,
+        category=category,
+        subject_area=subject_area,
+        topic=topic,
+        confidence=confidence,
+        analysis=analysis,
+        decided_by=actor,
+    )
+    history.record_change(actor, "decide", decision, None, note=f"{kind} {verdict} for session {session.pk}")
+    return decision
+
+
+def decision_for(session: Session) -> Decision | None:
+    """The decision that applies to a session now, or None when none was taken."""
+    for kind in PRECEDENCE:
+        found = session.decisions.filter(kind=kind).order_by("-decided_at", "-id").first()
+        if found is not None:
+            return found
+    return None
+
+
+def _check_allowed(actor: Person | None, kind: str) -> None:
+    if kind not in PRECEDENCE:
+        raise ValueError(f"unknown decision kind {kind!r}; use one of {', '.join(PRECEDENCE)}")
+    if actor is None:
+        return
+    if kind == REVIEWED and not (actor.has_role(Role.REVIEWER) or is_staff(actor)):
+        raise Forbidden("only reviewers and staff may review a session")
+    if kind == DESIGNATED and not (actor.has_role(Role.PROVIDER) or is_staff(actor)):
+        raise Forbidden("only providers and staff may designate a session")
+    if kind == EVALUATED and not is_staff(actor):
+        raise Forbidden("only staff may record an evaluation by hand")
+
+
+def _check_values(verdict: str, category: str, subject_area: str, topic: str, confidence: float | None) -> None:
+    checks = (
+        ("verdict", verdict, VERDICTS),
+        ("category", category, vocabulary.CATEGORIES),
+        ("subject area", subject_area, vocabulary.SUBJECT_AREAS),
+        ("topic", topic, vocabulary.TOPICS),
+    )
+    for name, value, allowed in checks:
+        if value and value not in allowed:
+            raise ValueError(f"unknown {name} {value!r}; use one of {', '.join(allowed)}")
+    if confidence is not None and not 0.0 <= confidence <= 1.0:
+        raise ValueError(f"confidence must lie between 0 and 1, not {confidence}")

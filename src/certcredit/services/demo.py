@@ -1,0 +1,141 @@
+"""A small demo data set for ``make run``: organizations, the bundled programs, sessions and four accounts.
+
+Idempotent: running it again finds what exists and adds nothing. The demo rows go through the same import
+service as files do, so they are checked and keyed like any other import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from certcredit.io.readers import Row, RowError
+from certcredit.services.imports import import_records, import_sessions
+from certcredit.services.people import ensure_person
+from certcredit.web.accounts.models import Organization, Role
+from certcredit.web.catalog.models import Program, Session
+from certcredit.web.records.models import Record
+
+DEMO_SOURCE = "demo data"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    created: bool
+
+
+ACCOUNTS = (
+    ("member", "member@example.org", "member-demo-pass", "Morgan Member", (Role.MEMBER,)),
+    ("provider", "provider@example.org", "provider-demo-pass", "Pat Provider", (Role.PROVIDER,)),
+    ("reviewer", "reviewer@example.org", "reviewer-demo-pass", "Riley Reviewer", (Role.REVIEWER, Role.MEMBER)),
+    ("staff", "staff@example.org", "staff-demo-pass", "Sam Staff", (Role.STAFF,)),
+)
+
+PROGRAMS = (
+    ("clm-application", "CLM exam application", "ala"),
+    ("clm-application-specialist", "CLM exam application (functional specialist)", "ala"),
+    ("clm-recertification", "CLM recertification", "ala"),
+    ("clrm", "CLRM Labor Relations Academy Masters", "calpelra"),
+)
+
+SESSIONS: tuple[Mapping[str, object], ...] = (
+    {
+        "title": "Plain-English Drafting for Firm Policies",
+        "description": "Participants rewrite a sample leave policy in clear, short sentences and learn a "
+        "checklist for structure, defined terms and consistent style.",
+        "date": "2026-03-12",
+        "time": "9 – 10:30 A.M.",
+        "category": "writing",
+        "subject_area": "CM",
+        "provider": "Northwind Training Co.",
+    },
+    {
+        "title": "Budget Forecasting with Spreadsheets",
+        "description": "Builds a twelve-month operating forecast for a small firm, with scenarios and "
+        "variance tracking, using spreadsheet formulas and pivot tables.",
+        "date": "2026-04-02",
+        "minutes": 120,
+        "format": "live_online",
+        "provider": "Northwind Training Co.",
+    },
+    {
+        "title": "Running Difficult Performance Conversations",
+        "description": "Role-played practice in preparing for, opening and closing a performance "
+        "conversation, including listening techniques and follow-up notes.",
+        "date": "2026-05-20",
+        "time": "1:00-2:15pm",
+        "category": "communication",
+        "provider": "Lakeside Chapter",
+    },
+    {
+        "title": "Chapter Spring Networking Reception",
+        "description": "An evening reception for chapter members and sponsors.",
+        "date": "2026-05-20",
+        "time": "5 - 7 PM",
+        "provider": "Lakeside Chapter",
+    },
+    {
+        "title": "Securing Remote Access for Law Offices",
+        "description": "How VPNs, multi-factor sign-in and device management fit together, and a plan "
+        "for rolling them out across a firm without stopping work.",
+        "date": "2026-06-09",
+        "minutes": 90,
+        "format": "recorded",
+        "category": "information_technology",
+        "subject_area": "OM",
+        "provider": "Northwind Training Co.",
+    },
+)
+
+MEMBER_RECORDS: tuple[Mapping[str, object], ...] = (
+    {"title": "Plain-English Drafting for Firm Policies", "date": "2026-03-12", "minutes": 90,
+     "category": "writing", "subject_area": "CM", "provider": "Northwind Training Co."},
+    {"title": "Budget Forecasting with Spreadsheets", "date": "2026-04-02", "minutes": 120,
+     "format": "live_online", "subject_area": "FM", "provider": "Northwind Training Co."},
+    {"title": "Running Difficult Performance Conversations", "date": "2026-05-20", "time": "1:00-2:15pm",
+     "category": "communication", "provider": "Lakeside Chapter"},
+    {"title": "Ethics Refresher for Firm Administrators", "date": "2026-06-18", "minutes": 60,
+     "topic": "business_ethics", "subject_area": "LI", "format": "self_study"},
+    {"title": "Lunch-and-learn: inbox triage", "date": "2026-07-01", "minutes": 45, "category": "self_management"},
+)  # fmt: skip
+
+
+@transaction.atomic
+def load_demo() -> list[DemoLogin]:
+    """Create (or find) the demo data; returns the demo logins to print."""
+    ala, _ = Organization.objects.get_or_create(
+        name="Association of Legal Administrators", defaults={"kind": Organization.Kind.ASSOCIATION}
+    )
+    calpelra, _ = Organization.objects.get_or_create(name="CALPELRA", defaults={"kind": Organization.Kind.ASSOCIATION})
+    Organization.objects.get_or_create(
+        name="Lakeside Chapter", defaults={"kind": Organization.Kind.CHAPTER, "parent": ala}
+    )
+    provider_org, _ = Organization.objects.get_or_create(
+        name="Northwind Training Co.", defaults={"kind": Organization.Kind.PROVIDER}
+    )
+    owners = {"ala": ala, "calpelra": calpelra}
+    for program_id, name, owner in PROGRAMS:
+        Program.objects.get_or_create(
+            id=program_id, defaults={"name": name, "rulebook": program_id, "organization": owners[owner]}
+        )
+    logins = []
+    people = {}
+    for role, email, password, name, roles in ACCOUNTS:
+        person, created = ensure_person(email, name, password, roles, organization=provider_org)
+        people[role] = person
+        logins.append(DemoLogin(role, email, password, created))
+    if not Session.objects.filter(source_file=DEMO_SOURCE).exists():
+        import_sessions(_rows(SESSIONS), people["staff"], DEMO_SOURCE)
+    member = people["member"]
+    if not Record.objects.filter(person=member, source_file=DEMO_SOURCE).exists():
+        import_records(_rows(MEMBER_RECORDS), member, people["staff"], DEMO_SOURCE)
+    return logins
+
+
+def _rows(items: tuple[Mapping[str, object], ...]) -> list[Row | RowError]:
+    return [Row(position, position, dict(item), unit="item") for position, item in enumerate(items, start=1)]

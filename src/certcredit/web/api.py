@@ -1,0 +1,252 @@
+"""The REST API under ``/api/`` (django-ninja), OpenAPI at ``/api/openapi.json``.
+
+Authentication: a personal token (``Authorization: Bearer cc_…``) or the web session (with CSRF on unsafe
+methods). Every error is JSON with a ``message``; never an HTML page or a traceback (SPEC.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from certcredit import __version__
+from certcredit.services import queries, tokens
+from certcredit.services.access import Forbidden
+from certcredit.services.people import UnknownPerson
+from certcredit.web.accounts.models import Person
+
+log = logging.getLogger("certcredit.api")
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer <token>`` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Person | None:
+        person = tokens.person_for_token(token)
+        if person is not None:
+            request.user = person
+        return person
+
+
+class SessionWithCsrf(SessionAuth):
+    """The web session; unsafe methods need the CSRF token. Without a session cookie there is nothing to forge,
+    so the request is simply unauthenticated (401), not a CSRF failure."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
+api = NinjaAPI(
+    title="certcredit API",
+    version=__version__,
+    description="Sessions, records and audits of credit-based certification programs.",
+    auth=[BearerToken(), SessionWithCsrf()],
+    urls_namespace="api",
+)
+
+
+class Problem(Schema):
+    message: str
+
+
+class Health(Schema):
+    status: str
+    version: str
+    database: str
+
+
+class Me(Schema):
+    email: str
+    name: str
+    roles: list[str]
+
+
+class RecordOut(Schema):
+    id: int
+    external_id: str
+    date: dt.date
+    title: str
+    description: str
+    minutes: int
+    format: str
+    category: str | None
+    subject_area: str | None
+    topic: str | None
+    venue: str | None
+    provider: str
+    source: str
+    has_evidence: bool
+
+
+class RecordPage(Schema):
+    person: str
+    count: int
+    items: list[RecordOut]
+
+
+class SessionOut(Schema):
+    id: int
+    title: str
+    description: str
+    date: dt.date | None
+    minutes: int | None
+    time: str
+    format: str
+    provider: str | None
+    category: str | None
+    subject_area: str | None
+    topic: str | None
+    venue: str | None
+
+
+class SessionPage(Schema):
+    count: int
+    items: list[SessionOut]
+
+
+class TokenIn(Schema):
+    name: str = "api"
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    token: str
+
+
+class Paging(Schema):
+    limit: int = 100
+    offset: int = 0
+
+
+ERRORS: dict[int, type[Schema]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+
+
+@api.get("/health", auth=None, response=Health, tags=["service"])
+def health(request: HttpRequest) -> dict[str, str]:  # noqa: ARG001 (the framework's signature)
+    """Open: for load balancers and `make run` checks."""
+    return {"status": "ok", "version": __version__, "database": connection.vendor}
+
+
+@api.get("/me", response={200: Me, **ERRORS}, tags=["people"])
+def me(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in person and their roles."""
+    person: Person = request.auth
+    return {"email": person.email, "name": person.name, "roles": person.roles}
+
+
+@api.get("/records", response={200: RecordPage, **ERRORS}, tags=["records"])
+def records(request: HttpRequest, paging: Query[Paging], person: str | None = None) -> dict[str, Any]:
+    """The signed-in person's records; staff may ask for another person's with ``?person=email``."""
+    owner, found = queries.records_of(request.auth, person)
+    limit, offset = _window(paging)
+    items = [_record_out(r) for r in found[offset : offset + limit]]
+    return {"person": owner.email, "count": found.count(), "items": items}
+
+
+@api.get("/sessions", response={200: SessionPage, **ERRORS}, tags=["sessions"])
+def sessions(request: HttpRequest, paging: Query[Paging], search: str = "") -> dict[str, Any]:
+    """The session catalogue, newest first, optionally searched by title or description."""
+    found = queries.sessions(request.auth, search)
+    limit, offset = _window(paging)
+    return {"count": found.count(), "items": [_session_out(s) for s in found[offset : offset + limit]]}
+
+
+@api.post("/tokens", response={201: TokenOut, **ERRORS}, tags=["people"])
+def create_token(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
+    """A new personal API token for the signed-in person; the token is shown in this response only."""
+    token, plain = tokens.create_token(request.auth, body.name)
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": plain})
+
+
+def _window(paging: Paging) -> tuple[int, int]:
+    if not 1 <= paging.limit <= 1000 or paging.offset < 0:
+        raise HttpError(422, "limit must be 1 to 1000 and offset 0 or more")
+    return paging.limit, paging.offset
+
+
+def _record_out(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "external_id": r.external_id,
+        "date": r.date,
+        "title": r.title,
+        "description": r.description,
+        "minutes": r.minutes,
+        "format": r.format,
+        "category": r.category or None,
+        "subject_area": r.subject_area or None,
+        "topic": r.topic or None,
+        "venue": r.venue or None,
+        "provider": r.provider,
+        "source": f"{r.source_file}, {r.source_line}" if r.source_file else "",
+        "has_evidence": bool(r.evidence),
+    }
+
+
+def _session_out(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "title": s.title,
+        "description": s.description,
+        "date": s.date,
+        "minutes": s.minutes,
+        "time": s.time_text,
+        "format": s.format,
+        "provider": s.provider.name if s.provider else None,
+        "category": s.category or None,
+        "subject_area": s.subject_area or None,
+        "topic": s.topic or None,
+        "venue": s.venue or None,
+    }
+
+
+def _problem(request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"message": message, **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG001 (the framework's signature)
+    return _problem(request, 401, "sign in, or send 'Authorization: Bearer <token>'")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _problem(request, 422, "the request is not valid", errors=exc.errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _problem(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Forbidden)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _problem(request, 403, str(exc))
+
+
+@api.exception_handler(UnknownPerson)
+def _unknown_person(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _problem(request, 404, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG001 (the framework's signature)
+    return _problem(request, 404, "not found")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG001 (the framework's signature)
+    log.exception("API error on %s %s", request.method, request.path)
+    return _problem(request, 500, "internal error; it has been logged")

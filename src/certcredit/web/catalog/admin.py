@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from certcredit.web.admin_history import HistoryAdmin
+from certcredit.web.catalog.models import Decision, Program, Session
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "rulebook", "organization")
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
+    readonly_fields = ("kind", "verdict", "category", "subject_area", "topic", "confidence", "decided_by", "decided_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # decisions are taken through the service layer so they reach the history
+
+
+@admin.register(Session)
+class SessionAdmin(HistoryAdmin):
+    list_display = ("title", "date", "minutes", "format", "provider", "category", "subject_area")
+    list_filter = ("format", "category", "subject_area")
+    search_fields = ("title", "description")
+    date_hierarchy = "date"
+    inlines = (DecisionInline,)
+
+
+@admin.register(Decision)
+class DecisionAdmin(HistoryAdmin):
+    list_display = ("session", "kind", "verdict", "category", "subject_area", "topic", "decided_by", "decided_at")
+    list_filter = ("kind", "verdict")

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from certcredit.web.admin_history import HistoryAdmin
+from certcredit.web.records.models import ImportRun, Record
+
+
+@admin.register(Record)
+class RecordAdmin(HistoryAdmin):
+    list_display = ("person", "date", "title", "minutes", "format", "category", "subject_area", "source_line")
+    list_filter = ("format", "category", "subject_area")
+    search_fields = ("title", "person__email")
+    readonly_fields = ("natural_key", "source_file", "source_line", "import_run")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        from certcredit.io.rows import record_fields
+
+        fields = record_fields({"date": obj.date.isoformat(), "minutes": obj.minutes, "title": obj.title,
+                                "format": obj.format})  # fmt: skip
+        obj.natural_key = fields.natural_key()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "kind",
+        "file_name",
+        "run_by",
+        "person",
+        "rows",
+        "added",
+        "already_present",
+        "rejected",
+    )
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,87 @@
+"""A person's records (attended, taught or self-reported education) and the imports that brought them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from certcredit.rules import vocabulary
+from certcredit.web.catalog.models import (
+    CATEGORY_CHOICES,
+    FORMAT_CHOICES,
+    SUBJECT_AREA_CHOICES,
+    TOPIC_CHOICES,
+    VENUE_CHOICES,
+)
+
+
+class ImportRun(models.Model):
+    """One import of one file: who ran it, when, and what became of its rows."""
+
+    class Kind(models.TextChoices):
+        SESSIONS = "sessions", "Sessions"
+        RECORDS = "records", "Records"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_name = models.CharField(max_length=300)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports_run"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="record_imports",
+        help_text="Whose records (record imports only).",
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    already_present = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.file_name} ({self.added} added)"
+
+
+def evidence_path(record: Record, filename: str) -> str:
+    return f"evidence/{record.person_id}/{filename}"
+
+
+class Record(models.Model):
+    """One education activity of one person; unique per person by ``natural_key`` (date, title, minutes, format)."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="records")
+    session = models.ForeignKey(
+        "catalog.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    date = models.DateField()
+    title = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    minutes = models.PositiveIntegerField()
+    time_text = models.CharField(max_length=100, blank=True)
+    format = models.CharField(max_length=20, choices=FORMAT_CHOICES, default=vocabulary.DEFAULT_FORMAT)
+    category = models.CharField(max_length=40, choices=CATEGORY_CHOICES, blank=True)
+    subject_area = models.CharField(max_length=2, choices=SUBJECT_AREA_CHOICES, blank=True)
+    topic = models.CharField(max_length=20, choices=TOPIC_CHOICES, blank=True)
+    venue = models.CharField(max_length=20, choices=VENUE_CHOICES, blank=True)
+    provider = models.CharField(max_length=200, blank=True)
+    evidence = models.FileField(upload_to=evidence_path, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    natural_key = models.CharField(max_length=700, editable=False)
+    source_file = models.CharField(max_length=300, blank=True)
+    source_line = models.CharField(max_length=30, blank=True)
+    import_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-date", "title", "id")
+        constraints = (models.UniqueConstraint(fields=("person", "natural_key"), name="one_record_per_natural_key"),)
+        indexes = (models.Index(fields=("person", "date")),)
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title or '(untitled)'} ({self.minutes} min)"

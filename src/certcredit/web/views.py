@@ -1,0 +1,174 @@
+"""Web pages: each view parses the request, calls a service, renders. Services decide who may see what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.http import require_http_methods, require_POST
+
+from certcredit.services import queries, tokens
+from certcredit.services.access import Forbidden, is_staff
+from certcredit.services.imports import import_records, load_upload
+from certcredit.services.people import UnknownPerson
+from certcredit.services.records import attach_evidence
+from certcredit.web.accounts.models import ApiToken
+from certcredit.web.forms import EvidenceForm, RecordFileForm, TokenForm
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Members see their records; staff also see the latest imports and sessions."""
+    person = request.user
+    _owner, records = queries.records_of(person)
+    context: dict[str, Any] = {
+        "records": records[:8],
+        "record_count": records.count(),
+        "total_minutes": records.aggregate(total=Sum("minutes"))["total"] or 0,
+        "staff": is_staff(person),
+    }
+    if context["staff"]:
+        context["imports"] = queries.recent_imports(person, 8)
+        context["sessions"] = queries.sessions(person)[:8]
+    return render(request, "home.html", context)
+
+
+@login_required
+def records(request: HttpRequest) -> HttpResponse:
+    """A person's records: one's own, or (staff) anyone's with ``?person=email``."""
+    try:
+        owner, found = queries.records_of(request.user, request.GET.get("person"))
+    except Forbidden as error:
+        raise PermissionDenied(str(error)) from error
+    except UnknownPerson as error:
+        raise Http404(str(error)) from error
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    total = found.aggregate(total=Sum("minutes"))["total"] or 0
+    return render(
+        request, "records.html", {"owner": owner, "page": page, "total_minutes": total, "own": owner == request.user}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    try:
+        record = queries.record_of(request.user, record_id)
+    except LookupError as error:
+        raise Http404(str(error)) from error
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attach_evidence(request.user, record, form.cleaned_data["evidence"])
+        except ValueError as error:
+            form.add_error("evidence", str(error))
+        else:
+            messages.success(request, "Evidence attached.")
+            return redirect("record", record_id=record.pk)
+    return render(request, "record.html", {"record": record, "form": form})
+
+
+@login_required
+def evidence(request: HttpRequest, record_id: int) -> FileResponse:
+    """Evidence files are served only to their owner and staff, never from a public media URL."""
+    try:
+        record = queries.record_of(request.user, record_id)
+    except LookupError as error:
+        raise Http404(str(error)) from error
+    if not record.evidence:
+        raise Http404("this record has no evidence file")
+    return FileResponse(record.evidence.open("rb"), as_attachment=True, filename=record.evidence.name.split("/")[-1])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """Import the member's own records from a file, through the same service as the CLI."""
+    form = RecordFileForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            rows = load_upload(upload_file.name, upload_file.read())
+        except ValueError as error:
+            form.add_error("file", str(error))
+        else:
+            report = import_records(rows, request.user, request.user, upload_file.name)
+            if report.ok:
+                messages.success(request, f"{report.added} records added, {report.already_present} already there.")
+                return redirect("records")
+    return render(request, "upload.html", {"form": form, "report": report})
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")
+    found = queries.sessions(request.user, search)
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    return render(request, "sessions.html", {"page": page, "q": search})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: make one (shown once) or see and revoke yours."""
+    form = TokenForm(request.POST or None)
+    plain = None
+    if request.method == "POST" and form.is_valid():
+        _token, plain = tokens.create_token(request.user, form.cleaned_data["name"])
+        form = TokenForm()
+    mine = ApiToken.objects.filter(person=request.user, revoked_at=None)
+    return render(request, "tokens.html", {"form": form, "tokens": mine, "plain": plain})
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    if tokens.revoke_token(request.user, token_id):
+        messages.success(request, "Token revoked.")
+    return redirect("tokens")
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:  # noqa: ARG001
+    if _is_api(request):
+        return JsonResponse({"message": "not found"}, status=404)
+    return HttpResponse(loader.render_to_string("error.html", {"title": "Not found"}, request), status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"message": "forbidden"}, status=403)
+    message = str(exception) if exception else "You may not see this page."
+    context = {"title": "Not allowed", "message": message}
+    return HttpResponse(loader.render_to_string("error.html", context, request), status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"message": "internal error; it has been logged"}, status=500)
+    body = "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>It has been logged.</p>"
+    return HttpResponse(body, status=500)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:  # noqa: ARG001
+    if _is_api(request):
+        return JsonResponse({"message": "bad request"}, status=400)
+    return HttpResponse(loader.render_to_string("error.html", {"title": "Bad request"}, request), status=400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"message": f"CSRF check failed: {reason}"}, status=403)
+    context = {"title": "Form expired", "message": "Reload the page and try again."}
+    return HttpResponse(loader.render_to_string("error.html", context, request), status=403)

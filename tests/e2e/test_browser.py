@@ -1,0 +1,65 @@
+"""End to end: Debian's chromium signs in as the demo member on a live server and sees their records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Any]:
+    """A chromium page; missing chromium fails on CI (CI=true) and skips, saying why, elsewhere."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: run scripts/browser.sh (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        print(reason)
+        pytest.skip(reason)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+def test_a_demo_member_signs_in_and_sees_their_records(live_server: Any, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from certcredit.services.demo import load_demo
+
+    member = next(login for login in load_demo() if login.role == "member")
+    page.goto(f"{live_server.url}/records/")
+    expect(page).to_have_url(f"{live_server.url}/login/?next=/records/")
+
+    page.fill("#id_username", member.email)
+    page.fill("#id_password", member.password)
+    page.click("button[type=submit]")
+
+    expect(page.locator("h1")).to_have_text("My records")
+    table = page.locator("table.data")
+    expect(table).to_contain_text("Plain-English Drafting for Firm Policies")
+    expect(table).to_contain_text("Running Difficult Performance Conversations")
+    expect(page.locator("table.data tbody tr")).to_have_count(5)
+    expect(page.locator("header")).to_contain_text(member.email)
