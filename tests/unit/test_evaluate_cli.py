@@ -14,10 +14,24 @@ from certcredit.cli import _register, app
 
 pytestmark = pytest.mark.model
 
-FIELDS = ["id", "title", "minutes", "credit_hours", "decision", "category", "subject_area", "topic", "confidence",
-          "analysis"]
-GOOD = {"id": "g1", "title": "Grammar and Punctuation for Legal Staff", "time": "9 – 10:30 A.M.",
-        "description": "Commas, semicolons, agreement and usage drills for memos and letters, with editing practice."}
+FIELDS = [
+    "id",
+    "title",
+    "minutes",
+    "credit_hours",
+    "decision",
+    "category",
+    "subject_area",
+    "topic",
+    "confidence",
+    "analysis",
+]
+GOOD = {
+    "id": "g1",
+    "title": "Grammar and Punctuation for Legal Staff",
+    "time": "9 – 10:30 A.M.",
+    "description": "Commas, semicolons, agreement and usage drills for memos and letters, with editing practice.",
+}
 
 
 def run(*args: str) -> object:
@@ -37,13 +51,21 @@ def test_json_output_has_specs_fields_in_input_order(tmp_path: Path) -> None:
     items = json.loads(result.stdout)
     assert [list(item) for item in items] == [FIELDS, FIELDS]
     assert (items[0]["decision"], items[0]["category"], items[0]["minutes"], items[0]["credit_hours"]) == (
-        "qualifies", "writing", 90, 1.5)
+        "qualifies",
+        "writing",
+        90,
+        1.5,
+    )
     assert (items[1]["decision"], items[1]["category"], items[1]["credit_hours"]) == ("does_not_qualify", None, 0)
 
 
 def test_rejected_rows_stay_in_place_are_named_on_stderr_and_exit_2(tmp_path: Path) -> None:
-    rows = [GOOD, {"id": "b1", "title": "X", "time": "after lunch"}, {"id": "b2", "title": "Y", "category": "sales"},
-            {"id": "b3", "description": "no title"}]
+    rows = [
+        GOOD,
+        {"id": "b1", "title": "X", "time": "after lunch"},
+        {"id": "b2", "title": "Y", "category": "sales"},
+        {"id": "b3", "description": "no title"},
+    ]
     path = write_jsonl(tmp_path / "mixed.jsonl", rows)
     result = run(str(path), "--format", "json")
     assert result.exit_code == 2
@@ -58,8 +80,9 @@ def test_rejected_rows_stay_in_place_are_named_on_stderr_and_exit_2(tmp_path: Pa
 
 def test_csv_output_has_a_header_and_one_row_per_session(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
-    path.write_text("title,time,description\n" + f"{GOOD['title']},{GOOD['time']},\"{GOOD['description']}\"\n",
-                    encoding="utf-8")
+    path.write_text(
+        "title,time,description\n" + f'{GOOD["title"]},{GOOD["time"]},"{GOOD["description"]}"\n', encoding="utf-8"
+    )
     result = run(str(path), "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -71,8 +94,17 @@ def test_csv_output_has_a_header_and_one_row_per_session(tmp_path: Path) -> None
 def test_the_table_shows_title_time_hours_decision_and_category(tmp_path: Path) -> None:
     result = run(str(write_jsonl(tmp_path / "s.jsonl", [GOOD])), "--format", "table")
     assert result.exit_code == 0, result.output
-    for words in ("Title", "Time", "Hours", "Decision", "Category", "Grammar and Punctuation", "1.50", "qualifies",
-                  "Writing Skills"):
+    for words in (
+        "Title",
+        "Time",
+        "Hours",
+        "Decision",
+        "Category",
+        "Grammar and Punctuation",
+        "1.50",
+        "qualifies",
+        "Writing Skills",
+    ):
         assert words in result.stdout
 
 
@@ -92,7 +124,9 @@ def test_an_ics_agenda_is_evaluated_event_by_event(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     items = json.loads(result.stdout)
     assert [(i["id"], i["minutes"], i["decision"], i["category"]) for i in items] == [
-        ("1", 75, "qualifies", "information_technology"), ("2", 120, "does_not_qualify", None)]
+        ("1", 75, "qualifies", "information_technology"),
+        ("2", 120, "does_not_qualify", None),
+    ]
 
 
 def test_a_missing_file_is_an_error_with_status_2(tmp_path: Path) -> None:

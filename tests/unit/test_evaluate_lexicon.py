@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from certcredit.evaluate.bank import TRAIN_FILE, data_path, read_bank
@@ -48,3 +50,24 @@ def test_cue_words_are_found_as_whole_words() -> None:
     cues = default_lexicon().cue_words("writing", "Clear memos and e-mail with better grammar")
     assert cues[:3] == ["grammar", "memos", "e-mail"] or set(cues) >= {"grammar", "memos", "e-mail"}
     assert "write" not in default_lexicon().cue_words("writing", "rewrite nothing here")
+
+
+def test_the_definitions_are_sentences_for_every_label(tmp_path: Path) -> None:
+    from certcredit.evaluate.bank import DEFINITIONS_FILE, LABELS, read_definitions
+
+    pairs = read_definitions(data_path(DEFINITIONS_FILE))
+    assert {label for label, _ in pairs} == set(LABELS)
+    bad = tmp_path / "definitions.yaml"
+    bad.write_text("writing:\n  - Topic: a colon makes this a mapping\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="quote it"):
+        read_definitions(bad)
+
+
+def test_the_training_inputs_hash_changes_with_any_input(tmp_path: Path) -> None:
+    from certcredit.evaluate.bank import bank_hash
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("x")
+    b.write_text("y")
+    assert bank_hash(a, b) != bank_hash(b, a)
+    assert bank_hash(a) != bank_hash(a, b)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from certcredit.evaluate.bank import TRAIN_FILE, bank_hash, data_path
+from certcredit.evaluate.bank import training_inputs_hash
 from certcredit.evaluate.batch import default_evaluator
 from certcredit.evaluate.embedder import MODEL_SHA256, ModelIntegrityError, OnnxMiniLM, default_embedder
 from certcredit.evaluate.model import shipped_model
@@ -22,8 +22,9 @@ pytestmark = pytest.mark.model
 
 
 def test_the_shipped_weights_were_trained_on_the_current_training_file() -> None:
-    assert shipped_model().train_sha256 == bank_hash(data_path(TRAIN_FILE)), (
-        "sessions-train.jsonl changed since data/model.npz was trained: run python -m certcredit.evaluate.train"
+    assert shipped_model().train_sha256 == training_inputs_hash(), (
+        "sessions-train.jsonl, definitions.yaml or lexicon.yaml changed since data/model.npz was trained: "
+        "run python -m certcredit.evaluate.train"
     )
 
 

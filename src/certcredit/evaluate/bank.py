@@ -77,6 +77,40 @@ def read_bank(path: Path) -> list[LabelledSession]:
     return rows
 
 
-def bank_hash(path: Path) -> str:
-    """sha256 of the training file's bytes: the shipped weights record it, and a test compares."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+DEFINITIONS_FILE: Final = "definitions.yaml"
+LEXICON_FILE: Final = "lexicon.yaml"
+
+
+def bank_hash(path: Path, *extra: Path) -> str:
+    """sha256 over the training file's bytes and any ``extra`` files': the shipped weights record it.
+
+    The default training inputs are the labelled sessions, the definitions and the lexicon (its veto decides
+    which sessions the thresholds are tuned on), so a change to any of them calls for retraining.
+    """
+    digest = hashlib.sha256()
+    for part in (path, *extra):
+        content = part.read_bytes()
+        digest.update(len(content).to_bytes(8, "big"))
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def training_inputs_hash() -> str:
+    """The hash of the packaged training inputs, as ``python -m certcredit.evaluate.train`` records it."""
+    return bank_hash(data_path(TRAIN_FILE), data_path(DEFINITIONS_FILE), data_path(LEXICON_FILE))
+
+
+def read_definitions(path: Path) -> list[tuple[str, str]]:
+    """(label, sentence) pairs from the definitions file; an unknown label is an error."""
+    import yaml
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = []
+    for label, sentences in raw.items():
+        if label not in LABELS:
+            raise ValueError(f"{path.name}: unknown label {label!r}")
+        for sentence in sentences:
+            if not isinstance(sentence, str):
+                raise ValueError(f"{path.name}: {label}: {sentence!r} is not a sentence (quote it)")
+            pairs.append((label, sentence))
+    return pairs
