@@ -26,6 +26,14 @@ FOCUS: Final = {
     "information_technology": "the features, use or security of technology systems and software",
     "organizational_development": "leading and developing people, teams and the organization",
 }
+#: The focus of a session outside the categories, by the subject area its content belongs to.
+OTHER_FOCUS: Final = {
+    "HR": "a human resources matter (Human Resources Management)",
+    "FM": "a financial subject (Financial Management)",
+    "OM": "an operations matter such as facilities, records or vendors (Operations Management)",
+    "LI": "the business of the firm or of the legal industry, such as marketing, careers, risk or trends",
+    "CM": "inspiration or personal growth in general rather than a skill taught for work",
+}
 #: What a session would need to teach to qualify, when no lexicon entry says it better.
 NEEDS: Final = {
     "writing": "teach how to write documents used at work as its main focus",
@@ -76,11 +84,8 @@ def _focus_sentence(finding: Finding) -> str:
         return f"The main focus is {finding.veto.focus}."
     if finding.focus in FOCUS:
         return f"The main focus is {FOCUS[finding.focus]}."
-    if finding.area:
-        return (
-            f"The main focus is a {SUBJECT_AREA_NAMES[finding.area]} subject, not a skill from one of the five "
-            "Management Categories."
-        )
+    if finding.area in OTHER_FOCUS:
+        return f"The main focus is {OTHER_FOCUS[finding.area]}, not a skill from one of the five Management Categories."
     return "The main focus is not a skill from any of the five Management Categories."
 
 
@@ -91,7 +96,7 @@ def _evidence_sentence(finding: Finding, lexicon: Lexicon, neighbours: Neighbour
         return f"The title says so plainly (“{finding.veto_words}”)."
     pieces = []
     if finding.focus in FOCUS:
-        cues = lexicon.cue_words(finding.focus, finding.session.text)[:4]
+        cues = _distinct(lexicon.cue_words(finding.focus, finding.session.text))[:4]
         if cues:
             pieces.append(f"the title and description speak of {_join(cues)}")
     close = neighbours.nearest(finding.vector, finding.reading_label, count=2)
@@ -162,6 +167,15 @@ def _area_clause(finding: Finding) -> str:
 def _hours(hours: float) -> str:
     text = f"{hours:.2f}".rstrip("0").rstrip(".")
     return f"{text} hour" if text == "1" else f"{text} hours"
+
+
+def _distinct(words: list[str]) -> list[str]:
+    """Drop a cue word that shares its first five letters with one already kept ("writing", "write")."""
+    kept: list[str] = []
+    for word in words:
+        if not any(word[:5] == other[:5] for other in kept):
+            kept.append(word)
+    return kept
 
 
 def _join(items: list[str]) -> str:
