@@ -142,3 +142,16 @@ def test_settings_are_the_cross_validated_values_in_range() -> None:
     settings: Settings = hashing_model().settings
     assert 0.3 <= settings.review_below <= 0.9
     assert 0.5 <= settings.area_switch_above <= 1.01
+
+
+@pytest.mark.parametrize("title", ["Holiday Reception", "Chapter Business Meeting and Elections", "Annual Golf Outing"])
+def test_a_social_event_or_business_meeting_gets_no_subject_area(title: str) -> None:
+    result = evaluate(Session(id="s", title=title, description="Members gather.", minutes=120))
+    assert (result.decision, result.subject_area) == ("does_not_qualify", None)
+
+
+def test_a_roundtable_still_gets_the_subject_area_of_its_content() -> None:
+    session = Session(id="t", title="Roundtable: Budgets", description="Budgets, accounting and cash.", minutes=60)
+    result = evaluate(session)
+    assert result.decision == "does_not_qualify"
+    assert result.subject_area is not None

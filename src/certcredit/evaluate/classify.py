@@ -126,7 +126,7 @@ class SessionEvaluator:
             credit_hours=hours,
             decision=finding.decision,
             category=finding.category if finding.decision == "qualifies" else None,
-            subject_area=reading.area,
+            subject_area=finding.area,
             topic=reading.topic,
             confidence=round(finding.confidence, 4),
             analysis=write_analysis(finding, self.lexicon, self.model.neighbours),
@@ -160,7 +160,13 @@ class SessionEvaluator:
             return replace(base, decision="needs_review", confidence=reading.probability, reason="no_duration")
         if veto is not None:
             return replace(
-                base, focus=NONE, confidence=VETO_CONFIDENCE, reason=veto[0].kind, veto=veto[0], veto_words=veto[1]
+                base,
+                focus=NONE,
+                area=None if veto[0].no_area and session.subject_area is None else base.area,
+                confidence=VETO_CONFIDENCE,
+                reason=veto[0].kind,
+                veto=veto[0],
+                veto_words=veto[1],
             )
         settings = self.model.settings
         floor = settings.none_below if reading.label == NONE else settings.review_below

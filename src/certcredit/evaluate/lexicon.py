@@ -27,6 +27,7 @@ class Veto:
     kind: str
     focus: str
     advice: str | None
+    no_area: bool = False
 
     def matches(self, title: str) -> str | None:
         """The words of the title that matched, or None."""
@@ -89,7 +90,13 @@ def parse_lexicon(raw: dict[str, Any]) -> Lexicon:
         if entry.get("kind") not in VETO_KINDS:
             raise LexiconError(f"veto {number}: kind must be one of {VETO_KINDS}, not {entry.get('kind')!r}")
         vetoes.append(
-            Veto(_compile(entry["pattern"], f"veto {number}"), entry["kind"], entry["focus"], entry.get("advice"))
+            Veto(
+                _compile(entry["pattern"], f"veto {number}"),
+                entry["kind"],
+                entry["focus"],
+                entry.get("advice"),
+                bool(entry.get("no_area", False)),
+            )
         )
     cues = {}
     for category, words in (raw.get("cues") or {}).items():
