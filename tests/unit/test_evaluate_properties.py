@@ -10,10 +10,30 @@ from certcredit.rules.vocabulary import CATEGORIES, SUBJECT_AREAS, TOPICS, VENUE
 from tests.unit.evaluate_support import hashing_evaluator
 
 WORDS = st.sampled_from(
-    (
-        "memos grammar listening presentation stress priorities excel network leadership team budget reception "
-        "marketing résumé grief roundtable ethics alcohol negotiation coaching software writing"
-    ).split()
+    [
+        "memos",
+        "grammar",
+        "listening",
+        "presentation",
+        "stress",
+        "priorities",
+        "excel",
+        "network",
+        "leadership",
+        "team",
+        "budget",
+        "reception",
+        "marketing",
+        "résumé",
+        "grief",
+        "roundtable",
+        "ethics",
+        "alcohol",
+        "negotiation",
+        "coaching",
+        "software",
+        "writing",
+    ]
 )
 TEXT = st.lists(WORDS, min_size=1, max_size=12).map(" ".join)
 SESSIONS = st.builds(
