@@ -38,6 +38,7 @@ def test_a_row_without_an_id_takes_its_position() -> None:
         ({"title": "T", "topic": "ethics"}, "unknown topic"),
         ({"title": "T", "venue": "hotel"}, "unknown venue"),
         ({"title": "T", "format": "podcast"}, "unknown format"),
+        ({"title": 42}, "title must be text"),
     ],
 )
 def test_a_row_that_cannot_be_evaluated_is_refused_with_its_reason(row: dict[str, object], words: str) -> None:

@@ -81,14 +81,14 @@ def credit_hours(minutes: int) -> float:
 
 def session_from_row(data: dict[str, Any], position: int) -> Session:
     """A Session from one row's keys; ``position`` is its id when the row has none (SPEC.md)."""
-    title = _text(data.get("title"))
+    title = _text(data.get("title"), "title")
     if not title:
         raise SessionError("the session has no title")
     _choice(data, "format", FORMATS)  # not used to decide, but an unknown format is a mistake worth reporting
     return Session(
         id=_identifier(data.get("id"), position),
         title=title,
-        description=_text(data.get("description")),
+        description=_text(data.get("description"), "description"),
         minutes=_minutes(data),
         category=_choice(data, "category", CATEGORIES),
         subject_area=_choice(data, "subject_area", SUBJECT_AREAS),
@@ -107,11 +107,11 @@ def _identifier(value: Any, position: int) -> str:
     return str(value).strip()
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise SessionError(f"expected text, not {value!r}")
+        raise SessionError(f"{key} must be text, not {value!r}")
     return " ".join(value.split())
 
 
