@@ -110,7 +110,8 @@ def speed(bank: list[LabelledSession], repeat: int) -> None:
             start = time.perf_counter()
             evaluator.evaluate([session])
             timings.append((time.perf_counter() - start) * 1000)
-    print(f"\n== speed (onnxruntime {os.cpu_count()} cores visible, 2 threads)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n== speed (onnxruntime, 2 threads; {os.cpu_count()} cores visible, load average {load})")
     print(
         f"warm latency, one 80-word session at a time: p50 {np.percentile(timings, 50):.1f} ms, "
         f"p95 {np.percentile(timings, 95):.1f} ms ({len(timings)} runs)"
