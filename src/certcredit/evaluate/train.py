@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +88,6 @@ def check_vetoes(bank: Sequence[LabelledSession], lexicon: Lexicon) -> None:
 
 def fold_of(identifier: str, repeat: int) -> int:
     """A deterministic fold for a session id: the same split on every machine and run."""
-    import zlib
-
     return zlib.crc32(f"{repeat}:{identifier}".encode()) % FOLDS
 
 
