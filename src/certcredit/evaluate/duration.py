@@ -26,6 +26,10 @@ _TRAILING_ZONE = re.compile(
     re.IGNORECASE,
 )
 _LEADING_LABEL = re.compile(r"^\s*(?:time|when)\s*:?\s*", re.IGNORECASE)
+_LEADING_WORD = re.compile(r"^\s*(?:from|between)\s+", re.IGNORECASE)
+_BETWEEN_AND = re.compile(r"^(\s*between\s+.*?)\s+and\s+", re.IGNORECASE)
+_MILITARY = re.compile(r"(?<![\d:.])([01]\d|2[0-3])([0-5]\d)(?![\d:.])")
+_HOURS_WORD = re.compile(r"\s*\b(?:hrs?|hours)\b\.?", re.IGNORECASE)
 
 
 def minutes_from_time(text: str) -> int:
@@ -61,6 +65,10 @@ def minutes_from_value(value: object) -> int:
 
 def _normalise(text: str) -> str:
     s = _LEADING_LABEL.sub("", text)
+    s = _BETWEEN_AND.sub(lambda m: m.group(1) + " - ", s)  # "between 9 and 10:30 am"
+    s = _LEADING_WORD.sub("", s)
+    s = _MILITARY.sub(lambda m: f"{m.group(1)}:{m.group(2)}", s)  # "0900-1030", "1300–1430 hrs"
+    s = _HOURS_WORD.sub("", s)
     s = _MERIDIEM.sub(lambda m: f" {m.group(1).lower()}m ", s)
     s = s.lower().replace("12 noon", "noon").replace("12 midnight", "midnight")
     s = _TRAILING_ZONE.sub("", s.strip().rstrip("."))

@@ -1,0 +1,134 @@
+"""The trained model the evaluator ships: three heads, the abstention threshold and the labelled neighbours.
+
+Stored as one small ``.npz`` in the package (``data/model.npz``), written by ``python -m
+certcredit.evaluate.train``, so start-up trains nothing. It records the sha256 of the training file it came
+from and the embedder it was trained on; a test fails when the training file changed and nobody retrained.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from certcredit.evaluate.bank import data_path
+from certcredit.evaluate.head import SoftmaxHead
+
+MODEL_FILE: Final = "model.npz"
+NO_AREA: Final = "none"
+NO_TOPIC: Final = "none"
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The labelled sessions, embedded: the analysis names the closest ones as evidence.
+
+    Only the whole-text part of each feature vector is kept (the first third), which is what "reads closest
+    to" means to a person, and keeps the shipped file small.
+    """
+
+    vectors: npt.NDArray[np.float32]
+    titles: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    def nearest(self, vector: npt.NDArray[np.float32], label: str, count: int = 2) -> list[tuple[str, float]]:
+        """The ``count`` most similar labelled sessions carrying ``label``, with their cosine similarity."""
+        if not len(self.titles):
+            return []
+        scores = self.vectors.astype(np.float32) @ vector[: self.vectors.shape[1]].astype(np.float32)
+        order = np.argsort(-scores, kind="stable")
+        chosen = [(self.titles[i], float(scores[i])) for i in order if self.labels[i] == label]
+        return chosen[:count]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Decision settings measured by cross-validation on the training file (never on held-out data)."""
+
+    review_below: float  # under this top probability a session the head reads as a category goes to review
+    none_below: float  # under this top probability a session the head reads as "none" goes to review
+    area_switch_above: float  # a qualifying session leaves its category's default area only above this
+    topic_above: float  # a topic is given only above this probability (and with a cue word present)
+
+
+@dataclass(frozen=True)
+class SessionModel:
+    category: SoftmaxHead
+    area: SoftmaxHead
+    topic: SoftmaxHead
+    neighbours: Neighbours
+    settings: Settings
+    embedder: str
+    train_sha256: str
+    metrics: dict[str, float]
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, npt.NDArray[np.generic]] = {}
+        for name, head in (("category", self.category), ("area", self.area), ("topic", self.topic)):
+            arrays[f"{name}_weights"] = head.weights.astype(np.float32)
+            arrays[f"{name}_bias"] = head.bias.astype(np.float32)
+        arrays["neighbour_vectors"] = self.neighbours.vectors.astype(np.float16)
+        meta = {
+            "labels": {
+                n: list(h.labels) for n, h in (("category", self.category), ("area", self.area), ("topic", self.topic))
+            },
+            "temperature": {
+                n: h.temperature for n, h in (("category", self.category), ("area", self.area), ("topic", self.topic))
+            },
+            "neighbour_titles": list(self.neighbours.titles),
+            "neighbour_labels": list(self.neighbours.labels),
+            "settings": {
+                "review_below": self.settings.review_below,
+                "none_below": self.settings.none_below,
+                "area_switch_above": self.settings.area_switch_above,
+                "topic_above": self.settings.topic_above,
+            },
+            "embedder": self.embedder,
+            "train_sha256": self.train_sha256,
+            "metrics": self.metrics,
+        }
+        arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+        path.write_bytes(buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> SessionModel:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            heads = {
+                name: SoftmaxHead(
+                    tuple(meta["labels"][name]),
+                    data[f"{name}_weights"].astype(np.float64),
+                    data[f"{name}_bias"].astype(np.float64),
+                    float(meta["temperature"][name]),
+                )
+                for name in ("category", "area", "topic")
+            }
+            neighbours = Neighbours(
+                data["neighbour_vectors"].astype(np.float32),
+                tuple(meta["neighbour_titles"]),
+                tuple(meta["neighbour_labels"]),
+            )
+        return cls(
+            heads["category"],
+            heads["area"],
+            heads["topic"],
+            neighbours,
+            Settings(**meta["settings"]),
+            meta["embedder"],
+            meta["train_sha256"],
+            {k: float(v) for k, v in meta["metrics"].items()},
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> SessionModel:
+    """The model in the package, loaded once."""
+    return SessionModel.load(data_path(MODEL_FILE))
