@@ -1,1 +1,3 @@
 """The list of command modules; each import registers its commands on ``certcredit.cli.app``."""
+
+from certcredit.cli import audit, rules  # noqa: F401
