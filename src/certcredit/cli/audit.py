@@ -39,6 +39,7 @@ class AuditRequest:
     batch: bool
     input_format: str | None
     workers: int
+    stats: bool = False
 
 
 def _fail(message: str) -> typer.Exit:
@@ -116,9 +117,12 @@ class _ChunkResult:
     output: bytes
     messages: tuple[str, ...]
     failed: bool
+    methods: dict[str, int]
 
 
-def _audit_line(raw: bytes, line: int, defaults: _BatchDefaults, messages: list[str]) -> tuple[dict[str, Any], bool]:
+def _audit_line(
+    raw: bytes, line: int, defaults: _BatchDefaults, messages: list[str], methods: dict[str, int]
+) -> tuple[dict[str, Any], bool]:
     """One person's audit object (``person`` first), or ``{"person", "error"}``; True when anything was rejected."""
     from certcredit.engine.audit import audit, records_from_items
     from certcredit.engine.report import audit_json
@@ -147,6 +151,7 @@ def _audit_line(raw: bytes, line: int, defaults: _BatchDefaults, messages: list[
         result = audit(load_program(defaults.program), records, as_of, specialty, rejected)
     except ValueError as error:
         return _line_error(person, line, str(error), defaults, messages), True
+    methods[result.method] = methods.get(result.method, 0) + 1
     for r in rejected:
         messages.append(f"{defaults.file}: line {line}: person {person}: record {r.record}: {r.error}")
     out = {"person": person}
@@ -165,15 +170,16 @@ def _run_chunk(job: tuple[_BatchDefaults, list[tuple[int, bytes]]]) -> _ChunkRes
     """Audit a chunk of lines (in a worker process, or in-process for a small file)."""
     defaults, lines = job
     messages: list[str] = []
+    methods: dict[str, int] = {}
     failed = False
     parts = []
     dumps = orjson.dumps
     for number, raw in lines:
-        obj, bad = _audit_line(raw, number, defaults, messages)
+        obj, bad = _audit_line(raw, number, defaults, messages, methods)
         failed = failed or bad
         parts.append(dumps(obj))
     parts.append(b"")
-    return _ChunkResult(b"\n".join(parts), tuple(messages), failed)
+    return _ChunkResult(b"\n".join(parts), tuple(messages), failed, methods)
 
 
 def _chunks(path: Path, defaults: _BatchDefaults) -> Iterator[tuple[_BatchDefaults, list[tuple[int, bytes]]]]:
@@ -205,10 +211,13 @@ def _audit_batch(request: AuditRequest) -> int:
     defaults = _BatchDefaults(request.program, request.as_of, request.specialty, str(request.file))
     out = sys.stdout.buffer
     failed = False
+    methods: dict[str, int] = {}
 
     def emit(result: _ChunkResult) -> None:
         nonlocal failed
         out.write(result.output)
+        for method, count in result.methods.items():
+            methods[method] = methods.get(method, 0) + count
         for message in result.messages:
             sys.stderr.write(message + "\n")
         failed = failed or result.failed
@@ -229,6 +238,9 @@ def _audit_batch(request: AuditRequest) -> int:
             while pending:
                 emit(pending.popleft().get())
     out.flush()
+    if request.stats:
+        summary = ", ".join(f"{m}={n}" for m, n in sorted(methods.items()))
+        sys.stderr.write(f"allocation methods: {summary or 'none'}\n")
     sys.stderr.flush()
     return 2 if failed else 0
 
@@ -266,6 +278,7 @@ def audit_command(
     workers: int = typer.Option(
         0, "--workers", help="batch worker processes (default: one per core; 1 keeps it in one process)"
     ),
+    stats: bool = typer.Option(False, "--stats", help="batch: print how each allocation was solved (stderr)"),
 ) -> None:
     """Audit records against a program: what counts where, what is still needed, and the apply-by date."""
     chosen = output or ("json" if batch else "table")
@@ -281,5 +294,5 @@ def audit_command(
     if not file.exists():
         raise _fail(f"{file}: no such file")
     count = workers if workers > 0 else min(2, os.cpu_count() or 1)
-    request = AuditRequest(file, program, as_of, specialty, chosen, batch, input_format, count)
+    request = AuditRequest(file, program, as_of, specialty, chosen, batch, input_format, count, stats)
     raise typer.Exit(auditor(request))

@@ -34,7 +34,7 @@ NODE_BUDGET = 200_000
 STATS: Counter[str] = Counter()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Item:
     """A record that can count: its credit in ticks, the buckets it may serve and the caps covering it.
 
@@ -45,29 +45,32 @@ class Item:
     ticks: int
     options: tuple[int, ...]
     caps: tuple[int, ...] = ()
+    #: order for partial counting under a cap (the earliest record first); ties keep list order
+    rank: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A rulebook's numbers: minimum per bucket, cap limits, the total; ``overlapping_caps`` when a format falls
+    under several caps (then only the MILP is exact)."""
+
     required: tuple[int, ...]
     cap_limits: tuple[int, ...] = ()
     total_required: int | None = None
     splitting: bool = False
+    overlapping_caps: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
-    """``ticks`` of item ``key`` counted for bucket ``bucket`` (-1: toward the total only)."""
-
-    key: int
-    bucket: int
-    ticks: int
+#: ``(key, bucket, ticks)``: ``ticks`` of item ``key`` counted for bucket ``bucket`` (-1: toward the total only).
+Part = tuple[int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Allocation:
-    parts: tuple[Part, ...]
-    counted: tuple[int, ...]
+    """The chosen allocation: ``parts`` in item order, ``counted`` ticks per bucket."""
+
+    parts: list[Part]
+    counted: list[int]
     total_counted: int
     shortfall: int
     total_shortfall: int
@@ -85,7 +88,7 @@ class _TooHard(Exception):
 
 def allocate(problem: Problem, items: list[Item]) -> Allocation:
     """The allocation with the fewest hours still needed; see the module docstring for the method."""
-    if problem.splitting or any(len(item.caps) > 1 for item in items):
+    if problem.splitting or problem.overlapping_caps:
         STATS["milp"] += 1
         return _allocate_milp(problem, items)
     try:
@@ -141,25 +144,35 @@ def _allocate_fast(problem: Problem, items: list[Item]) -> Allocation:
     STATS["fast"] += 1
     required = problem.required
     buckets = len(required)
-    groups = _binding_caps(problem, items)
+    groups = _binding_caps(problem, items) if problem.cap_limits else {}
     limits = [0] * len(groups)
     for cap, g in groups.items():
         limits[g] = problem.cap_limits[cap]
-    group_of = [groups.get(item.caps[0], -1) if item.caps else -1 for item in items]
+    if groups:
+        group_of = [groups.get(item.caps[0], -1) if item.caps else -1 for item in items]
+    else:
+        group_of = [-1] * len(items)
 
     free = [0] * buckets
     capped = [[0] * buckets for _ in limits]
     assigned = [-1] * len(items)
     choices: list[int] = []
     for index, item in enumerate(items):
-        if len(item.options) == 1:
-            _place(index, item.options[0], items, group_of, assigned, free, capped)
-        elif item.options:
+        item_options = item.options
+        if len(item_options) == 1:
+            bucket = item_options[0]
+            assigned[index] = bucket
+            g = group_of[index]
+            if g < 0:
+                free[bucket] += item.ticks
+            else:
+                capped[g][bucket] += item.ticks
+        elif item_options:
             choices.append(index)
 
     options: dict[int, tuple[int, ...]] = {}
-    changed = True
     pending = choices
+    changed = bool(pending)
     while changed:
         changed = False
         still: list[int] = []
@@ -169,30 +182,19 @@ def _allocate_fast(problem: Problem, items: list[Item]) -> Allocation:
                 options[index] = useful
                 still.append(index)
                 continue
-            target = useful[0] if useful else items[index].options[0]
-            _place(index, target, items, group_of, assigned, free, capped)
-            changed = changed or (group_of[index] < 0 and bool(useful))
+            bucket = useful[0] if useful else items[index].options[0]
+            assigned[index] = bucket
+            g = group_of[index]
+            if g < 0:
+                free[bucket] += items[index].ticks
+                changed = changed or bool(useful)
+            else:
+                capped[g][bucket] += items[index].ticks
         pending = still
     if pending:
         STATS["search"] += 1
         _search(required, pending, options, items, group_of, assigned, free, capped, limits)
-    return _realise(problem, items, assigned, group_of, groups, "search" if pending else "direct")
-
-
-def _place(
-    index: int,
-    bucket: int,
-    items: list[Item],
-    group_of: list[int],
-    assigned: list[int],
-    free: list[int],
-    capped: list[list[int]],
-) -> None:
-    assigned[index] = bucket
-    if group_of[index] < 0:
-        free[bucket] += items[index].ticks
-    else:
-        capped[group_of[index]][bucket] += items[index].ticks
+    return _realise(problem, items, assigned, group_of, limits, "search" if pending else "direct")
 
 
 def _search(
@@ -341,43 +343,38 @@ def _realise(
     items: list[Item],
     assigned: list[int],
     group_of: list[int],
-    groups: dict[int, int],
+    limits: list[int],
     method: str,
 ) -> Allocation:
     """Turn an assignment into counted ticks: binding caps first fill needy buckets, then anything, oldest first."""
     required = problem.required
     buckets = len(required)
-    free = [0] * buckets
-    limits = [0] * len(groups)
-    for cap, g in groups.items():
-        limits[g] = problem.cap_limits[cap]
-    capped = [[0] * buckets for _ in limits]
-    for index, item in enumerate(items):
-        bucket = assigned[index]
-        if bucket < 0:
-            continue
-        if group_of[index] < 0:
-            free[bucket] += item.ticks
-        else:
-            capped[group_of[index]][bucket] += item.ticks
-    counted_of = [0] * len(items)
-    for index, item in enumerate(items):
-        if group_of[index] < 0:
-            counted_of[index] = item.ticks
+    counted_of = [item.ticks for item in items]
     if limits:
+        free = [0] * buckets
+        capped = [[0] * buckets for _ in limits]
+        for index, item in enumerate(items):
+            bucket = assigned[index]
+            if bucket >= 0:
+                if group_of[index] < 0:
+                    free[bucket] += item.ticks
+                else:
+                    capped[group_of[index]][bucket] += item.ticks
         short = [max(0, r - f) for r, f in zip(required, free, strict=True)]
         spread = _cap_spread(short, capped, limits)
         left = list(limits)
-        for index in sorted(range(len(items)), key=lambda i: items[i].key):
+        capped_items = sorted((i for i in range(len(items)) if group_of[i] >= 0), key=lambda i: items[i].rank)
+        for index in capped_items:
+            counted_of[index] = 0
             g, bucket = group_of[index], assigned[index]
-            if g >= 0 and bucket >= 0 and spread[g][bucket] > 0:
+            if bucket >= 0 and spread[g][bucket] > 0:
                 take = min(items[index].ticks, spread[g][bucket])
                 spread[g][bucket] -= take
                 counted_of[index] = take
                 left[g] -= take
-        for index in sorted(range(len(items)), key=lambda i: items[i].key):
+        for index in capped_items:
             g = group_of[index]
-            if g >= 0 and left[g] > 0 and counted_of[index] < items[index].ticks:
+            if left[g] > 0 and counted_of[index] < items[index].ticks:
                 take = min(items[index].ticks - counted_of[index], left[g])
                 counted_of[index] += take
                 left[g] -= take
@@ -392,19 +389,21 @@ def _summarise(
     total_counted = 0
     for index, item in enumerate(items):
         ticks = counted_of[index]
-        bucket = assigned[index]
         if ticks <= 0:
             continue
+        bucket = assigned[index]
         if bucket >= 0:
             counted[bucket] += ticks
-        parts.append(Part(item.key, bucket, ticks))
+        parts.append((item.key, bucket, ticks))
         total_counted += ticks
-    shortfall = sum(max(0, r - c) for r, c in zip(problem.required, counted, strict=True))
+    shortfall = 0
+    for r, c in zip(problem.required, counted, strict=True):
+        if c < r:
+            shortfall += r - c
     total_shortfall = 0
-    if problem.total_required is not None:
-        total_shortfall = max(0, problem.total_required - total_counted)
-    parts.sort(key=lambda p: p.key)
-    return Allocation(tuple(parts), tuple(counted), total_counted, shortfall, total_shortfall, method)
+    if problem.total_required is not None and total_counted < problem.total_required:
+        total_shortfall = problem.total_required - total_counted
+    return Allocation(parts, counted, total_counted, shortfall, total_shortfall, method)
 
 
 # --- the general fallback ------------------------------------------------------------------------------------
@@ -519,7 +518,7 @@ def _allocate_milp(problem: Problem, items: list[Item]) -> Allocation:
         ticks = round(x[offset_y + k])
         if problem.splitting:
             if ticks > 0:
-                parts_split.append(Part(items[i].key, b, ticks))
+                parts_split.append((items[i].key, b, ticks))
         elif x[k] > 0.5:
             assigned[i] = b
             counted_of[i] = ticks
@@ -528,11 +527,11 @@ def _allocate_milp(problem: Problem, items: list[Item]) -> Allocation:
     if not problem.splitting:
         return _summarise(problem, items, assigned, counted_of, "milp")
     counted = [0] * buckets
-    for part in parts_split:
-        counted[part.bucket] += part.ticks
-    parts_split += [Part(items[i].key, -1, counted_of[i]) for i in totals if counted_of[i] > 0]
-    total_counted = sum(p.ticks for p in parts_split)
+    for _, bucket, ticks in parts_split:
+        counted[bucket] += ticks
+    parts_split += [(items[i].key, -1, counted_of[i]) for i in totals if counted_of[i] > 0]
+    total_counted = sum(p[2] for p in parts_split)
     shortfall = sum(max(0, r - c) for r, c in zip(problem.required, counted, strict=True))
     total_shortfall = max(0, problem.total_required - total_counted) if problem.total_required is not None else 0
-    parts_split.sort(key=lambda p: (p.key, p.bucket))
-    return Allocation(tuple(parts_split), tuple(counted), total_counted, shortfall, total_shortfall, "milp")
+    parts_split.sort()
+    return Allocation(parts_split, counted, total_counted, shortfall, total_shortfall, "milp")

@@ -38,7 +38,7 @@ def repeat_of(record: str) -> str:
     return f"a repeat of record {record}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RequirementStatus:
     id: str
     name: str
@@ -48,7 +48,7 @@ class RequirementStatus:
     hours_needed: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Placement:
     """Hours of one record counted for one requirement; ``record_hours`` is its full credit (a cap may cut it)."""
 
@@ -58,13 +58,13 @@ class Placement:
     record_hours: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Unused:
     record: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Rejected:
     """A row that could not be read: ``line`` is where it is in the file (or the person's line in a batch)."""
 
@@ -129,7 +129,7 @@ class _Sorted:
 
 
 def _sort_records(book: Rulebook, records: Sequence[Record], as_of: dt.date, specialty: str | None) -> _Sorted:
-    """Split records into items that may count (chronological, ``key`` = index in ``counting``) and unused ones."""
+    """Split records into items that may count (``key`` = index in ``counting``, input order) and unused ones."""
     start = window_start(as_of, book.window_months)
     inclusive = book.window_start_inclusive
     minimum = book.min_record_minutes
@@ -148,44 +148,59 @@ def _sort_records(book: Rulebook, records: Sequence[Record], as_of: dt.date, spe
             unused[record.position] = format_does_not_count(record.format)
         else:
             candidates.append(record)
-    candidates.sort(key=lambda r: (r.date, r.position))
     if book.repeat_formats:
-        first_of: dict[tuple[str, str], Record] = {}
-        kept = []
-        for record in candidates:
-            if record.format in book.repeat_formats and record.title:
-                key = (record.format, same_course_key(record.title))
-                first = first_of.setdefault(key, record)
-                if first is not record:
-                    unused[record.position] = repeat_of(first.id)
-                    continue
-            kept.append(record)
-        candidates = kept
+        candidates = _drop_repeats(book, candidates, unused)
     items: list[Item] = []
     counting: list[Record] = []
-    caps_of_format = book.caps_of_format
+    route = book.route
+    exact = book.step_minutes == 1 or book.rounding == "none"
     for record in candidates:
-        area = book.subject_area_of(record.category, record.subject_area)
-        options, to_total = book.eligibility(record.category, area, record.topic, record.format, specialty)
+        options, to_total, caps = route(record.category, record.subject_area, record.topic, record.format, specialty)
         if not options and not to_total:
             unused[record.position] = NO_REQUIREMENT
             continue
-        ticks = book.ticks(record.minutes)
+        ticks = record.minutes if exact else book.ticks(record.minutes)
         if ticks <= 0:
             unused[record.position] = NO_CREDIT
             continue
-        items.append(Item(len(counting), ticks, options, caps_of_format.get(record.format, ())))
+        items.append(Item(len(counting), ticks, options, caps, record.date.toordinal()))
         counting.append(record)
     return _Sorted(items, counting, unused)
 
 
+def _drop_repeats(book: Rulebook, candidates: list[Record], unused: dict[int, str]) -> list[Record]:
+    """Keep the earliest counting record of each course given again (same format and title); mark the others."""
+    first_of: dict[tuple[str, str], Record] = {}
+    for record in candidates:
+        if record.format in book.repeat_formats and record.title:
+            key = (record.format, same_course_key(record.title))
+            first = first_of.get(key)
+            if first is None or (record.date, record.position) < (first.date, first.position):
+                first_of[key] = record
+    kept = []
+    for record in candidates:
+        if record.format in book.repeat_formats and record.title:
+            first = first_of[(record.format, same_course_key(record.title))]
+            if first is not record:
+                unused[record.position] = repeat_of(first.id)
+                continue
+        kept.append(record)
+    return kept
+
+
 def _problem(book: Rulebook) -> Problem:
-    return Problem(
-        required=tuple(b.required for b in book.buckets),
-        cap_limits=tuple(c.limit for c in book.caps),
-        total_required=book.total.required if book.total is not None else None,
-        splitting=book.splitting,
-    )
+    """The allocation numbers of a rulebook (built once per rulebook)."""
+    found = book.memo.get("problem")
+    if not isinstance(found, Problem):
+        found = Problem(
+            required=tuple(b.required for b in book.buckets),
+            cap_limits=tuple(c.limit for c in book.caps),
+            total_required=book.total.required if book.total is not None else None,
+            splitting=book.splitting,
+            overlapping_caps=any(len(caps) > 1 for caps in book.caps_of_format.values()),
+        )
+        book.memo["problem"] = found
+    return found
 
 
 def _solve(
@@ -222,10 +237,6 @@ def apply_by(
     return as_of
 
 
-def _hours(ticks: int, per_hour: int) -> float:
-    return round(ticks / per_hour, 4)
-
-
 def audit(
     program: CompiledProgram,
     records: Sequence[Record],
@@ -237,53 +248,54 @@ def audit(
     book = choose_version(program, as_of)
     specialty = book.resolve_specialty(specialty)
     book, sorted_records, allocation = _solve(program, records, as_of, specialty)
-    per_hour = book.minutes_per_hour
+    hours = book.hours
+    counted = allocation.counted
     statuses = [
         RequirementStatus(
             b.id,
             b.name,
-            _hours(b.required, per_hour),
-            _hours(allocation.counted[i], per_hour),
-            allocation.counted[i] >= b.required,
-            _hours(max(0, b.required - allocation.counted[i]), per_hour),
+            hours(b.required),
+            hours(counted[i]),
+            counted[i] >= b.required,
+            hours(b.required - counted[i] if counted[i] < b.required else 0),
         )
         for i, b in enumerate(book.buckets)
     ]
-    if book.total is not None:
-        total = book.total
+    total = book.total
+    if total is not None:
         statuses.append(
             RequirementStatus(
                 total.id,
                 total.name,
-                _hours(total.required, per_hour),
-                _hours(allocation.total_counted, per_hour),
+                hours(total.required),
+                hours(allocation.total_counted),
                 allocation.total_counted >= total.required,
-                _hours(allocation.total_shortfall, per_hour),
+                hours(allocation.total_shortfall),
             )
         )
     counting = sorted_records.counting
-    placed = {part.key for part in allocation.parts}
-    unused = dict(sorted_records.unused)
-    for key, record in enumerate(counting):
-        if key not in placed:
-            unused[record.position] = CAPPED
-    total_id = book.total.id if book.total is not None else "total"
-    placements = sorted(
-        (
-            (
-                counting[part.key].position,
-                Placement(
-                    counting[part.key].id,
-                    book.buckets[part.bucket].id if part.bucket >= 0 else total_id,
-                    _hours(part.ticks, per_hour),
-                    _hours(book.ticks(counting[part.key].minutes), per_hour),
-                ),
-            )
-            for part in allocation.parts
-        ),
-        key=lambda pair: pair[0],
-    )
-    by_position = {r.position: r.id for r in records}
+    unused = sorted_records.unused
+    total_id = total.id if total is not None else "total"
+    bucket_ids = [b.id for b in book.buckets]
+    exact = book.step_minutes == 1 or book.rounding == "none"
+    placements: list[Placement] = []
+    placed = [False] * len(counting)
+    for key, bucket, ticks in allocation.parts:  # parts follow ``counting``, which keeps input order
+        record = counting[key]
+        placed[key] = True
+        full = record.minutes if exact else book.ticks(record.minutes)
+        placements.append(
+            Placement(record.id, bucket_ids[bucket] if bucket >= 0 else total_id, hours(ticks), hours(full))
+        )
+    if len(allocation.parts) < len(counting):
+        for key, was_placed in enumerate(placed):
+            if not was_placed:
+                unused[counting[key].position] = CAPPED
+    if unused:
+        id_of = {r.position: r.id for r in records}
+        unused_list = tuple(Unused(id_of[pos], unused[pos]) for pos in sorted(unused))
+    else:
+        unused_list = ()
     complete = allocation.needed == 0
     return Audit(
         program=program.id,
@@ -293,11 +305,11 @@ def audit(
         window_from=window_start(as_of, book.window_months),
         window_from_inclusive=book.window_start_inclusive,
         complete=complete,
-        hours_needed=_hours(allocation.needed, per_hour),
+        hours_needed=hours(allocation.needed),
         apply_by=apply_by(program, records, as_of, specialty) if complete and program.apply_by else None,
         requirements=tuple(statuses),
-        allocations=tuple(p for _, p in placements),
-        unused=tuple(Unused(by_position[pos], reason) for pos, reason in sorted(unused.items())),
+        allocations=tuple(placements),
+        unused=unused_list,
         rejected=tuple(rejected),
         method=allocation.method,
     )

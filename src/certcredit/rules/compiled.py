@@ -81,6 +81,32 @@ class Rulebook:
     _eligibility_cache: dict[tuple[str | None, ...], tuple[tuple[int, ...], bool]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: (category, designated area, topic, format, specialty) -> (bucket indices, to total, caps); filled lazily
+    _route_cache: dict[tuple[str | None, ...], tuple[tuple[int, ...], bool, tuple[int, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _hours_cache: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
+    #: what the engine derives once per rulebook (e.g. its allocation numbers)
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def hours(self, ticks: int) -> float:
+        """Ticks as hours rounded to 4 decimals (SPEC.md), memoised: a batch asks for the same few values."""
+        found = self._hours_cache.get(ticks)
+        if found is None:
+            found = self._hours_cache[ticks] = round(ticks / self.minutes_per_hour, 4)
+        return found
+
+    def route(
+        self, category: str | None, area: str | None, topic: str | None, fmt: str, specialty: str | None
+    ) -> tuple[tuple[int, ...], bool, tuple[int, ...]]:
+        """For a record as given (subject area possibly absent): its buckets, whether it counts toward the total,
+        and the caps covering its format. One dictionary look-up on the hot path."""
+        key = (category, area, topic, fmt, specialty)
+        found = self._route_cache.get(key)
+        if found is None:
+            options, to_total = self.eligibility(category, self.subject_area_of(category, area), topic, fmt, specialty)
+            found = self._route_cache[key] = (options, to_total, self.caps_of_format.get(fmt, ()))
+        return found
 
     @property
     def label(self) -> str:
