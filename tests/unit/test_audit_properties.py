@@ -162,7 +162,8 @@ def test_the_application_apply_by_agrees_with_a_day_by_day_scan(person: tuple[dt
     as_of, records = person
     # a dense person: every category present, so many are complete and the apply-by date matters
     filled = records + [
-        ref.Ref(100 + k, as_of - dt.timedelta(days=40 * k + 3), 120, "in_person", c) for k, c in enumerate(ref.CATEGORIES)
+        ref.Ref(100 + k, as_of - dt.timedelta(days=40 * k + 3), 120, "in_person", c)
+        for k, c in enumerate(ref.CATEGORIES)
     ]
     _check_application(as_of, filled, None)
 

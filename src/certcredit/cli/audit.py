@@ -271,8 +271,12 @@ def audit_command(
     as_of: str | None = typer.Option(
         None, "--as-of", help="application date, or the cycle's end date for recertification (YYYY-MM-DD)"
     ),
-    specialty: str | None = typer.Option(None, "--specialty", help="the specialist's own subject area (HR, FM, OM, LI)"),
-    output: str | None = typer.Option(None, "--format", "-f", help="table (default) or json; --batch writes JSON Lines"),
+    specialty: str | None = typer.Option(
+        None, "--specialty", help="the specialist's own subject area (HR, FM, OM, LI)"
+    ),
+    output: str | None = typer.Option(
+        None, "--format", "-f", help="table (default) or json; --batch writes JSON Lines"
+    ),
     batch: bool = typer.Option(False, "--batch", help="JSON Lines of people in, JSON Lines of audits out, in order"),
     input_format: str | None = typer.Option(None, "--input-format", help="csv, json, jsonl or ics (default: suffix)"),
     workers: int = typer.Option(

@@ -148,10 +148,9 @@ def _allocate_fast(problem: Problem, items: list[Item]) -> Allocation:
     limits = [0] * len(groups)
     for cap, g in groups.items():
         limits[g] = problem.cap_limits[cap]
+    group_of = [-1] * len(items)
     if groups:
         group_of = [groups.get(item.caps[0], -1) if item.caps else -1 for item in items]
-    else:
-        group_of = [-1] * len(items)
 
     free = [0] * buckets
     capped = [[0] * buckets for _ in limits]

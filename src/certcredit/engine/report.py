@@ -61,7 +61,7 @@ def _num(hours: float) -> str:
 
 
 def render_table(audit: Audit) -> str:
-    """A plain-text report: each requirement with a bar and a tick, the verdict, apply-by, and why records are unused."""
+    """A plain-text report: each requirement with a bar and a tick, the verdict, apply-by, why records are unused."""
     lines = [f"{audit.program} as of {audit.as_of.isoformat()}  (rules {audit.rules_version})"]
     if audit.specialty:
         lines.append(f"specialty: {audit.specialty}")

@@ -20,7 +20,9 @@ class Eligibility:
     formats: frozenset[str]
     exclude_specialty: bool
 
-    def accepts(self, category: str | None, area: str | None, topic: str | None, fmt: str, specialty: str | None) -> bool:
+    def accepts(
+        self, category: str | None, area: str | None, topic: str | None, fmt: str, specialty: str | None
+    ) -> bool:
         if self.formats and fmt not in self.formats:
             return False
         if self.exclude_specialty and area is not None and area == specialty:
@@ -152,7 +154,9 @@ class Rulebook:
         """The specialty as a subject area id, accepting the rulebook's aliases (``finance`` -> ``FM``)."""
         if given is None or given == "":
             if self.specialty_required and self.specialty_choices:
-                raise ValueError(f"program {self.program} needs a specialty: one of {', '.join(self.specialty_choices)}")
+                raise ValueError(
+                    f"program {self.program} needs a specialty: one of {', '.join(self.specialty_choices)}"
+                )
             return None
         if not self.specialty_choices:
             raise ValueError(f"program {self.program} takes no specialty")

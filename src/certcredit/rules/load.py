@@ -172,7 +172,7 @@ def compile_version(program: Program, version: Version) -> Rulebook:
         window_start_inclusive=version.window.start == "inclusive",
         counting_formats=frozenset(version.counting_formats),
         splitting=version.splitting,
-        default_subject_areas=dict(version.default_subject_areas),
+        default_subject_areas={str(k): str(v) for k, v in version.default_subject_areas.items()},
         specialty_choices=tuple(specialty.choices) if specialty else (),
         specialty_required=specialty.required if specialty else False,
         specialty_aliases={k.lower(): v for k, v in specialty.aliases.items()} if specialty else {},

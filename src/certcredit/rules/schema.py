@@ -10,7 +10,7 @@ association's program (PMI PDUs, SHRM PDCs, a state bar's CLE) is a new YAML fil
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -27,10 +27,10 @@ Category = Literal[
 SubjectArea = Literal["HR", "FM", "OM", "LI", "CM"]
 Topic = Literal["business_ethics", "substance_abuse"]
 
-assert set(FORMATS) == set(Format.__args__)  # the Literal mirrors the shared vocabulary
-assert set(CATEGORIES) == set(Category.__args__)
-assert set(SUBJECT_AREAS) == set(SubjectArea.__args__)
-assert set(TOPICS) == set(Topic.__args__)
+assert set(FORMATS) == set(get_args(Format))  # the Literal mirrors the shared vocabulary
+assert set(CATEGORIES) == set(get_args(Category))
+assert set(SUBJECT_AREAS) == set(get_args(SubjectArea))
+assert set(TOPICS) == set(get_args(Topic))
 
 
 class _Strict(BaseModel):
@@ -42,12 +42,12 @@ class _Strict(BaseModel):
 class Rounding(_Strict):
     """How a record's minutes become credit: exact, or to a step (quarter hours, a 50-minute hour's fifths)."""
 
-    step_minutes: int = Field(1, ge=1, description="credit is a whole number of these minutes")
+    step_minutes: int = Field(default=1, ge=1, description="credit is a whole number of these minutes")
     mode: Literal["none", "down", "nearest", "up"] = "none"
 
 
 class Units(_Strict):
-    minutes_per_hour: int = Field(60, ge=1)
+    minutes_per_hour: int = Field(default=60, ge=1)
     rounding: Rounding = Rounding()
 
 
@@ -97,11 +97,11 @@ class Requirement(_Strict):
 class Total(_Strict):
     """The hours in all: every counted hour counts toward it, whichever bucket it serves."""
 
-    id: str = Field("total", pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    id: str = Field(default="total", pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     name: str = "Total"
     min_hours: float = Field(gt=0)
     eligible: Selector | None = Field(
-        None, description="records that count only toward the total; by default the buckets' records only"
+        default=None, description="records that count only toward the total; by default the buckets' records only"
     )
 
 
@@ -133,7 +133,7 @@ class Version(_Strict):
     effective_from: dt.date
     note: str = ""
     units: Units = Units()
-    min_record_minutes: int = Field(0, ge=0)
+    min_record_minutes: int = Field(default=0, ge=0)
     window: Window
     counting_formats: list[Format] = Field(min_length=1)
     splitting: bool = False
@@ -174,9 +174,9 @@ class Program(_Strict):
     kind: Literal["credits"] = "credits"
     description: str = ""
     version_anchor: Literal["as_of", "window_start"] = Field(
-        "as_of", description="the date that picks the version: the as-of date, or the window's first day"
+        default="as_of", description="the date that picks the version: the as-of date, or the window's first day"
     )
-    apply_by: bool = Field(False, description="report the last date on which the records still complete it")
+    apply_by: bool = Field(default=False, description="report the last date on which the records still complete it")
     versions: list[Version] = Field(min_length=1)
 
     @field_validator("versions")
