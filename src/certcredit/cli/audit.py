@@ -124,8 +124,7 @@ def _audit_line(
     raw: bytes, line: int, defaults: _BatchDefaults, messages: list[str], methods: dict[str, int]
 ) -> tuple[dict[str, Any], bool]:
     """One person's audit object (``person`` first), or ``{"person", "error"}``; True when anything was rejected."""
-    from certcredit.engine.audit import audit, records_from_items
-    from certcredit.engine.report import audit_json
+    from certcredit.engine.batch import audit_person
     from certcredit.rules.load import load_program
 
     person: Any = None
@@ -147,15 +146,14 @@ def _audit_line(
     specialty = data.get("specialty") or defaults.specialty
     try:
         as_of = _parse_as_of(str(as_of_text))
-        records, rejected = records_from_items(records_data, line)
-        result = audit(load_program(defaults.program), records, as_of, specialty, rejected)
+        result, rejected, method = audit_person(load_program(defaults.program), records_data, as_of, specialty, line)
     except ValueError as error:
         return _line_error(person, line, str(error), defaults, messages), True
-    methods[result.method] = methods.get(result.method, 0) + 1
-    for r in rejected:
-        messages.append(f"{defaults.file}: line {line}: person {person}: record {r.record}: {r.error}")
-    out = {"person": person}
-    out.update(audit_json(result))
+    methods[method] = methods.get(method, 0) + 1
+    for r in result["rejected"] if rejected else ():
+        messages.append(f"{defaults.file}: line {line}: person {person}: record {r['record']}: {r['error']}")
+    out: dict[str, Any] = {"person": person}
+    out.update(result)
     return out, bool(rejected)
 
 

@@ -113,7 +113,10 @@ class Rulebook:
     @property
     def label(self) -> str:
         """The ``rules_version`` an audit reports, e.g. ``clm-recertification@1997-01-01``."""
-        return f"{self.program}@{self.effective_from.isoformat()}"
+        found = self.memo.get("label")
+        if not isinstance(found, str):
+            found = self.memo["label"] = f"{self.program}@{self.effective_from.isoformat()}"
+        return found
 
     def ticks(self, minutes: int) -> int:
         """A record's credit in ticks after the version's rounding step."""
