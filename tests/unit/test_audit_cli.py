@@ -196,3 +196,36 @@ def test_batch_imports_neither_django_nor_scipy(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert "HEAVY=\n" in done.stderr, done.stderr
     assert json.loads(done.stdout)["person"] == "ann"
+
+
+ICS = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:1
+SUMMARY:Payroll law
+DTSTART:20250301T090000
+DTEND:20250301T120000
+X-CERTCREDIT-SUBJECT-AREA:HR
+END:VEVENT
+BEGIN:VEVENT
+UID:2
+SUMMARY:Reception
+DTSTART;VALUE=DATE:20250302
+X-CERTCREDIT-SUBJECT-AREA:CM
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_an_ics_file_is_audited_and_an_event_without_duration_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "cal.ics"
+    path.write_text(ICS.replace("\n", "\r\n"))
+    code, out, err = run("audit", str(path), "--program", "clm-recertification", "--as-of", "2026-06-30", "-f", "json")
+    assert code == 2
+    data = json.loads(out)
+    assert data["allocations"] == [{"record": "1", "requirement": "HR", "hours": 3.0}]
+    assert data["rejected"] == [
+        {"record": "2", "line": 2, "error": "no duration: give minutes or a time range", "unit": "event"}
+    ]
+    assert f"{path}: event 2: no duration" in err

@@ -190,10 +190,29 @@ def _allocate_fast(problem: Problem, items: list[Item]) -> Allocation:
             else:
                 capped[g][bucket] += items[index].ticks
         pending = still
+    method = "direct"
     if pending:
         STATS["search"] += 1
+        method = "search"
         _search(required, pending, options, items, group_of, assigned, free, capped, limits)
-    return _realise(problem, items, assigned, group_of, limits, "search" if pending else "direct")
+    if limits:
+        return _realise(problem, items, assigned, group_of, limits, method)
+    # no binding cap: every item counts whole where it was placed
+    parts = [(item.key, bucket, item.ticks) for item, bucket in zip(items, assigned, strict=True)]
+    if pending:  # the search restored ``free`` on its way back: add up the chosen assignment
+        free = [0] * buckets
+        for _, bucket, ticks in parts:
+            if bucket >= 0:
+                free[bucket] += ticks
+    total_counted = sum(part[2] for part in parts)
+    shortfall = 0
+    for need, have in zip(required, free, strict=True):
+        if have < need:
+            shortfall += need - have
+    total_shortfall = 0
+    if problem.total_required is not None and total_counted < problem.total_required:
+        total_shortfall = problem.total_required - total_counted
+    return Allocation(parts, free, total_counted, shortfall, total_shortfall, method)
 
 
 def _search(

@@ -64,35 +64,33 @@ def _short_path(
     minimum = book.min_record_minutes
     counting_formats = book.counting_formats
     repeat_formats = book.repeat_formats
-    route = book.route
-    routes = book._route_cache
+    known = _known_records(book, specialty)
+    if len(known) > _KNOWN_LIMIT:
+        known.clear()
     unused: dict[int, str] = {}
     ids: list[str] = []
     # counting candidates: position, id, date, minutes, format, title, options, caps
     candidates: list[tuple[int, str, dt.date, int, str, str, tuple[int, ...], tuple[int, ...]]] = []
-    repeats_seen = False
+    repeats_seen = nowhere = False
     for position, data in enumerate(raw, start=1):
         if type(data) is not dict:
             return None
         get = data.get
-        day_text, minutes, fmt = get("date"), get("minutes"), get("format", DEFAULT_FORMAT)
-        category, area, topic = get("category"), get("subject_area"), get("topic")
-        if not (
-            type(minutes) is int
-            and minutes >= 0
-            and type(day_text) is str
-            and len(day_text) == 10
-            and type(fmt) is str
-            and fmt in _FORMATS
-            and (category is None or (type(category) is str and category in _CATEGORIES))
-            and (area is None or (type(area) is str and area in _AREAS))
-            and (topic is None or (type(topic) is str and topic in _TOPICS))
-        ):
+        minutes = get("minutes")
+        if type(minutes) is not int:
             return None
+        fmt = get("format", DEFAULT_FORMAT)
+        key = (get("date"), minutes, fmt, get("category"), get("subject_area"), get("topic"))
         try:
-            day = _fromisoformat(day_text)
-        except ValueError:
+            seen = known[key]
+        except KeyError:
+            seen = known[key] = _read_record(book, specialty, key)
+        except TypeError:  # an unhashable value: the careful path will name it
             return None
+        if seen is None:
+            return None
+        day, options, caps = seen
+        nowhere = nowhere or options is _NOWHERE
         ident = get("id")
         rid = str(position) if ident is None or ident == "" else str(ident)
         ids.append(rid)
@@ -107,19 +105,17 @@ def _short_path(
         else:
             if minutes <= 0:
                 return None
-            found = routes.get((category, area, topic, fmt, specialty))
-            options, to_total, caps = found if found is not None else route(category, area, topic, fmt, specialty)
-            if not options and not to_total:
-                options = _NOWHERE
-            title = get("title")
+            title = ""
             if fmt in repeat_formats:
-                if type(title) is not str:
+                given = get("title")
+                if type(given) is not str:
                     return None
+                title = given
                 repeats_seen = True
-            candidates.append((position, rid, day, minutes, fmt, title or "", options, caps))
+            candidates.append((position, rid, day, minutes, fmt, title, options, caps))
     if repeats_seen:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
         candidates = _drop_repeats(candidates, repeat_formats, unused)
-    if any(c[6] is _NOWHERE for c in candidates):
+    if nowhere:
         for c in candidates:
             if c[6] is _NOWHERE:
                 unused[c[0]] = NO_REQUIREMENT
@@ -127,6 +123,45 @@ def _short_path(
     items = [Item(key, c[3], c[6], c[7], c[2].toordinal()) for key, c in enumerate(candidates)]
     allocation = allocate(_problem(book), items)
     return _object(program.id, book, as_of, specialty, start, allocation, candidates, ids, unused), 0, allocation.method
+
+
+_KNOWN_LIMIT = 500_000
+_KnownRecord = tuple[dt.date, tuple[int, ...], tuple[int, ...]]
+
+
+def _known_records(book: Rulebook, specialty: str | None) -> dict[tuple[Any, ...], _KnownRecord | None]:
+    """Per rulebook and specialty: what a record's (date, minutes, format, category, area, topic) means.
+
+    Members of one association attend the same sessions, so a batch meets the same record many times; reading it
+    once (validation, date, eligible buckets, caps) and remembering the answer halves the per-record work.
+    """
+    name = f"batch-known:{specialty}"
+    found = book.memo.get(name)
+    if not isinstance(found, dict):
+        found = book.memo[name] = {}
+    return found
+
+
+def _read_record(book: Rulebook, specialty: str | None, key: tuple[Any, ...]) -> _KnownRecord | None:
+    """The meaning of a record's key fields, or None when the short path cannot take it (the careful path will)."""
+    day_text, minutes, fmt, category, area, topic = key
+    if not (
+        minutes >= 0
+        and type(day_text) is str
+        and len(day_text) == 10
+        and type(fmt) is str
+        and fmt in _FORMATS
+        and (category is None or (type(category) is str and category in _CATEGORIES))
+        and (area is None or (type(area) is str and area in _AREAS))
+        and (topic is None or (type(topic) is str and topic in _TOPICS))
+    ):
+        return None
+    try:
+        day = _fromisoformat(day_text)
+    except ValueError:
+        return None
+    options, to_total, caps = book.route(category, area, topic, fmt, specialty)
+    return day, options if (options or to_total) else _NOWHERE, caps
 
 
 def _drop_repeats(

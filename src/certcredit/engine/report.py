@@ -19,7 +19,9 @@ def audit_json(audit: Audit) -> dict[str, Any]:
         allocations.append(line)
     rejected = []
     for r in audit.rejected:
-        entry: dict[str, Any] = {"record": r.record, r.unit: r.line, "error": r.error}
+        entry: dict[str, Any] = {"record": r.record, "line": r.line, "error": r.error}
+        if r.unit != "line":  # an iCalendar event or a JSON list item: "line" then counts those
+            entry["unit"] = r.unit
         rejected.append(entry)
     return {
         "program": audit.program,
