@@ -15,9 +15,13 @@ Why the fast path is exact:
 * An item with one eligible bucket always goes there (it counts toward the total anyway). An option whose
   bucket is already met by uncapped forced items is useless, so items often lose all but one option.
 * The remaining choices are searched depth first, largest items first, options ordered by remaining need, with
-  symmetry breaking for identical items and a bound (each bucket's need minus everything that could still reach
-  it). The search stops at a solution that meets the root bound. The first best leaf found is kept, so equal
-  inputs give equal allocations (ties: larger items first, then input order; options in rulebook order).
+  symmetry breaking for identical items. Each node is bounded twice: per bucket (its need minus everything that
+  could still reach it) and in aggregate (the uncapped deficit minus all uncapped ticks still to place and what
+  each cap can still let through). At the root of a larger search the flow relaxation (records split freely,
+  through the caps) gives a stronger bound. The search stops at a solution that meets the root bound, which
+  proves it optimal. The first best leaf found is kept, so equal inputs give equal allocations (ties: larger
+  items first, then input order; options by remaining need, then rulebook order).
+* With a ``goal`` (the apply-by scan only asks "complete or not?") every node whose bound exceeds it is cut.
 
 Anything else (overlapping caps, splitting, a search over the node budget) goes to a MILP (SciPy, imported only
 then). ``STATS`` counts how often each path ran.
@@ -28,7 +32,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-NODE_BUDGET = 200_000
+NODE_BUDGET = 30_000
+#: searches over more choices than this start from the flow relaxation's bound
+FLOW_BOUND_FROM = 6
 
 #: How often each method solved a problem in this process (the benchmark reports the MILP share).
 STATS: Counter[str] = Counter()
@@ -86,13 +92,17 @@ class _TooHard(Exception):
     """The search exceeded its node budget."""
 
 
-def allocate(problem: Problem, items: list[Item]) -> Allocation:
-    """The allocation with the fewest hours still needed; see the module docstring for the method."""
+def allocate(problem: Problem, items: list[Item], goal: int | None = None) -> Allocation:
+    """The allocation with the fewest hours still needed; see the module docstring for the method.
+
+    With ``goal`` (ticks), the answer only has to be exact about whether ``needed <= goal`` (the apply-by scan
+    asks whether the records still complete the program); its allocation is then any one that says so.
+    """
     if problem.splitting or problem.overlapping_caps:
         STATS["milp"] += 1
         return _allocate_milp(problem, items)
     try:
-        return _allocate_fast(problem, items)
+        return _allocate_fast(problem, items, goal)
     except _TooHard:
         STATS["milp"] += 1
         return _allocate_milp(problem, items)
@@ -140,7 +150,7 @@ def _shortfall(required: tuple[int, ...], free: list[int], capped: list[list[int
     return total - _capped_relief(short, capped, limits)
 
 
-def _allocate_fast(problem: Problem, items: list[Item]) -> Allocation:
+def _allocate_fast(problem: Problem, items: list[Item], goal: int | None = None) -> Allocation:
     STATS["fast"] += 1
     required = problem.required
     buckets = len(required)
@@ -194,7 +204,7 @@ def _allocate_fast(problem: Problem, items: list[Item]) -> Allocation:
     if pending:
         STATS["search"] += 1
         method = "search"
-        _search(required, pending, options, items, group_of, assigned, free, capped, limits)
+        _search(required, pending, options, items, group_of, assigned, free, capped, limits, goal)
     if limits:
         return _realise(problem, items, assigned, group_of, limits, method)
     # no binding cap: every item counts whole where it was placed
@@ -225,8 +235,13 @@ def _search(
     free: list[int],
     capped: list[list[int]],
     limits: list[int],
+    goal: int | None = None,
 ) -> None:
-    """Depth-first branch and bound over the items that still have a choice; writes the best into ``assigned``."""
+    """Depth-first branch and bound over the items that still have a choice; writes the best into ``assigned``.
+
+    With ``goal``, only whether a shortfall of at most ``goal`` is reachable matters: nodes whose bound exceeds it
+    are cut at once (the apply-by scan asks only "complete or not").
+    """
     order = sorted(pending, key=lambda i: (-items[i].ticks, options[i], group_of[i], i))
     buckets = len(required)
     depth_count = len(order)
@@ -244,18 +259,49 @@ def _search(
         for d in range(depth_count)
     ]
 
+    # what the items from a depth on hold: uncapped in all, and per binding cap
+    groups = len(limits)
+    left = [0] * (depth_count + 1)
+    left_capped = [[0] * groups for _ in range(depth_count + 1)]
+    for depth in range(depth_count - 1, -1, -1):
+        index = order[depth]
+        left[depth] = left[depth + 1]
+        left_capped[depth] = list(left_capped[depth + 1])
+        if group_of[index] < 0:
+            left[depth] += items[index].ticks
+        else:
+            left_capped[depth][group_of[index]] += items[index].ticks
+
     def bound(depth: int) -> int:
+        """A lower bound on the shortfall below this node: per bucket (each remaining item counted in every
+        bucket it may serve, caps ignored) and in aggregate (all the uncapped ticks still to place, plus what each
+        cap can still let through, close at most that much of the uncapped deficit)."""
         row = reach[depth]
-        total = 0
+        per_bucket = 0
+        deficit = 0
         for b in range(buckets):
-            have = free[b] + row[b]
-            for g_row in capped:
-                have += g_row[b]
-            if have < required[b]:
-                total += required[b] - have
-        return total
+            need = required[b] - free[b]
+            if need > 0:
+                deficit += need
+                have = row[b]
+                for g_row in capped:
+                    have += g_row[b]
+                if have < need:
+                    per_bucket += need - have
+        room = left[depth]
+        for g in range(groups):
+            room += min(limits[g], sum(capped[g]) + left_capped[depth][g])
+        aggregate = deficit - room
+        return per_bucket if per_bucket > aggregate else aggregate
 
     root = bound(0)
+    if depth_count > FLOW_BOUND_FROM:  # a small tree is cheaper to search than to bound by a flow
+        remaining = [(options[i], group_of[i], items[i].ticks) for i in order]
+        for g in range(groups):
+            remaining += [((b,), g, capped[g][b]) for b in range(buckets) if capped[g][b]]
+        root = max(root, _flow_bound(required, free, limits, remaining))
+    if goal is not None:
+        root = max(root, goal)
     best_value = [-1]
     best: list[int] = []
     choice_index = [0] * depth_count
@@ -273,6 +319,8 @@ def _search(
                 best[:] = [assigned[i] for i in order]
             return value <= root
         if best_value[0] >= 0 and bound(depth) >= best_value[0]:
+            return False
+        if goal is not None and bound(depth) > goal:
             return False
         index = order[depth]
         item_options = options[index]
@@ -298,8 +346,43 @@ def _search(
         return False
 
     visit(0)
+    if not best:  # with a goal, nothing reached it: any assignment will do to report the shortfall
+        best = [options[i][0] for i in order]
     for index, bucket in zip(order, best, strict=True):
         assigned[index] = bucket
+
+
+def _flow_bound(
+    required: tuple[int, ...],
+    free: list[int],
+    limits: list[int],
+    remaining: list[tuple[tuple[int, ...], int, int]],
+) -> int:
+    """The shortfall if items could be split among their buckets (a max flow through the caps): a lower bound.
+
+    ``remaining`` holds (buckets, binding cap or -1, ticks) for every item not yet counted in ``free``.
+    """
+    buckets = len(required)
+    deficit = [max(0, required[b] - free[b]) for b in range(buckets)]
+    kinds: dict[tuple[tuple[int, ...], int], int] = {}
+    for item_options, group, ticks in remaining:
+        kinds[(item_options, group)] = kinds.get((item_options, group), 0) + ticks
+    types = list(kinds.items())
+    groups = len(limits)
+    first_type = 1 + groups
+    first_bucket = first_type + len(types)
+    sink = first_bucket + buckets
+    capacity = [[0] * (sink + 1) for _ in range(sink + 1)]
+    for g in range(groups):
+        capacity[0][1 + g] = limits[g]
+    for t, ((item_options, group), ticks) in enumerate(types):
+        capacity[0 if group < 0 else 1 + group][first_type + t] += ticks
+        for b in item_options:
+            capacity[first_type + t][first_bucket + b] = ticks
+    for b in range(buckets):
+        capacity[first_bucket + b][sink] = deficit[b]
+    flow = _max_flow(capacity, 0, sink)
+    return sum(deficit) - sum(flow[first_bucket + b][sink] for b in range(buckets))
 
 
 def _max_flow(capacity: list[list[int]], source: int, sink: int) -> list[list[int]]:

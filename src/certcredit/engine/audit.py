@@ -204,15 +204,19 @@ def _problem(book: Rulebook) -> Problem:
 
 
 def _solve(
-    program: CompiledProgram, records: Sequence[Record], as_of: dt.date, specialty: str | None
+    program: CompiledProgram,
+    records: Sequence[Record],
+    as_of: dt.date,
+    specialty: str | None,
+    goal: int | None = None,
 ) -> tuple[Rulebook, _Sorted, Allocation]:
     book = choose_version(program, as_of)
     sorted_records = _sort_records(book, records, as_of, specialty)
-    return book, sorted_records, allocate(_problem(book), sorted_records.items)
+    return book, sorted_records, allocate(_problem(book), sorted_records.items, goal)
 
 
 def is_complete(program: CompiledProgram, records: Sequence[Record], as_of: dt.date, specialty: str | None) -> bool:
-    return _solve(program, records, as_of, specialty)[2].needed == 0
+    return _solve(program, records, as_of, specialty, goal=0)[2].needed == 0
 
 
 def apply_by(
