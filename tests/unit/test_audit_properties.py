@@ -150,13 +150,13 @@ def _check_application(as_of: dt.date, records: list[ref.Ref], specialty: str | 
         assert result.apply_by is None
 
 
-@_settings(500)
+@_settings(600)
 @given(people(24, 14, topics=False))
 def test_the_application_audit_agrees_with_the_reference(person: tuple[dt.date, list[ref.Ref]]) -> None:
     _check_application(*person, None)
 
 
-@_settings(400)
+@_settings(500)
 @given(people(24, 9, topics=False))
 def test_the_application_apply_by_agrees_with_a_day_by_day_scan(person: tuple[dt.date, list[ref.Ref]]) -> None:
     as_of, records = person
@@ -168,7 +168,7 @@ def test_the_application_apply_by_agrees_with_a_day_by_day_scan(person: tuple[dt
     _check_application(as_of, filled, None)
 
 
-@_settings(500)
+@_settings(600)
 @given(people(24, 22, topics=False), st.sampled_from(["HR", "FM", "OM", "LI"]))
 def test_the_specialist_application_agrees_with_the_reference(
     person: tuple[dt.date, list[ref.Ref]], specialty: str
@@ -198,13 +198,13 @@ def _check_recert(as_of: dt.date, records: list[ref.Ref]) -> None:
     assert_allocation_is_valid(result, ref.recert_setup(records, as_of), records)
 
 
-@_settings(700)
+@_settings(800)
 @given(people(36, 30, topics=True))
 def test_the_recertification_audit_agrees_with_the_reference(person: tuple[dt.date, list[ref.Ref]]) -> None:
     _check_recert(*person)
 
 
-@_settings(700)
+@_settings(800)
 @given(people(36, 40, topics=True, areas_only=True))
 def test_a_recertification_with_many_topic_records_agrees_with_the_reference(
     person: tuple[dt.date, list[ref.Ref]],
