@@ -482,3 +482,53 @@ def test_an_empty_record_list_needs_everything() -> None:
     assert audit(RECERT, [], D(2026, 6, 30)).hours_needed == 36.0
     assert audit(APPLICATION, [], D(2026, 6, 30)).hours_needed == 10.0
     assert audit(SPECIALIST, [], D(2026, 6, 30), "HR").hours_needed == 25.0
+
+
+# --- settings other programs need -----------------------------------------------------------------------------
+
+FIFTY_MINUTE_HOUR = """
+id: cpe
+name: Fifty-minute hours
+version_anchor: window_start
+versions:
+  - effective_from: 2019-01-01
+    units: {minutes_per_hour: 50, rounding: {step_minutes: 25, mode: down}}
+    min_record_minutes: 50
+    window: {kind: rolling, months: 24, start: inclusive}
+    counting_formats: [in_person, self_study]
+    requirements:
+      - {id: ethics, name: Ethics, min_hours: 2, eligible: {topics: [business_ethics]}}
+    total: {min_hours: 4, eligible: {subject_areas: [HR, FM, OM, LI, CM]}}
+  - effective_from: 2024-01-01
+    units: {minutes_per_hour: 50, rounding: {step_minutes: 25, mode: down}}
+    min_record_minutes: 50
+    window: {kind: rolling, months: 24, start: inclusive}
+    counting_formats: [in_person, self_study]
+    requirements:
+      - {id: ethics, name: Ethics, min_hours: 3, eligible: {topics: [business_ethics]}}
+    total: {min_hours: 4, eligible: {subject_areas: [HR, FM, OM, LI, CM]}}
+"""
+
+
+def test_a_fifty_minute_hour_with_half_credit_steps_rounds_down(tmp_path: Path) -> None:
+    path = tmp_path / "cpe.yaml"
+    path.write_text(FIFTY_MINUTE_HOUR)
+    program = load_program_file(path)
+    p = People()
+    ethics = p.add(D(2023, 3, 1), 74, topic="business_ethics")  # 74 min = 1.48 credits, down to 1.0
+    other = p.add(D(2023, 4, 1), 125, subject_area="FM")  # 2.5 credits, toward the total only
+    short = p.add(D(2023, 5, 1), 49, topic="business_ethics")
+    result = audit(program, p.records, D(2024, 6, 30))
+    assert where(result, ethics) == ("ethics", 1.0)
+    assert where(result, other) == ("total", 2.5)
+    assert reason(result, short) == "shorter than 50 minutes"
+    assert req(result, "total") == (3.5, False)
+    assert result.hours_needed == 1.0
+
+
+def test_the_window_start_anchor_judges_a_window_by_the_rules_it_began_under(tmp_path: Path) -> None:
+    path = tmp_path / "cpe.yaml"
+    path.write_text(FIFTY_MINUTE_HOUR)
+    program = load_program_file(path)
+    assert audit(program, [], D(2025, 12, 31)).rules_version == "cpe@2019-01-01"
+    assert audit(program, [], D(2026, 1, 1)).rules_version == "cpe@2024-01-01"
