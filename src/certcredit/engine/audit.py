@@ -1,0 +1,334 @@
+"""A person's audit against a program: which records count, where each goes, what is still needed, and until when.
+
+The steps, each a pure function: pick the rule version in force, sort each record into counting or unused (with
+the reason), allocate exactly (``allocate``), then report; for programs with an apply-by date, find the last
+application date on which the same records still complete the program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from certcredit.engine.allocate import Allocation, Item, Problem, allocate
+from certcredit.engine.records import Record, RecordError, record_from_row, record_id
+from certcredit.engine.windows import ONE_DAY, last_day_in_window, window_start
+from certcredit.rules.compiled import CompiledProgram, Rulebook
+
+# The reasons a readable record does not count: stable wording (docs/audit.md lists them).
+AFTER_AS_OF = "after the as-of date"
+OUTSIDE_WINDOW = "outside the window"
+CAPPED = "capped"
+NO_REQUIREMENT = "no eligible requirement"
+NO_CREDIT = "no credit after rounding"
+
+
+def shorter_than(minutes: int) -> str:
+    return f"shorter than {minutes} minutes"
+
+
+def format_does_not_count(fmt: str) -> str:
+    return f"format does not count ({fmt})"
+
+
+def repeat_of(record: str) -> str:
+    return f"a repeat of record {record}"
+
+
+@dataclass(slots=True)
+class RequirementStatus:
+    id: str
+    name: str
+    required_hours: float
+    counted_hours: float
+    met: bool
+    hours_needed: float
+
+
+@dataclass(slots=True)
+class Placement:
+    """Hours of one record counted for one requirement; ``record_hours`` is its full credit (a cap may cut it)."""
+
+    record: str
+    requirement: str
+    hours: float
+    record_hours: float
+
+
+@dataclass(slots=True)
+class Unused:
+    record: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A row that could not be read: ``line`` is where it is in the file (or the person's line in a batch)."""
+
+    record: str
+    line: int
+    error: str
+    unit: str = "line"
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    program: str
+    as_of: dt.date
+    rules_version: str
+    specialty: str | None
+    window_from: dt.date
+    window_from_inclusive: bool
+    complete: bool
+    hours_needed: float
+    apply_by: dt.date | None
+    requirements: tuple[RequirementStatus, ...]
+    allocations: tuple[Placement, ...]
+    unused: tuple[Unused, ...]
+    rejected: tuple[Rejected, ...]
+    method: str
+
+
+def choose_version(program: CompiledProgram, as_of: dt.date) -> Rulebook:
+    """The version in force: the newest whose ``effective_from`` is on or before the program's anchor date.
+
+    The anchor is the as-of date (application date, cycle end) or, with ``version_anchor: window_start``, the
+    window's first day, so a whole cycle is judged by the rules in force when it began.
+    """
+    anchor = as_of
+    if program.version_anchor == "window_start":
+        anchor = window_start(as_of, program.versions[0].window_months)
+    chosen = None
+    for version in program.versions:
+        if version.effective_from <= anchor:
+            chosen = version
+    if chosen is None:
+        raise ValueError(
+            f"no version of program {program.id} is in force on {anchor.isoformat()}; "
+            f"the first takes effect on {program.versions[0].effective_from.isoformat()}"
+        )
+    return chosen
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def same_course_key(title: str) -> str:
+    """Titles equal ignoring case and runs of spaces name the same course (RULES.md, repeats)."""
+    return _SPACES.sub(" ", title).strip().casefold()
+
+
+@dataclass(slots=True)
+class _Sorted:
+    items: list[Item]
+    counting: list[Record]
+    unused: dict[int, str]
+
+
+def _sort_records(book: Rulebook, records: Sequence[Record], as_of: dt.date, specialty: str | None) -> _Sorted:
+    """Split records into items that may count (``key`` = index in ``counting``, input order) and unused ones."""
+    start = window_start(as_of, book.window_months)
+    inclusive = book.window_start_inclusive
+    minimum = book.min_record_minutes
+    formats = book.counting_formats
+    unused: dict[int, str] = {}
+    candidates: list[Record] = []
+    for record in records:
+        day = record.date
+        if day > as_of:
+            unused[record.position] = AFTER_AS_OF
+        elif day < start or (day == start and not inclusive):
+            unused[record.position] = OUTSIDE_WINDOW
+        elif record.minutes < minimum:
+            unused[record.position] = shorter_than(minimum)
+        elif record.format not in formats:
+            unused[record.position] = format_does_not_count(record.format)
+        else:
+            candidates.append(record)
+    if book.repeat_formats:
+        candidates = _drop_repeats(book, candidates, unused)
+    items: list[Item] = []
+    counting: list[Record] = []
+    route = book.route
+    exact = book.step_minutes == 1 or book.rounding == "none"
+    for record in candidates:
+        options, to_total, caps = route(record.category, record.subject_area, record.topic, record.format, specialty)
+        if not options and not to_total:
+            unused[record.position] = NO_REQUIREMENT
+            continue
+        ticks = record.minutes if exact else book.ticks(record.minutes)
+        if ticks <= 0:
+            unused[record.position] = NO_CREDIT
+            continue
+        items.append(Item(len(counting), ticks, options, caps, record.date.toordinal()))
+        counting.append(record)
+    return _Sorted(items, counting, unused)
+
+
+def _drop_repeats(book: Rulebook, candidates: list[Record], unused: dict[int, str]) -> list[Record]:
+    """Keep the earliest counting record of each course given again (same format and title); mark the others."""
+    first_of: dict[tuple[str, str], Record] = {}
+    for record in candidates:
+        if record.format in book.repeat_formats and record.title:
+            key = (record.format, same_course_key(record.title))
+            first = first_of.get(key)
+            if first is None or (record.date, record.position) < (first.date, first.position):
+                first_of[key] = record
+    kept = []
+    for record in candidates:
+        if record.format in book.repeat_formats and record.title:
+            first = first_of[(record.format, same_course_key(record.title))]
+            if first is not record:
+                unused[record.position] = repeat_of(first.id)
+                continue
+        kept.append(record)
+    return kept
+
+
+def _problem(book: Rulebook) -> Problem:
+    """The allocation numbers of a rulebook (built once per rulebook)."""
+    found = book.memo.get("problem")
+    if not isinstance(found, Problem):
+        found = Problem(
+            required=tuple(b.required for b in book.buckets),
+            cap_limits=tuple(c.limit for c in book.caps),
+            total_required=book.total.required if book.total is not None else None,
+            splitting=book.splitting,
+            overlapping_caps=any(len(caps) > 1 for caps in book.caps_of_format.values()),
+        )
+        book.memo["problem"] = found
+    return found
+
+
+def _solve(
+    program: CompiledProgram,
+    records: Sequence[Record],
+    as_of: dt.date,
+    specialty: str | None,
+    goal: int | None = None,
+) -> tuple[Rulebook, _Sorted, Allocation]:
+    book = choose_version(program, as_of)
+    sorted_records = _sort_records(book, records, as_of, specialty)
+    return book, sorted_records, allocate(_problem(book), sorted_records.items, goal)
+
+
+def is_complete(program: CompiledProgram, records: Sequence[Record], as_of: dt.date, specialty: str | None) -> bool:
+    return _solve(program, records, as_of, specialty, goal=0)[2].needed == 0
+
+
+def apply_by(
+    program: CompiledProgram, records: Sequence[Record], as_of: dt.date, specialty: str | None
+) -> dt.date | None:
+    """The last application date on or after ``as_of`` on which the records dated up to ``as_of`` complete it.
+
+    Completeness changes only where a record leaves the window (the day after its last day in it) or where a
+    new rule version takes effect, so only those dates are tried, latest first.
+    """
+    if not is_complete(program, records, as_of, specialty):
+        return None
+    book = choose_version(program, as_of)
+    mine = [r for r in records if r.date <= as_of]
+    inclusive = book.window_start_inclusive
+    candidates = {last_day_in_window(r.date, book.window_months, inclusive) for r in mine}
+    candidates |= {v.effective_from - ONE_DAY for v in program.versions}
+    ordered = sorted(d for d in candidates if d > as_of)
+    for day in reversed(ordered):
+        if is_complete(program, mine, day, specialty):
+            return day
+    return as_of
+
+
+def audit(
+    program: CompiledProgram,
+    records: Sequence[Record],
+    as_of: dt.date,
+    specialty: str | None = None,
+    rejected: Sequence[Rejected] = (),
+) -> Audit:
+    """The audit object of SPEC.md for one person (``specialty`` is resolved through the rulebook's aliases)."""
+    book = choose_version(program, as_of)
+    specialty = book.resolve_specialty(specialty)
+    book, sorted_records, allocation = _solve(program, records, as_of, specialty)
+    hours = book.hours
+    counted = allocation.counted
+    statuses = [
+        RequirementStatus(
+            b.id,
+            b.name,
+            hours(b.required),
+            hours(counted[i]),
+            counted[i] >= b.required,
+            hours(b.required - counted[i] if counted[i] < b.required else 0),
+        )
+        for i, b in enumerate(book.buckets)
+    ]
+    total = book.total
+    if total is not None:
+        statuses.append(
+            RequirementStatus(
+                total.id,
+                total.name,
+                hours(total.required),
+                hours(allocation.total_counted),
+                allocation.total_counted >= total.required,
+                hours(allocation.total_shortfall),
+            )
+        )
+    counting = sorted_records.counting
+    unused = sorted_records.unused
+    total_id = total.id if total is not None else "total"
+    bucket_ids = [b.id for b in book.buckets]
+    exact = book.step_minutes == 1 or book.rounding == "none"
+    placements: list[Placement] = []
+    placed = [False] * len(counting)
+    for key, bucket, ticks in allocation.parts:  # parts follow ``counting``, which keeps input order
+        record = counting[key]
+        placed[key] = True
+        full = record.minutes if exact else book.ticks(record.minutes)
+        placements.append(
+            Placement(record.id, bucket_ids[bucket] if bucket >= 0 else total_id, hours(ticks), hours(full))
+        )
+    if len(allocation.parts) < len(counting):
+        for key, was_placed in enumerate(placed):
+            if not was_placed:
+                unused[counting[key].position] = CAPPED
+    if unused:
+        id_of = {r.position: r.id for r in records}
+        unused_list = tuple(Unused(id_of[pos], unused[pos]) for pos in sorted(unused))
+    else:
+        unused_list = ()
+    complete = allocation.needed == 0
+    return Audit(
+        program=program.id,
+        as_of=as_of,
+        rules_version=book.label,
+        specialty=specialty,
+        window_from=window_start(as_of, book.window_months),
+        window_from_inclusive=book.window_start_inclusive,
+        complete=complete,
+        hours_needed=hours(allocation.needed),
+        apply_by=apply_by(program, records, as_of, specialty) if complete and program.apply_by else None,
+        requirements=tuple(statuses),
+        allocations=tuple(placements),
+        unused=unused_list,
+        rejected=tuple(rejected),
+        method=allocation.method,
+    )
+
+
+def records_from_items(items: Iterable[Any], line: int, unit: str = "line") -> tuple[list[Record], list[Rejected]]:
+    """A batch person's ``records`` list: each readable one a Record, each other a Rejected naming ``line``."""
+    records: list[Record] = []
+    rejected: list[Rejected] = []
+    for position, data in enumerate(items, start=1):
+        if not isinstance(data, Mapping):
+            rejected.append(Rejected(str(position), line, "a record must be a JSON object", unit))
+            continue
+        try:
+            records.append(record_from_row(data, position))
+        except RecordError as error:
+            rejected.append(Rejected(record_id(data, position), line, str(error), unit))
+    return records, rejected
