@@ -126,7 +126,7 @@ def test_an_unknown_program_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_dispatch_routes_a_program_kind_to_its_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
-    monkeypatch.setitem(audit_cli.AUDITORS, "clrm", lambda request: seen.append(request.program) or 0)
+    monkeypatch.setitem(audit_cli.AUDITORS, "workflow", lambda request: seen.append(request.program) or 0)
     path = jsonl(tmp_path / "events.jsonl", [])
     code, _, _ = run("audit", str(path), "--program", "clrm", "--as-of", "2025-06-01")
     assert (code, seen) == (0, ["clrm"])
