@@ -81,10 +81,14 @@ class Allocation:
     shortfall: int
     total_shortfall: int
     method: str
+    #: set by allocators whose programs nest requirements (engine/nested.py), where the shortfalls do not add up
+    exact_needed: int | None = None
 
     @property
     def needed(self) -> int:
         """SPEC.md ``hours_needed`` in ticks."""
+        if self.exact_needed is not None:
+            return self.exact_needed
         return max(self.shortfall, self.total_shortfall)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,14 @@ def format_does_not_count(fmt: str) -> str:
 
 def repeat_of(record: str) -> str:
     return f"a repeat of record {record}"
+
+
+def unknown_activity(activity: str) -> str:
+    return f"activity not in this program ({activity})"
+
+
+#: the record id under which carried-over hours are allocated (engine/nested.py programs with carry_over)
+CARRY_RECORD = "carry-over"
 
 
 @dataclass(slots=True)
@@ -75,6 +83,37 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class YearStatus:
+    """One year of a window with a yearly minimum: ``to`` is its last day, ``from_`` the day before its first."""
+
+    from_: dt.date
+    to: dt.date
+    required_hours: float
+    counted_hours: float
+    met: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CarryOver:
+    """Hours carried from the cycle that ended on ``from_cycle_ending`` (0 when it was not complete)."""
+
+    from_cycle_ending: dt.date
+    hours: float
+    into: str
+    previous_complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NestedDetails:
+    """What an audit of a nested program reports beyond SPEC.md's keys (report.py adds them as extra keys)."""
+
+    max_hours: dict[str, float]
+    within: dict[str, str]
+    per_year: dict[str, tuple[YearStatus, ...]]
+    carry_over: CarryOver | None
+
+
+@dataclass(frozen=True, slots=True)
 class Audit:
     program: str
     as_of: dt.date
@@ -90,6 +129,7 @@ class Audit:
     unused: tuple[Unused, ...]
     rejected: tuple[Rejected, ...]
     method: str
+    nested: NestedDetails | None = None
 
 
 def choose_version(program: CompiledProgram, as_of: dt.date) -> Rulebook:
@@ -148,14 +188,26 @@ def _sort_records(book: Rulebook, records: Sequence[Record], as_of: dt.date, spe
             unused[record.position] = format_does_not_count(record.format)
         else:
             candidates.append(record)
-    if book.repeat_formats:
+    if book.repeat_formats or (book.nesting is not None and book.nesting.repeat_activities):
         candidates = _drop_repeats(book, candidates, unused)
     items: list[Item] = []
     counting: list[Record] = []
     route = book.route
+    nested_route = _nested_route(book) if book.nesting is not None else None
     exact = book.step_minutes == 1 or book.rounding == "none"
     for record in candidates:
-        options, to_total, caps = route(record.category, record.subject_area, record.topic, record.format, specialty)
+        if nested_route is not None and book.nesting is not None:
+            activity = record.activity or book.nesting.default_activity
+            if activity is not None and book.nesting.activities and activity not in book.nesting.activities:
+                unused[record.position] = unknown_activity(activity)
+                continue
+            options, to_total, caps = nested_route(
+                record.category, record.subject_area, record.topic, activity, record.format, specialty
+            )
+        else:
+            options, to_total, caps = route(
+                record.category, record.subject_area, record.topic, record.format, specialty
+            )
         if not options and not to_total:
             unused[record.position] = NO_REQUIREMENT
             continue
@@ -168,19 +220,59 @@ def _sort_records(book: Rulebook, records: Sequence[Record], as_of: dt.date, spe
     return _Sorted(items, counting, unused)
 
 
+_NestedRoute = Callable[
+    [str | None, str | None, str | None, str | None, str, str | None],
+    tuple[tuple[int, ...], bool, tuple[int, ...]],
+]
+
+
+def _nested_route(book: Rulebook) -> _NestedRoute:
+    """For a nested program: a record's options (buckets, and -1 when the total takes it directly), whether it
+    counts at all, and its caps; activities are matched as well as categories, areas and topics."""
+
+    def route(
+        category: str | None, area: str | None, topic: str | None, activity: str | None, fmt: str, specialty: str | None
+    ) -> tuple[tuple[int, ...], bool, tuple[int, ...]]:
+        area = book.subject_area_of(category, area)
+        options = tuple(
+            i
+            for i, b in enumerate(book.buckets)
+            if b.eligibility.accepts_activity(category, area, topic, activity, fmt, specialty)
+        )
+        total_only = book.total_only
+        if total_only is not None and total_only.accepts_activity(category, area, topic, activity, fmt, specialty):
+            options += (-1,)
+        return options, bool(options), book.caps_of_format.get(fmt, ())
+
+    return route
+
+
+def _repeat_key(book: Rulebook, record: Record) -> tuple[str, str] | None:
+    """Which course a record gives, when a repeat rule covers it (by its format, or by its activity)."""
+    if not record.title:
+        return None
+    if record.format in book.repeat_formats:
+        return (record.format, same_course_key(record.title))
+    nesting = book.nesting
+    if nesting is not None and record.activity is not None and record.activity in nesting.repeat_activities:
+        return ("activity:" + record.activity, same_course_key(record.title))
+    return None
+
+
 def _drop_repeats(book: Rulebook, candidates: list[Record], unused: dict[int, str]) -> list[Record]:
     """Keep the earliest counting record of each course given again (same format and title); mark the others."""
     first_of: dict[tuple[str, str], Record] = {}
     for record in candidates:
-        if record.format in book.repeat_formats and record.title:
-            key = (record.format, same_course_key(record.title))
+        key = _repeat_key(book, record)
+        if key is not None:
             first = first_of.get(key)
             if first is None or (record.date, record.position) < (first.date, first.position):
                 first_of[key] = record
     kept = []
     for record in candidates:
-        if record.format in book.repeat_formats and record.title:
-            first = first_of[(record.format, same_course_key(record.title))]
+        key = _repeat_key(book, record)
+        if key is not None:
+            first = first_of[key]
             if first is not record:
                 unused[record.position] = repeat_of(first.id)
                 continue
@@ -212,6 +304,10 @@ def _solve(
 ) -> tuple[Rulebook, _Sorted, Allocation]:
     book = choose_version(program, as_of)
     sorted_records = _sort_records(book, records, as_of, specialty)
+    if book.nesting is not None:
+        from certcredit.engine.nested_audit import solve_nested
+
+        return book, sorted_records, solve_nested(program, book, records, sorted_records, as_of, specialty).allocation
     return book, sorted_records, allocate(_problem(book), sorted_records.items, goal)
 
 
@@ -251,7 +347,69 @@ def audit(
     """The audit object of SPEC.md for one person (``specialty`` is resolved through the rulebook's aliases)."""
     book = choose_version(program, as_of)
     specialty = book.resolve_specialty(specialty)
-    book, sorted_records, allocation = _solve(program, records, as_of, specialty)
+    nested: NestedDetails | None = None
+    if book.nesting is not None:
+        from certcredit.engine.nested_audit import nested_statuses, solve_nested
+
+        sorted_records = _sort_records(book, records, as_of, specialty)
+        solution = solve_nested(program, book, records, sorted_records, as_of, specialty)
+        allocation = solution.allocation
+        statuses, nested = nested_statuses(book, solution)
+    else:
+        book, sorted_records, allocation = _solve(program, records, as_of, specialty)
+        statuses = _statuses(book, allocation)
+    hours = book.hours
+    total = book.total
+    counting = sorted_records.counting
+    unused = sorted_records.unused
+    total_id = total.id if total is not None else "total"
+    bucket_ids = [b.id for b in book.buckets]
+    exact = book.step_minutes == 1 or book.rounding == "none"
+    placements: list[Placement] = []
+    placed = [False] * len(counting)
+    for key, bucket, ticks in allocation.parts:  # parts follow ``counting``, which keeps input order
+        if key == len(counting):  # hours carried over from the previous cycle (nested programs)
+            placements.append(
+                Placement(CARRY_RECORD, bucket_ids[bucket] if bucket >= 0 else total_id, hours(ticks), hours(ticks))
+            )
+            continue
+        record = counting[key]
+        placed[key] = True
+        full = record.minutes if exact else book.ticks(record.minutes)
+        placements.append(
+            Placement(record.id, bucket_ids[bucket] if bucket >= 0 else total_id, hours(ticks), hours(full))
+        )
+    if not all(placed):
+        for key, was_placed in enumerate(placed):
+            if not was_placed:
+                unused[counting[key].position] = CAPPED
+    if unused:
+        id_of = {r.position: r.id for r in records}
+        unused_list = tuple(Unused(id_of[pos], unused[pos]) for pos in sorted(unused))
+    else:
+        unused_list = ()
+    complete = allocation.needed == 0
+    return Audit(
+        program=program.id,
+        as_of=as_of,
+        rules_version=book.label,
+        specialty=specialty,
+        window_from=window_start(as_of, book.window_months),
+        window_from_inclusive=book.window_start_inclusive,
+        complete=complete,
+        hours_needed=hours(allocation.needed),
+        apply_by=apply_by(program, records, as_of, specialty) if complete and program.apply_by else None,
+        requirements=tuple(statuses),
+        allocations=tuple(placements),
+        unused=unused_list,
+        rejected=tuple(rejected),
+        method=allocation.method,
+        nested=nested,
+    )
+
+
+def _statuses(book: Rulebook, allocation: Allocation) -> list[RequirementStatus]:
+    """Each bucket's and the total's required, counted and missing hours (SPEC.md ``requirements``)."""
     hours = book.hours
     counted = allocation.counted
     statuses = [
@@ -277,46 +435,7 @@ def audit(
                 hours(allocation.total_shortfall),
             )
         )
-    counting = sorted_records.counting
-    unused = sorted_records.unused
-    total_id = total.id if total is not None else "total"
-    bucket_ids = [b.id for b in book.buckets]
-    exact = book.step_minutes == 1 or book.rounding == "none"
-    placements: list[Placement] = []
-    placed = [False] * len(counting)
-    for key, bucket, ticks in allocation.parts:  # parts follow ``counting``, which keeps input order
-        record = counting[key]
-        placed[key] = True
-        full = record.minutes if exact else book.ticks(record.minutes)
-        placements.append(
-            Placement(record.id, bucket_ids[bucket] if bucket >= 0 else total_id, hours(ticks), hours(full))
-        )
-    if len(allocation.parts) < len(counting):
-        for key, was_placed in enumerate(placed):
-            if not was_placed:
-                unused[counting[key].position] = CAPPED
-    if unused:
-        id_of = {r.position: r.id for r in records}
-        unused_list = tuple(Unused(id_of[pos], unused[pos]) for pos in sorted(unused))
-    else:
-        unused_list = ()
-    complete = allocation.needed == 0
-    return Audit(
-        program=program.id,
-        as_of=as_of,
-        rules_version=book.label,
-        specialty=specialty,
-        window_from=window_start(as_of, book.window_months),
-        window_from_inclusive=book.window_start_inclusive,
-        complete=complete,
-        hours_needed=hours(allocation.needed),
-        apply_by=apply_by(program, records, as_of, specialty) if complete and program.apply_by else None,
-        requirements=tuple(statuses),
-        allocations=tuple(placements),
-        unused=unused_list,
-        rejected=tuple(rejected),
-        method=allocation.method,
-    )
+    return statuses
 
 
 def records_from_items(items: Iterable[Any], line: int, unit: str = "line") -> tuple[list[Record], list[Rejected]]:

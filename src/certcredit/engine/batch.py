@@ -56,7 +56,7 @@ def _short_path(
     program: CompiledProgram, raw: Sequence[Any], as_of: dt.date, specialty: str | None
 ) -> tuple[dict[str, Any], int, str] | None:
     book = choose_version(program, as_of)
-    if program.apply_by or not (book.step_minutes == 1 or book.rounding == "none"):
+    if program.apply_by or book.nesting is not None or not (book.step_minutes == 1 or book.rounding == "none"):
         return None
     specialty = book.resolve_specialty(specialty)
     start = window_start(as_of, book.window_months)

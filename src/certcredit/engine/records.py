@@ -33,6 +33,8 @@ class Record:
     subject_area: str | None = None
     topic: str | None = None
     title: str = ""
+    #: a program's own activity kind (PMI's giving_back, SHRM's profession); ignored by programs without any
+    activity: str | None = None
 
 
 class RecordError(ValueError):
@@ -52,6 +54,20 @@ def _choice(data: Mapping[str, Any], key: str, allowed: frozenset[str], label: s
     if value is not None and value not in allowed:
         raise RecordError(f"unknown {label} {value!r}; use one of {', '.join(sorted(allowed))}")
     return value
+
+
+_ACTIVITY_SEPARATORS = str.maketrans({" ": "_", "-": "_"})
+
+
+def activity_of(value: object) -> str | None:
+    """A record's ``activity`` as an identifier: ``Giving Back`` and ``giving-back`` read as ``giving_back``.
+
+    Files are read before a program is known, so any text is accepted here; the program decides whether it
+    knows the activity (an unknown one leaves the record unused, with that reason)."""
+    if value is None:
+        return None
+    text = "_".join(str(value).strip().lower().translate(_ACTIVITY_SEPARATORS).split("_"))
+    return "_".join(part for part in text.split("_") if part) or None
 
 
 def record_id(data: Mapping[str, Any], position: int) -> str:
@@ -102,6 +118,7 @@ def record_from_row(data: Mapping[str, Any], position: int) -> Record:
         else:
             ident = get("id")
             title = get("title")
+            activity = get("activity")
             return Record(
                 str(position) if ident is None or ident == "" else str(ident),
                 position,
@@ -112,6 +129,7 @@ def record_from_row(data: Mapping[str, Any], position: int) -> Record:
                 area,
                 topic,
                 title.strip() if type(title) is str else ("" if title is None else str(title).strip()),
+                None if activity is None else activity_of(activity),
             )
     return _record_carefully(data, position)
 
@@ -140,4 +158,5 @@ def _record_carefully(data: Mapping[str, Any], position: int) -> Record:
         subject_area=_choice(data, "subject_area", _AREAS, "subject area"),
         topic=_choice(data, "topic", _TOPICS, "topic"),
         title=_text(data, "title") or "",
+        activity=activity_of(data.get("activity")),
     )

@@ -23,7 +23,7 @@ def audit_json(audit: Audit) -> dict[str, Any]:
         if r.unit != "line":  # an iCalendar event or a JSON list item: "line" then counts those
             entry["unit"] = r.unit
         rejected.append(entry)
-    return {
+    result: dict[str, Any] = {
         "program": audit.program,
         "as_of": audit.as_of.isoformat(),
         "rules_version": audit.rules_version,
@@ -50,6 +50,41 @@ def audit_json(audit: Audit) -> dict[str, Any]:
             "to": audit.as_of.isoformat(),
         },
     }
+    if audit.nested is not None:
+        _nested_json(audit, result)
+    return result
+
+
+def _nested_json(audit: Audit, result: dict[str, Any]) -> None:
+    """Extra keys of a nested program: each requirement's ``max_hours``, ``within`` and ``per_year`` lines, and
+    the audit's ``carry_over``."""
+    nested = audit.nested
+    assert nested is not None
+    for line in result["requirements"]:
+        ident = line["id"]
+        if ident in nested.within:
+            line["within"] = nested.within[ident]
+        if ident in nested.max_hours:
+            line["max_hours"] = nested.max_hours[ident]
+        if ident in nested.per_year:
+            line["per_year"] = [
+                {
+                    "from": y.from_.isoformat(),
+                    "to": y.to.isoformat(),
+                    "required_hours": y.required_hours,
+                    "counted_hours": y.counted_hours,
+                    "met": y.met,
+                }
+                for y in nested.per_year[ident]
+            ]
+    carry = nested.carry_over
+    if carry is not None:
+        result["carry_over"] = {
+            "from_cycle_ending": carry.from_cycle_ending.isoformat(),
+            "previous_complete": carry.previous_complete,
+            "hours": carry.hours,
+            "into": carry.into,
+        }
 
 
 def _bar(counted: float, required: float) -> str:
@@ -72,12 +107,35 @@ def render_table(audit: Audit) -> str:
     lines.append("")
     width = max([len(s.id) for s in audit.requirements] + [11])
     lines.append(f"  {'requirement':<{width}}  {'':{BAR_WIDTH}}  {'counted':>8}  {'required':>8}  {'needed':>7}")
+    nested = audit.nested
     for s in audit.requirements:
         tick = "✓" if s.met else "✗"
+        note = ""
+        if nested is not None:
+            if s.id in nested.within:
+                note += f"  within {nested.within[s.id]}"
+            if s.id in nested.max_hours:
+                note += f"  at most {_num(nested.max_hours[s.id])}"
         lines.append(
             f"{tick} {s.id:<{width}}  {_bar(s.counted_hours, s.required_hours)}  {_num(s.counted_hours):>8}"
-            f"  {_num(s.required_hours):>8}  {_num(s.hours_needed):>7}"
+            f"  {_num(s.required_hours):>8}  {_num(s.hours_needed):>7}{note}"
         )
+        for y in nested.per_year.get(s.id, ()) if nested is not None else ():
+            mark = "✓" if y.met else "✗"
+            lines.append(
+                f"    {mark} year to {y.to.isoformat()}: {_num(y.counted_hours)} of {_num(y.required_hours)} h"
+            )
+    if nested is not None and nested.carry_over is not None:
+        carry = nested.carry_over
+        if carry.previous_complete:
+            lines.append(
+                f"carried over from the cycle ending {carry.from_cycle_ending.isoformat()}: "
+                f"{_num(carry.hours)} h into {carry.into}"
+            )
+        else:
+            lines.append(
+                f"nothing carried over: the cycle ending {carry.from_cycle_ending.isoformat()} was not complete"
+            )
     lines.append("")
     if audit.complete:
         lines.append("COMPLETE")

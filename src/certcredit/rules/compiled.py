@@ -19,6 +19,23 @@ class Eligibility:
     topics: frozenset[str]
     formats: frozenset[str]
     exclude_specialty: bool
+    activities: frozenset[str] = frozenset()
+
+    def accepts_activity(
+        self,
+        category: str | None,
+        area: str | None,
+        topic: str | None,
+        activity: str | None,
+        fmt: str,
+        specialty: str | None,
+    ) -> bool:
+        """``accepts`` for programs that declare activity kinds: a listed activity also matches."""
+        if activity is not None and activity in self.activities:
+            if self.formats and fmt not in self.formats:
+                return False
+            return not (self.exclude_specialty and area is not None and area == specialty)
+        return self.accepts(category, area, topic, fmt, specialty)
 
     def accepts(
         self, category: str | None, area: str | None, topic: str | None, fmt: str, specialty: str | None
@@ -49,6 +66,34 @@ class CapRule:
     id: str
     formats: frozenset[str]
     limit: int
+    #: the bucket whose nested hours it limits (None: the whole program)
+    within: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CarryRule:
+    """Carry-over from the previous cycle: at most ``limit`` ticks into bucket ``into`` (-1: the total)."""
+
+    limit: int
+    into: int
+    from_last_months: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Nesting:
+    """What a version adds beyond buckets, a total and format caps (``Rulebook.nesting``; None for CLM)."""
+
+    #: per bucket: the bucket it is within (-1: the total / top level)
+    parents: tuple[int, ...]
+    #: per bucket: the most ticks that may count for it and everything within it (None: no maximum)
+    maxima: tuple[int | None, ...]
+    #: per bucket: ticks needed in each year of the window (None: no yearly minimum); and for the total
+    per_year: tuple[int | None, ...]
+    total_per_year: int | None
+    activities: dict[str, str]
+    default_activity: str | None
+    repeat_activities: frozenset[str]
+    carry: CarryRule | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +124,8 @@ class Rulebook:
     apply_by: bool
     #: format -> indices of the caps that cover it (a format may fall under none)
     caps_of_format: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: nested requirements, maxima, yearly minimums, activities, carry-over: None keeps the fast CLM engine
+    nesting: Nesting | None = None
     #: (category, area, topic, format, specialty) -> (bucket indices, counts toward the total); filled lazily
     _eligibility_cache: dict[tuple[str | None, ...], tuple[tuple[int, ...], bool]] = field(
         default_factory=dict, compare=False, repr=False

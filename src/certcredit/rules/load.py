@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from certcredit.rules.compiled import Bucket, CapRule, CompiledProgram, Eligibility, Rulebook
+from certcredit.rules.compiled import Bucket, CapRule, CarryRule, CompiledProgram, Eligibility, Nesting, Rulebook
 from certcredit.rules.schema import Program, Selector, Version
 
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
@@ -135,6 +135,7 @@ def _eligibility(selector: Selector) -> Eligibility:
         topics=frozenset(selector.topics),
         formats=frozenset(selector.formats),
         exclude_specialty=selector.exclude_specialty,
+        activities=frozenset(selector.activities),
     )
 
 
@@ -144,17 +145,22 @@ def _ticks(hours: float, per_hour: int) -> int:
 
 def compile_version(program: Program, version: Version) -> Rulebook:
     per_hour = version.units.minutes_per_hour
+    never = Eligibility(frozenset(), frozenset(), frozenset(), frozenset(), False)
     buckets = tuple(
-        Bucket(r.id, r.name, _ticks(r.min_hours, per_hour), _eligibility(r.eligible)) for r in version.requirements
+        Bucket(r.id, r.name, _ticks(r.min_hours, per_hour), _eligibility(r.eligible) if r.eligible else never)
+        for r in version.requirements
     )
+    index_of = {r.id: i for i, r in enumerate(version.requirements)}
     total = None
     total_only = None
     if version.total is not None:
-        never = Eligibility(frozenset(), frozenset(), frozenset(), frozenset(), False)
         total = Bucket(version.total.id, version.total.name, _ticks(version.total.min_hours, per_hour), never)
         if version.total.eligible is not None:
             total_only = _eligibility(version.total.eligible)
-    caps = tuple(CapRule(c.id, frozenset(c.formats), _ticks(c.max_hours, per_hour)) for c in version.caps)
+    caps = tuple(
+        CapRule(c.id, frozenset(c.formats), _ticks(c.max_hours, per_hour), index_of.get(c.within or ""))
+        for c in version.caps
+    )
     caps_of_format = {
         fmt: tuple(i for i, cap in enumerate(caps) if fmt in cap.formats) for cap in caps for fmt in cap.formats
     }
@@ -183,6 +189,42 @@ def compile_version(program: Program, version: Version) -> Rulebook:
         repeat_formats=frozenset(f for r in version.repeats for f in r.formats),
         apply_by=program.apply_by,
         caps_of_format=caps_of_format,
+        nesting=_nesting(version, index_of, per_hour),
+    )
+
+
+def _nesting(version: Version, index_of: dict[str, int], per_hour: int) -> Nesting | None:
+    """The extended features of a version, or None when it uses none (then the fast CLM allocator serves it)."""
+    uses = (
+        version.activities
+        or version.carry_over is not None
+        or any(
+            r.within or r.max_hours is not None or r.per_year or r.eligible is None or r.min_hours <= 0
+            for r in version.requirements
+        )
+        or (version.total is not None and version.total.per_year)
+        or any(c.within for c in version.caps)
+        or any(r.activities for r in version.repeats)
+    )
+    if not uses:
+        return None
+
+    def ticks(hours: float | None) -> int | None:
+        return None if hours is None else _ticks(hours, per_hour)
+
+    carry = None
+    if version.carry_over is not None:
+        c = version.carry_over
+        carry = CarryRule(_ticks(c.max_hours, per_hour), index_of.get(c.into, -1), c.from_last_months)
+    return Nesting(
+        parents=tuple(index_of.get(r.within or "", -1) for r in version.requirements),
+        maxima=tuple(ticks(r.max_hours) for r in version.requirements),
+        per_year=tuple(ticks(r.per_year) for r in version.requirements),
+        total_per_year=ticks(version.total.per_year) if version.total else None,
+        activities=dict(version.activities),
+        default_activity=version.default_activity,
+        repeat_activities=frozenset(a for r in version.repeats for a in r.activities),
+        carry=carry,
     )
 
 

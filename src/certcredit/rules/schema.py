@@ -10,7 +10,7 @@ association's program (PMI PDUs, SHRM PDCs, a state bar's CLE) is a new YAML fil
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -26,6 +26,10 @@ Category = Literal[
 ]
 SubjectArea = Literal["HR", "FM", "OM", "LI", "CM"]
 Topic = Literal["business_ethics", "substance_abuse"]
+#: An activity kind a program declares (PMI's giving_back, SHRM's profession, a bar's ethics): records name it in
+#: their ``activity`` key; unlike categories it is the program's own vocabulary, checked against ``activities``.
+ActivityId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+RequirementId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 
 assert set(FORMATS) == set(get_args(Format))  # the Literal mirrors the shared vocabulary
 assert set(CATEGORIES) == set(get_args(Category))
@@ -66,32 +70,51 @@ class Window(_Strict):
 class Selector(_Strict):
     """Which records a requirement accepts.
 
-    A record matches when it carries one of the listed categories, subject areas or topics (any of the three
-    lists that is given), its format is in ``formats`` when that is given, and, with ``exclude_specialty``, its
-    subject area is not the person's own specialty. A record's subject area is its designated one, else its
-    category's default.
+    A record matches when it carries one of the listed categories, subject areas, topics or activities (any of
+    the lists that is given), its format is in ``formats`` when that is given, and, with ``exclude_specialty``,
+    its subject area is not the person's own specialty. A record's subject area is its designated one, else its
+    category's default; its activity is its own, else the version's ``default_activity``.
     """
 
     categories: list[Category] = []
     subject_areas: list[SubjectArea] = []
     topics: list[Topic] = []
+    activities: list[ActivityId] = []
     formats: list[Format] = []
     exclude_specialty: bool = False
 
     @model_validator(mode="after")
     def _selects_something(self) -> Selector:
-        if not (self.categories or self.subject_areas or self.topics):
-            raise ValueError("a selector needs at least one of categories, subject_areas or topics")
+        if not (self.categories or self.subject_areas or self.topics or self.activities):
+            raise ValueError("a selector needs at least one of categories, subject_areas, topics or activities")
         return self
 
 
 class Requirement(_Strict):
-    """A bucket with a minimum: records allocated to it count whole (or split, where the version allows it)."""
+    """A bucket with a minimum and/or a maximum (or neither: a category whose hours count toward what it is
+    within): records allocated to it count whole (or split, where the version allows it).
+
+    ``within`` nests it inside another requirement (or the total): its hours then also count toward that one, and
+    the outer one's ``max_hours`` caps everything inside it (PMI's practitioner hours inside Giving Back). A
+    requirement with no ``eligible`` selector only groups the requirements within it. ``per_year`` asks for that
+    many hours in each 12-month year of the window, counted back from its end.
+    """
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     name: str
-    min_hours: float = Field(gt=0)
-    eligible: Selector
+    min_hours: float = Field(default=0, ge=0)
+    max_hours: float | None = Field(default=None, ge=0, description="at most this many hours count (partially)")
+    per_year: float | None = Field(default=None, gt=0, description="at least this many hours in each year")
+    within: RequirementId | None = Field(default=None, description="the requirement (or total) this one is part of")
+    eligible: Selector | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Requirement:
+        if self.min_hours <= 0 and self.max_hours is None and self.per_year is None and self.eligible is None:
+            raise ValueError("a requirement needs min_hours above 0, max_hours, per_year or an eligible selector")
+        if self.max_hours is not None and self.max_hours < self.min_hours:
+            raise ValueError(f"max_hours {self.max_hours} is below min_hours {self.min_hours}")
+        return self
 
 
 class Total(_Strict):
@@ -100,25 +123,51 @@ class Total(_Strict):
     id: str = Field(default="total", pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     name: str = "Total"
     min_hours: float = Field(gt=0)
+    per_year: float | None = Field(default=None, gt=0, description="at least this many hours in each year")
     eligible: Selector | None = Field(
         default=None, description="records that count only toward the total; by default the buckets' records only"
     )
 
 
 class Cap(_Strict):
-    """At most ``max_hours`` from records of these formats, across the whole program; a record may count in part."""
+    """At most ``max_hours`` from records of these formats, across the whole program (or, with ``within``, among the
+    hours counted for that requirement and those nested in it); a record may count in part."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     formats: list[Format] = Field(min_length=1)
     max_hours: float = Field(ge=0)
+    within: RequirementId | None = None
 
 
 class Repeat(_Strict):
-    """The same course given again within the window counts once: the earliest counting record is kept."""
+    """The same course given again within the window counts once: the earliest counting record is kept.
 
-    formats: list[Format] = Field(min_length=1)
+    It applies to records of the listed formats, and to records of the listed activities (SHRM: a presentation
+    counts the first time it is given in a cycle)."""
+
+    formats: list[Format] = []
+    activities: list[ActivityId] = []
     same_course: Literal["title"] = "title"
     keep: Literal["earliest"] = "earliest"
+
+    @model_validator(mode="after")
+    def _names_records(self) -> Repeat:
+        if not (self.formats or self.activities):
+            raise ValueError("a repeat rule needs formats or activities")
+        return self
+
+
+class CarryOver(_Strict):
+    """Hours beyond the previous cycle's total carry into this one, up to ``max_hours``, counted for ``into``.
+
+    The previous cycle is the window that ends where this one starts, audited under the rules of its own end
+    date; nothing carries unless it was complete. With ``from_last_months``, only hours earned in that many final
+    months of the previous cycle may carry (PMI).
+    """
+
+    max_hours: float = Field(gt=0)
+    into: RequirementId
+    from_last_months: int | None = Field(default=None, ge=1)
 
 
 class Specialty(_Strict):
@@ -139,10 +188,13 @@ class Version(_Strict):
     splitting: bool = False
     default_subject_areas: dict[Category, SubjectArea] = {}
     specialty: Specialty | None = None
+    activities: dict[ActivityId, str] = Field(default={}, description="the activity kinds records may name")
+    default_activity: ActivityId | None = None
     requirements: list[Requirement] = Field(min_length=1)
     total: Total | None = None
     caps: list[Cap] = []
     repeats: list[Repeat] = []
+    carry_over: CarryOver | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Version:
@@ -155,15 +207,67 @@ class Version(_Strict):
             raise ValueError("cap ids must be unique")
         per_hour = self.units.minutes_per_hour
         amounts = [(f"requirement {r.id}", r.min_hours) for r in self.requirements]
+        amounts += [(f"requirement {r.id}", h) for r in self.requirements for h in (r.max_hours, r.per_year) if h]
         amounts += [(f"total {self.total.id}", self.total.min_hours)] if self.total else []
+        amounts += [(f"total {self.total.id}", self.total.per_year)] if self.total and self.total.per_year else []
         amounts += [(f"cap {c.id}", c.max_hours) for c in self.caps]
+        amounts += [("carry_over", self.carry_over.max_hours)] if self.carry_over else []
         for label, hours in amounts:
             if abs(hours * per_hour - round(hours * per_hour)) > 1e-9:
                 raise ValueError(f"{label}: {hours} hours is not a whole number of minutes at {per_hour} a hour")
-        uses_specialty = any(r.eligible.exclude_specialty for r in self.requirements)
+        uses_specialty = any(r.eligible is not None and r.eligible.exclude_specialty for r in self.requirements)
         if uses_specialty and self.specialty is None:
             raise ValueError("a selector uses exclude_specialty but the version declares no specialty")
+        self._check_nesting(ids)
+        self._check_activities()
+        if self.carry_over is not None:
+            if self.carry_over.into not in ids:
+                raise ValueError(f"carry_over.into: unknown requirement {self.carry_over.into!r}")
+            if self.window.kind != "cycle":
+                raise ValueError("carry_over: needs a cycle window (there is no previous cycle to carry from)")
+        years = [r.id for r in self.requirements if r.per_year] + (
+            [self.total.id] if self.total and self.total.per_year else []
+        )
+        if years and self.window.months % 12:
+            raise ValueError(f"per_year ({', '.join(years)}) needs a window of whole years, not {self.window.months}")
         return self
+
+    def _check_nesting(self, ids: list[str]) -> None:
+        """``within`` names a known requirement, never itself or one nested in it; a group holds something."""
+        parent = {r.id: r.within for r in self.requirements}
+        for index, r in enumerate(self.requirements):
+            if r.within is not None and r.within not in ids:
+                raise ValueError(f"requirements[{index}].within: unknown requirement {r.within!r}")
+            seen = {r.id}
+            up = r.within
+            while up is not None and up in parent:
+                if up in seen:
+                    raise ValueError(f"requirements[{index}].within: {r.id} ends up within itself")
+                seen.add(up)
+                up = parent[up]
+            if r.eligible is None and not any(other.within == r.id for other in self.requirements):
+                raise ValueError(f"requirements[{index}]: {r.id} has no eligible selector and nothing within it")
+        for index, c in enumerate(self.caps):
+            if c.within is not None and c.within not in ids:
+                raise ValueError(f"caps[{index}].within: unknown requirement {c.within!r}")
+
+    def _check_activities(self) -> None:
+        """Every activity a selector, repeat rule or default names must be declared in ``activities``."""
+        declared = set(self.activities)
+        named: list[tuple[str, str]] = []
+        for index, r in enumerate(self.requirements):
+            named += [
+                (f"requirements[{index}].eligible.activities", a) for a in (r.eligible.activities if r.eligible else [])
+            ]
+        if self.total and self.total.eligible:
+            named += [("total.eligible.activities", a) for a in self.total.eligible.activities]
+        for index, rep in enumerate(self.repeats):
+            named += [(f"repeats[{index}].activities", a) for a in rep.activities]
+        if self.default_activity:
+            named.append(("default_activity", self.default_activity))
+        for where, activity in named:
+            if activity not in declared:
+                raise ValueError(f"{where}: activity {activity!r} is not declared in activities")
 
 
 class Program(_Strict):
