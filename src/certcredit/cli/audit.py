@@ -40,6 +40,10 @@ class AuditRequest:
     input_format: str | None
     workers: int
     stats: bool = False
+    #: ``--with``: files of planned sessions for a what-if (cli/audit_views.py)
+    planned: tuple[Path, ...] = ()
+    #: ``--today``: the date the outlook counts from (default: the real today)
+    today: str | None = None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -62,7 +66,6 @@ def _audit_credits(request: AuditRequest) -> int:
         return _audit_batch(request)
     from certcredit.engine.audit import Rejected, audit
     from certcredit.engine.records import RecordError, record_from_row, record_id
-    from certcredit.engine.report import audit_json, render_table
     from certcredit.io.readers import FileFormatError, Row, read_rows
     from certcredit.rules.load import RulebookError, load_program
 
@@ -91,14 +94,12 @@ def _audit_credits(request: AuditRequest) -> int:
         result = audit(program, records, as_of, request.specialty, rejected)
     except ValueError as error:
         raise _fail(str(error)) from None
-    if request.output == "json":
-        sys.stdout.buffer.write(orjson.dumps(audit_json(result), option=orjson.OPT_INDENT_2) + b"\n")
-        sys.stdout.flush()
-    else:
-        typer.echo(render_table(result), nl=False)
-    if rejected:
-        typer.echo(f"{len(rejected)} row(s) rejected", err=True)
-    return 2 if rejected else 0
+    from certcredit.cli.audit_views import emit_audit
+
+    bad = len(rejected) + emit_audit(request, program, records, result)  # the what-if's rejected planned rows
+    if bad:
+        typer.echo(f"{bad} row(s) rejected", err=True)
+    return 2 if bad else 0
 
 
 # --- many people (--batch) -------------------------------------------------------------------------------------
@@ -281,6 +282,10 @@ def audit_command(
         0, "--workers", help="batch worker processes (default: one per core; 1 keeps it in one process)"
     ),
     stats: bool = typer.Option(False, "--stats", help="batch: print how each allocation was solved (stderr)"),
+    planned: list[Path] = typer.Option(
+        [], "--with", help="what-if: a file of planned sessions (any records format); may be repeated"
+    ),
+    today: str | None = typer.Option(None, "--today", help="the date the outlook counts from (default: today)"),
 ) -> None:
     """Audit records against a program: what counts where, what is still needed, and the apply-by date."""
     chosen = output or ("json" if batch else "table")
@@ -296,5 +301,9 @@ def audit_command(
     if not file.exists():
         raise _fail(f"{file}: no such file")
     count = workers if workers > 0 else min(2, os.cpu_count() or 1)
-    request = AuditRequest(file, program, as_of, specialty, chosen, batch, input_format, count, stats)
+    if planned and batch:
+        raise _fail("--with is for one person's audit, not --batch")
+    request = AuditRequest(
+        file, program, as_of, specialty, chosen, batch, input_format, count, stats, tuple(planned), today
+    )
     raise typer.Exit(auditor(request))

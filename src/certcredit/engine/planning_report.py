@@ -1,0 +1,120 @@
+"""Outlook, what-if and plan as JSON (extra keys beside SPEC.md's audit object) and as table sections. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from certcredit.engine.outlook import Outlook
+from certcredit.engine.report import audit_json
+from certcredit.engine.whatif import WhatIf
+
+
+def _num(hours: float) -> str:
+    return f"{hours:.2f}"
+
+
+def outlook_json(view: Outlook) -> dict[str, Any]:
+    """The ``outlook`` key: ``ageing_out`` for a rolling window, ``deadline`` for a cycle (the other null)."""
+    ageing = None
+    if view.ageing_out is not None:
+        a = view.ageing_out
+        ageing = {
+            "until": a.until.isoformat(),
+            "leaving": [
+                {"record": r.record, "date": r.date.isoformat(), "last_day": r.last_day.isoformat(), "hours": r.hours}
+                for r in a.leaving
+            ],
+            "complete_then": a.complete_then,
+            "hours_needed_then": a.hours_needed_then,
+            "incomplete_from": a.incomplete_from.isoformat() if a.incomplete_from else None,
+        }
+    deadline = None
+    if view.deadline is not None:
+        d = view.deadline
+        deadline = {
+            "today": d.today.isoformat(),
+            "cycle_end": d.cycle_end.isoformat(),
+            "days_left": d.days_left,
+            "months_left": d.months_left,
+            "hours_needed": d.hours_needed,
+            "hours_needed_per_month": d.hours_needed_per_month,
+            "counted_so_far": d.counted_so_far,
+            "pace_hours_per_month": d.pace_hours_per_month,
+            "on_pace": d.on_pace,
+        }
+    return {"ageing_out": ageing, "deadline": deadline}
+
+
+def outlook_table(view: Outlook) -> str:
+    lines: list[str] = []
+    if view.ageing_out is not None:
+        a = view.ageing_out
+        lines.append(f"ageing out (to {a.until.isoformat()}):")
+        if not a.leaving:
+            lines.append("  no counting record leaves the window")
+        for r in a.leaving:
+            lines.append(
+                f"  {r.record} ({r.date.isoformat()}, {_num(r.hours)} h): last counts on {r.last_day.isoformat()}"
+            )
+        verdict = "still complete" if a.complete_then else f"not complete, {_num(a.hours_needed_then)} h needed"
+        lines.append(f"  on {a.until.isoformat()} with these records: {verdict}")
+        if a.incomplete_from is not None:
+            lines.append(f"  no longer complete from {a.incomplete_from.isoformat()}")
+    if view.deadline is not None:
+        d = view.deadline
+        lines.append(f"deadline: cycle ends {d.cycle_end.isoformat()}, {d.days_left} days from {d.today.isoformat()}")
+        if d.hours_needed <= 0:
+            lines.append("  nothing more needed")
+        elif d.hours_needed_per_month is None:
+            lines.append(f"  the cycle has ended {_num(d.hours_needed)} h short")
+        else:
+            lines.append(
+                f"  {_num(d.hours_needed)} h still needed: {_num(d.hours_needed_per_month)} h a month "
+                f"over {d.months_left:.2f} months"
+            )
+            pace = "no hours yet" if d.pace_hours_per_month is None else f"{_num(d.pace_hours_per_month)} h a month"
+            verdict = "on pace" if d.on_pace else "behind pace"
+            lines.append(f"  pace so far: {pace} ({_num(d.counted_so_far)} h counted to date): {verdict}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def what_if_json(view: WhatIf) -> dict[str, Any]:
+    """The ``what_if`` key: the planned sessions' use, the verdict with them, and the whole audit with them."""
+    return {
+        "complete": view.result.complete,
+        "hours_needed": view.result.hours_needed,
+        "hours_gained": view.hours_gained,
+        "planned": [
+            {
+                "record": use.record,
+                "date": use.date.isoformat(),
+                "counts_for": [{"requirement": req, "hours": hours} for req, hours in use.counts_for],
+                "reason": use.reason,
+            }
+            for use in view.planned
+        ],
+        "audit": audit_json(view.result),
+    }
+
+
+def what_if_table(view: WhatIf) -> str:
+    today, then = view.today, view.result
+    lines = ["what if (with the planned sessions):"]
+    for use in view.planned:
+        if use.counts_for:
+            where = ", ".join(f"{req} {_num(hours)} h" for req, hours in use.counts_for)
+        else:
+            where = f"would not count: {use.reason}"
+        lines.append(f"  {use.record} ({use.date.isoformat()}): {where}")
+    width = max([len(s.id) for s in then.requirements] + [11])
+    lines.append(f"    {'requirement':<{width}}  {'today':>8}  {'with plan':>9}  {'required':>8}")
+    before = {s.id: s for s in today.requirements}
+    for s in then.requirements:
+        old = before.get(s.id)
+        mark = "✓" if s.met else "✗"
+        counted = _num(old.counted_hours) if old else "-"
+        lines.append(f"  {mark} {s.id:<{width}}  {counted:>8}  {_num(s.counted_hours):>9}  {_num(s.required_hours):>8}")
+    today_word = "complete" if today.complete else f"{_num(today.hours_needed)} h needed"
+    then_word = "COMPLETE" if then.complete else f"NOT COMPLETE: {_num(then.hours_needed)} h needed"
+    lines.append(f"  today: {today_word}; with the plan: {then_word}")
+    return "\n".join(lines) + "\n"
