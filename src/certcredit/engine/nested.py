@@ -45,6 +45,27 @@ class NestedResult:
     allocation: Allocation
     #: per bucket, then the total last: counted ticks per year of the window
     by_year: list[list[int]]
+    #: with a selection (``plan``): the chosen sessions, and whether the solver proved the choice smallest
+    chosen: list[int] | None = None
+    proven: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """For ``plan``: which items are optional sessions (``session[i]``, -1 for a record one has) and each
+    session's cost (1 plus a tie-break far below 1: fewer minutes, then earlier dates)."""
+
+    session: list[int]
+    costs: list[float]
+    #: groups of sessions of which at most one may be chosen (the same course given twice)
+    exclusive: list[list[int]]
+    time_limit: float = 30.0
+
+
+def flat_nesting(book: Rulebook) -> Nesting:
+    """A CLM version seen as a tree: every bucket at the top, no maxima, no yearly minimums."""
+    count = len(book.buckets)
+    return Nesting((-1,) * count, (None,) * count, (None,) * count, None, {}, None, frozenset(), None)
 
 
 def ancestors(nesting: Nesting, node: int) -> list[int]:
@@ -56,14 +77,18 @@ def ancestors(nesting: Nesting, node: int) -> list[int]:
     return chain
 
 
-def allocate_nested(book: Rulebook, items: list[NestedItem], years: int) -> NestedResult:
-    """The allocation with the fewest new hours needed (module docstring); ``years`` the window's year count."""
+def allocate_nested(
+    book: Rulebook, items: list[NestedItem], years: int, selection: Selection | None = None
+) -> NestedResult:
+    """The allocation with the fewest new hours needed (module docstring); ``years`` the window's year count.
+
+    With a ``selection`` it answers ``plan`` instead: the cheapest set of optional sessions with which no new
+    hour is needed (None chosen when no set does)."""
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     STATS["milp-nested"] += 1
-    nesting = book.nesting
-    assert nesting is not None
+    nesting = book.nesting or flat_nesting(book)
     buckets = len(book.buckets)
     root = buckets  # the total's node index in the program below
     up = [[*ancestors(nesting, b), root] for b in range(buckets)] + [[root]]
@@ -73,7 +98,9 @@ def allocate_nested(book: Rulebook, items: list[NestedItem], years: int) -> Nest
     nodes = buckets + 1
     offset_y = n_pairs
     offset_a = 2 * n_pairs
-    size = offset_a + nodes * year_count
+    offset_z = offset_a + nodes * year_count
+    sessions = 0 if selection is None else len(selection.costs)
+    size = offset_z + sessions
     rows: list[np.ndarray] = []
     lower: list[float] = []
     upper: list[float] = []
@@ -126,23 +153,44 @@ def allocate_nested(book: Rulebook, items: list[NestedItem], years: int) -> Nest
             r[[offset_y + k for k in chosen]] = 1.0
             add(r, -np.inf, float(cap.limit))
     cost = np.zeros(size)
-    cost[offset_a:] = 1.0
-    weight = 1.0 / (4.0 * (1 + sum(item.ticks for item in items)))
-    cost[offset_y:offset_a] = -weight
     ub = np.full(size, np.inf)
     ub[:n_pairs] = 1.0
     for k, (i, _) in enumerate(pairs):
         ub[offset_y + k] = items[i].ticks
+    options: dict[str, float] = {"mip_rel_gap": 0.0}
+    if selection is None:
+        cost[offset_a:] = 1.0
+        weight = 1.0 / (4.0 * (1 + sum(item.ticks for item in items)))
+        cost[offset_y:offset_a] = -weight
+    else:
+        ub[offset_a:offset_z] = 0.0  # complete with the records and sessions alone
+        ub[offset_z:] = 1.0
+        cost[offset_z:] = selection.costs
+        for k, (i, _) in enumerate(pairs):
+            session_index = selection.session[i]
+            if session_index >= 0:
+                r = np.zeros(size)
+                r[k] = 1.0
+                r[offset_z + session_index] = -1.0
+                add(r, -np.inf, 0.0)
+        for group in selection.exclusive:
+            r = np.zeros(size)
+            r[[offset_z + g for g in group]] = 1.0
+            add(r, -np.inf, 1.0)
+        options["time_limit"] = selection.time_limit
     integrality = np.ones(size)
     result = milp(
         cost,
         constraints=LinearConstraint(np.array(rows), np.array(lower), np.array(upper)) if rows else None,
         integrality=integrality,
         bounds=Bounds(np.zeros(size), ub),
-        options={"mip_rel_gap": 0.0},
+        options=options,
     )
-    if result.x is None:  # pragma: no cover - the program is always feasible (new hours close every gap)
-        raise RuntimeError(f"the allocation solver failed: {result.message}")
+    if result.x is None:
+        if selection is not None:  # no set of sessions completes it
+            empty = Allocation([], [0] * buckets, 0, 0, 0, "milp-plan")
+            return NestedResult(empty, [], None, result.status != 1)
+        raise RuntimeError(f"the allocation solver failed: {result.message}")  # pragma: no cover
     x = result.x
     parts: list[Part] = []
     counted = [0] * nodes
@@ -162,4 +210,7 @@ def allocate_nested(book: Rulebook, items: list[NestedItem], years: int) -> Nest
     total_shortfall = max(0, minimum[root] - counted[root])
     allocation = Allocation(parts, counted[:buckets], counted[root], shortfall, total_shortfall, "milp-nested")
     allocation.exact_needed = needed
-    return NestedResult(allocation, by_year)
+    if selection is None:
+        return NestedResult(allocation, by_year)
+    chosen = [s for s in range(sessions) if x[offset_z + s] > 0.5]
+    return NestedResult(allocation, by_year, chosen, result.status == 0)

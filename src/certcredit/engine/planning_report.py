@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from certcredit.engine.outlook import Outlook
+from certcredit.engine.plan import Suggestion
+from certcredit.engine.records import Record
 from certcredit.engine.report import audit_json
 from certcredit.engine.whatif import WhatIf
 
@@ -117,4 +120,72 @@ def what_if_table(view: WhatIf) -> str:
     today_word = "complete" if today.complete else f"{_num(today.hours_needed)} h needed"
     then_word = "COMPLETE" if then.complete else f"NOT COMPLETE: {_num(then.hours_needed)} h needed"
     lines.append(f"  today: {today_word}; with the plan: {then_word}")
+    return "\n".join(lines) + "\n"
+
+
+def _counts(result_audit: Any, record: str) -> list[tuple[str, float]]:
+    return [(p.requirement, p.hours) for p in result_audit.allocations if p.record == record]
+
+
+def _session_json(record: Record, counts: list[tuple[str, float]]) -> dict[str, Any]:
+    return {
+        "record": record.id,
+        "date": record.date.isoformat(),
+        "minutes": record.minutes,
+        "title": record.title or None,
+        "format": record.format,
+        "category": record.category,
+        "subject_area": record.subject_area,
+        "topic": record.topic,
+        "activity": record.activity,
+        "counts_for": [{"requirement": req, "hours": hours} for req, hours in counts],
+    }
+
+
+def plan_json(suggestion: Suggestion, by: dt.date, today: dt.date, note: str) -> dict[str, Any]:
+    """``plan``'s object: the verdict today, the chosen sessions with where each counts, and the audit with them."""
+    now = suggestion.today
+    return {
+        "program": now.program,
+        "as_of": now.as_of.isoformat(),
+        "by": by.isoformat(),
+        "today": today.isoformat(),
+        "complete_today": now.complete,
+        "hours_needed_today": now.hours_needed,
+        "sessions": [_session_json(s, _counts(suggestion.result, s.id)) for s in suggestion.sessions],
+        "complete": suggestion.complete,
+        "exact": suggestion.exact,
+        "method": suggestion.method,
+        "note": note,
+        "considered": suggestion.considered,
+        "excluded": [{"record": r, "reason": why} for r, why in suggestion.excluded],
+        "audit": audit_json(suggestion.result),
+    }
+
+
+def plan_table(suggestion: Suggestion, by: dt.date, today: dt.date, note: str) -> str:
+    now = suggestion.today
+    lines = [
+        f"{now.program}: sessions from {today.isoformat()} to {by.isoformat()} (audit as of {now.as_of.isoformat()})"
+    ]
+    lines.append(f"today: {'complete' if now.complete else _num(now.hours_needed) + ' h needed'}")
+    lines.append(f"{suggestion.considered} catalogue session(s) could count; {len(suggestion.excluded)} could not")
+    lines.append("")
+    if suggestion.sessions:
+        lines.append(f"suggested sessions ({len(suggestion.sessions)}):")
+        for s in suggestion.sessions:
+            designation = s.activity or s.topic or s.subject_area or s.category or "-"
+            where = ", ".join(f"{req} {_num(h)} h" for req, h in _counts(suggestion.result, s.id)) or "-"
+            title = f" {s.title}" if s.title else ""
+            lines.append(f"  {s.date.isoformat()}  {s.id}{title} ({s.minutes} min, {designation}): {where}")
+        lines.append("")
+    verdict = (
+        "COMPLETE" if suggestion.result.complete else f"NOT COMPLETE: {_num(suggestion.result.hours_needed)} h needed"
+    )
+    lines.append(f"with them: {verdict}")
+    lines.append(note)
+    if suggestion.excluded:
+        lines.append("")
+        lines.append("sessions that cannot count:")
+        lines.extend(f"  {r}: {why}" for r, why in suggestion.excluded)
     return "\n".join(lines) + "\n"

@@ -1,0 +1,83 @@
+"""``certcredit plan``: the smallest set of catalogue sessions that would complete a program by a date.
+
+FILE holds the person's records and CATALOG the upcoming sessions (any records format: CSV, JSON, JSON Lines,
+ICS; each session needs a date and a duration, and its designation: category, subject area, topic or activity).
+The audit is as of ``--as-of`` (default: the ``--by`` date: the application date, or the cycle's end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+
+from certcredit.cli import app
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        typer.echo(f"error: unreadable {option} date {text!r}: use YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+
+
+def _note(suggestion: Any) -> str:
+    if suggestion.today.complete:
+        return "already complete: no session needed"
+    if not suggestion.complete:
+        if suggestion.exact:
+            return "no set of the catalogue's sessions completes the program by that date"
+        return "the solver's time limit passed before it found a set of sessions that completes the program"
+    if suggestion.exact:
+        return "the smallest set (proven by an integer program over every catalogue session)"
+    return "the best set found before the solver's time limit: it completes the program but may not be the smallest"
+
+
+@app.command("plan")
+def plan_command(
+    file: Path = typer.Argument(..., help="the person's records (CSV, JSON, JSON Lines, ICS)"),
+    program: str = typer.Option(..., "--program", "-p", help="program id, e.g. clm-application"),
+    catalog: Path = typer.Option(..., "--catalog", help="upcoming sessions with dates and designations"),
+    by: str = typer.Option(..., "--by", help="complete the program on or before this date (YYYY-MM-DD)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="the audit date (default: the --by date)"),
+    specialty: str | None = typer.Option(None, "--specialty", help="the specialist's own subject area"),
+    today: str | None = typer.Option(None, "--today", help="sessions before this date are past (default: today)"),
+    output: str = typer.Option("table", "--format", "-f", help="table (default) or json"),
+) -> None:
+    """Suggest the fewest catalogue sessions that would complete the program by a date."""
+    from certcredit.cli.audit_views import read_records
+    from certcredit.engine.plan import plan
+    from certcredit.engine.planning_report import plan_json, plan_table
+    from certcredit.io.readers import FileFormatError
+    from certcredit.rules.load import RulebookError, load_program
+
+    if output not in ("json", "table"):
+        typer.echo(f"error: unknown --format {output!r}; use json or table", err=True)
+        raise typer.Exit(2)
+    by_date = _date(by, "--by")
+    as_of_date = _date(as_of, "--as-of") if as_of else by_date
+    today_date = _date(today, "--today") if today else dt.date.today()
+    try:
+        compiled = load_program(program)
+        records, bad = read_records(file, None)
+        sessions, bad_sessions = read_records(catalog, None)
+        suggestion = plan(compiled, records, sessions, as_of_date, by_date, today_date, specialty)
+    except (RulebookError, FileFormatError, OSError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    note = _note(suggestion)
+    if output == "json":
+        data = plan_json(suggestion, by_date, today_date, note)
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
+    else:
+        typer.echo(plan_table(suggestion, by_date, today_date, note), nl=False)
+    if bad or bad_sessions:
+        typer.echo(f"{bad + bad_sessions} row(s) rejected", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(0 if suggestion.complete else 1)
