@@ -75,3 +75,45 @@ def test_texas_engine_agrees_with_brute_force(people: list[Small]) -> None:
 
 def _self_study_ids(people: list[Small]) -> set[str]:
     return {f"r{i}" for i, r in enumerate(people, start=1) if r.self_study}
+
+
+AREAS = ("HR", "FM", "OM", "LI", "CM")
+FORMATS = ("in_person", "live_online", "recorded", "self_study", "teaching")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(AREAS),
+            st.sampled_from([None, "business_ethics", "substance_abuse"]),
+            st.sampled_from(FORMATS),
+            st.sampled_from([60, 90, 120, 180, 240, 300]),
+        ),
+        max_size=14,
+    )
+)
+def test_the_nested_integer_program_agrees_with_the_fast_clm_allocator(
+    rows: list[tuple[str, str | None, str, int]],
+) -> None:
+    # The same CLM recertification problem through both allocators: the tree view (every bucket at the top, the
+    # total at the root) must give the fast allocator's hours needed.
+    from certcredit.engine.allocate import allocate
+    from certcredit.engine.audit import _problem, _sort_records, choose_version
+    from certcredit.engine.nested import NestedItem, allocate_nested
+
+    program = load_program("clm-recertification")
+    end = dt.date(2026, 6, 30)
+    records = [
+        Record(f"r{i}", i, dt.date(2025, 1, 1) + dt.timedelta(days=i), m, f, subject_area=a, topic=t, title=f"t{i}")
+        for i, (a, t, f, m) in enumerate(rows, start=1)
+    ]
+    book = choose_version(program, end)
+    sorted_records = _sort_records(book, records, end, None)
+    fast = allocate(_problem(book), sorted_records.items)
+    nested_items = [
+        NestedItem(i.key, i.ticks, i.options or (-1,), r.format, 0)
+        for i, r in zip(sorted_records.items, sorted_records.counting, strict=True)
+    ]
+    tree = allocate_nested(book, nested_items, 1).allocation
+    assert tree.needed == fast.needed
