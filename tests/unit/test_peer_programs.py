@@ -393,3 +393,10 @@ def test_clm_programs_ignore_an_activity() -> None:
     plain = Record("r1", 1, D(2025, 1, 1), 120, category="writing")
     tagged = Record("r1", 1, D(2025, 1, 1), 120, category="writing", activity="giving_back")
     assert audit_json(audit(clm, [plain], D(2025, 6, 1))) == audit_json(audit(clm, [tagged], D(2025, 6, 1)))
+
+
+def test_shrm_no_carry_over_line_when_no_rules_were_in_force_for_the_previous_cycle() -> None:
+    # The cycle ending 2020-12-31 follows one ending 2017-12-31, before the first version (2018-01-01).
+    result = audit(SHRM, [], D(2020, 12, 31))
+    assert result.nested is not None and result.nested.carry_over is None
+    assert "carry_over" not in audit_json(result)

@@ -87,8 +87,8 @@ def carry_in(
     previous_end = window_start(as_of, book.window_months)
     try:
         previous_book = choose_version(program, previous_end)
-    except ValueError:  # no rules were in force then: nothing to carry
-        return 0, CarryOver(previous_end, 0.0, into, False)
+    except ValueError:  # no rules were in force then: there was no previous cycle to carry from
+        return 0, None
     previous = _sort_records(previous_book, records, previous_end, specialty)
     if previous_book.nesting is not None:
         bounds = year_bounds(previous_book, previous_end)
