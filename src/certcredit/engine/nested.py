@@ -17,6 +17,10 @@ over every allocation of the records. That is one small integer program:
 * minimise the new ticks; among equal answers, count as many record ticks as possible (a tie-break far below one
   tick), so nothing that could count is left unused.
 
+For ``plan`` the same program gains a binary ``z`` per optional catalogue session (a session's pairs need its
+``z``), new hours are fixed at zero, and the sessions' cost is minimised (engine/plan.py). CLM versions enter it
+through ``flat_nesting`` (every bucket at the top).
+
 SciPy is imported only when such a program is audited. The solver (HiGHS) is deterministic for equal input.
 """
 
@@ -57,8 +61,6 @@ class Selection:
 
     session: list[int]
     costs: list[float]
-    #: groups of sessions of which at most one may be chosen (the same course given twice)
-    exclusive: list[list[int]]
     time_limit: float = 30.0
 
 
@@ -173,10 +175,6 @@ def allocate_nested(
                 r[k] = 1.0
                 r[offset_z + session_index] = -1.0
                 add(r, -np.inf, 0.0)
-        for group in selection.exclusive:
-            r = np.zeros(size)
-            r[[offset_z + g for g in group]] = 1.0
-            add(r, -np.inf, 1.0)
         options["time_limit"] = selection.time_limit
     integrality = np.ones(size)
     result = milp(

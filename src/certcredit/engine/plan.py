@@ -99,7 +99,7 @@ def plan(
     # one session costs 1; fewer minutes, then earlier dates, break ties (all of them together below 1)
     scale = 2.0 * (1 + sum(minutes)) * (1 + len(candidates))
     costs = [1.0 + (minutes[i] * (1 + len(candidates)) + rank[i]) / scale for i in range(len(candidates))]
-    selection = Selection(session_of, costs, [], time_limit)
+    selection = Selection(session_of, costs, time_limit)
     found = allocate_nested(book, items, len(bounds), selection)
     if found.chosen is None:
         with_all = audit(program, mine + dated, as_of, specialty)
