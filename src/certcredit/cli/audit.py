@@ -1,9 +1,11 @@
 """``certcredit audit``: one person's records against a program, or a whole JSON Lines file of people (--batch).
 
 The command routes by the program's kind (``AUDITORS``): credit programs are audited here; other kinds (the CLRM
-workflow) plug in their own function under their kind. The batch path streams: lines are read in chunks, audited
-by a pool of worker processes (one per core) and written back in input order, with at most a few chunks in
-flight, so memory does not grow with the file. It imports neither Django nor SciPy unless a case needs one.
+workflow) plug in their own function under their kind. The batch path streams: worker processes (one per core) read
+byte ranges of the file, audit each line on the fast lane (``engine.bulk``) or, for anything it does not take, on
+the careful path here (``_audit_line``), and the parts are written back in input order with at most a few in
+flight (``cli.workers``), so memory does not grow with the file. It imports neither Django nor SciPy unless a
+case needs one.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,6 @@ import typer
 from certcredit.cli import app
 
 FORMATS = ("json", "table")
-CHUNK_LINES = 1000
 SMALL_FILE_BYTES = 2_000_000
 
 
@@ -112,14 +112,6 @@ class _BatchDefaults:
     file: str
 
 
-@dataclass(frozen=True, slots=True)
-class _ChunkResult:
-    output: bytes
-    messages: tuple[str, ...]
-    failed: bool
-    methods: dict[str, int]
-
-
 def _audit_line(
     raw: bytes, line: int, defaults: _BatchDefaults, messages: list[str], methods: dict[str, int]
 ) -> tuple[dict[str, Any], bool]:
@@ -164,37 +156,9 @@ def _line_error(
     return {"person": person, "line": line, "error": error}
 
 
-def _run_chunk(job: tuple[_BatchDefaults, list[tuple[int, bytes]]]) -> _ChunkResult:
-    """Audit a chunk of lines (in a worker process, or in-process for a small file)."""
-    defaults, lines = job
-    messages: list[str] = []
-    methods: dict[str, int] = {}
-    failed = False
-    parts = []
-    dumps = orjson.dumps
-    for number, raw in lines:
-        obj, bad = _audit_line(raw, number, defaults, messages, methods)
-        failed = failed or bad
-        parts.append(dumps(obj))
-    parts.append(b"")
-    return _ChunkResult(b"\n".join(parts), tuple(messages), failed, methods)
-
-
-def _chunks(path: Path, defaults: _BatchDefaults) -> Iterator[tuple[_BatchDefaults, list[tuple[int, bytes]]]]:
-    with path.open("rb") as handle:
-        chunk: list[tuple[int, bytes]] = []
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            chunk.append((number, raw))
-            if len(chunk) >= CHUNK_LINES:
-                yield defaults, chunk
-                chunk = []
-        if chunk:
-            yield defaults, chunk
-
-
 def _audit_batch(request: AuditRequest) -> int:
+    from certcredit.cli import workers
+    from certcredit.cli.workers import Part
     from certcredit.rules.load import RulebookError, load_program
 
     if request.output == "table":
@@ -203,7 +167,7 @@ def _audit_batch(request: AuditRequest) -> int:
         load_program(request.program)  # fail fast on an unknown or broken rulebook
         if request.as_of is not None:
             _parse_as_of(request.as_of)
-        size = request.file.stat().st_size
+        request.file.stat()
     except (ValueError, RulebookError, OSError) as error:
         raise _fail(str(error)) from None
     defaults = _BatchDefaults(request.program, request.as_of, request.specialty, str(request.file))
@@ -211,7 +175,7 @@ def _audit_batch(request: AuditRequest) -> int:
     failed = False
     methods: dict[str, int] = {}
 
-    def emit(result: _ChunkResult) -> None:
+    def emit(result: Part) -> None:
         nonlocal failed
         out.write(result.output)
         for method, count in result.methods.items():
@@ -220,21 +184,7 @@ def _audit_batch(request: AuditRequest) -> int:
             sys.stderr.write(message + "\n")
         failed = failed or result.failed
 
-    workers = request.workers
-    if workers <= 1 or size < SMALL_FILE_BYTES:
-        for job in _chunks(request.file, defaults):
-            emit(_run_chunk(job))
-    else:
-        import multiprocessing
-
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending: deque[Any] = deque()
-            for job in _chunks(request.file, defaults):
-                pending.append(pool.apply_async(_run_chunk, (job,)))
-                if len(pending) > 3 * workers:
-                    emit(pending.popleft().get())
-            while pending:
-                emit(pending.popleft().get())
+    workers.run(request.file, defaults, request.workers, SMALL_FILE_BYTES, emit)
     out.flush()
     if request.stats:
         summary = ", ".join(f"{m}={n}" for m, n in sorted(methods.items()))
@@ -295,6 +245,6 @@ def audit_command(
         raise _fail(f"program {program} has kind {kind!r}, which this build cannot audit")
     if not file.exists():
         raise _fail(f"{file}: no such file")
-    count = workers if workers > 0 else min(2, os.cpu_count() or 1)
+    count = workers if workers > 0 else len(os.sched_getaffinity(0))
     request = AuditRequest(file, program, as_of, specialty, chosen, batch, input_format, count, stats)
     raise typer.Exit(auditor(request))

@@ -1,0 +1,220 @@
+"""``audit --batch`` across processes: each worker reads its own byte ranges of the file; the parent writes in order.
+
+A regular file is cut into ranges of ``CHUNK_BYTES`` on line boundaries (a range holds the lines that *start*
+inside it), so the parent never reads or ships the input: a forked worker reads its range itself, audits each line
+on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.audit._audit_line``),
+and hands back the output bytes. The parent writes the parts in input order with a bounded number in flight, so
+memory does not grow with the file. Input that cannot be read by ranges (a pipe, standard input) goes through a
+pipeline instead: the parent reads chunks and the workers audit them.
+
+Line numbers (for rejected lines and records) are absolute: each worker publishes how many lines its range holds
+in a shared array, and a worker that needs the number of its first line (only when a line takes the careful path)
+adds up the counts of the ranges before it, counting any range nobody has counted yet itself.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+#: bytes of input per job: big enough that a job's overhead is small, small enough to keep memory bounded
+CHUNK_BYTES = 4 << 20
+#: jobs in flight per worker (bounds the memory held by finished parts waiting for their turn)
+AHEAD = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One job's answer: output lines (each ending in a newline), stderr messages, whether any line failed."""
+
+    output: bytes
+    messages: tuple[str, ...]
+    failed: bool
+    methods: dict[str, int]
+
+
+class _Worker:
+    """What a worker process needs; built in the parent before forking, so the children inherit it ready."""
+
+    def __init__(self, defaults: Any, path: Path | None, size: int, counts: Any) -> None:
+        from certcredit.engine.bulk import BulkAuditor
+        from certcredit.rules.load import load_program
+
+        self.defaults = defaults
+        self.auditor = BulkAuditor(load_program(defaults.program), defaults.as_of, defaults.specialty)
+        self.path = path
+        self.size = size
+        self.counts = counts  # shared: 1 + the number of newlines in each range, 0 while unknown
+        self.fd = -1
+
+    # --- reading ranges ----------------------------------------------------------------------------------------
+
+    def _read(self, start: int, end: int) -> bytes:
+        if self.fd < 0:
+            assert self.path is not None
+            self.fd = os.open(self.path, os.O_RDONLY)
+        pieces = []
+        while start < end:
+            piece = os.pread(self.fd, min(end - start, 1 << 24), start)
+            if not piece:
+                break
+            pieces.append(piece)
+            start += len(piece)
+        return b"".join(pieces)
+
+    def _boundary(self, offset: int) -> int:
+        """The first line start at or after ``offset`` (0, or just after a newline; the file's size at the end)."""
+        if offset <= 0:
+            return 0
+        position = offset - 1
+        while position < self.size:
+            block = self._read(position, min(position + 65536, self.size))
+            found = block.find(b"\n")
+            if found >= 0:
+                return position + found + 1
+            position += len(block)
+        return self.size
+
+    def _range(self, index: int) -> tuple[int, int]:
+        return self._boundary(index * CHUNK_BYTES), self._boundary((index + 1) * CHUNK_BYTES)
+
+    def _first_line(self, index: int) -> int:
+        """The 1-based number of the first line in range ``index``."""
+        counts = self.counts
+        before = 0
+        for j in range(index):
+            if counts[j] == 0:
+                start, end = self._range(j)
+                counts[j] = 1 + self._read(start, end).count(b"\n")
+            before += counts[j] - 1
+        return before + 1
+
+    # --- auditing ----------------------------------------------------------------------------------------------
+
+    def range_job(self, index: int) -> Part:
+        start, end = self._range(index)
+        data = self._read(start, end)
+        self.counts[index] = 1 + data.count(b"\n")
+        return self.audit(data, lambda: self._first_line(index))
+
+    def audit(self, data: bytes, first_line: Callable[[], int]) -> Part:
+        """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
+        from certcredit.cli.audit import _audit_line
+
+        line = self.auditor.line
+        defaults = self.defaults
+        dumps = orjson.dumps
+        lines = data.split(b"\n")
+        ended = not lines[-1]
+        if ended:
+            lines.pop()
+        out: list[bytes] = []
+        messages: list[str] = []
+        methods: dict[str, int] = {}
+        failed = False
+        base = -1
+        last = len(lines) - 1
+        for k, raw in enumerate(lines):
+            if not raw.strip():
+                continue
+            done = line(raw)
+            if done is None:
+                if base < 0:
+                    base = first_line()
+                whole = raw + b"\n" if (k < last or ended) else raw
+                obj, bad = _audit_line(whole, base + k, defaults, messages, methods)
+                failed = failed or bad
+                done = dumps(obj)
+            out.append(done)
+        out.append(b"")
+        for method, count in self.auditor.methods.items():
+            methods[method] = methods.get(method, 0) + count
+        self.auditor.methods.clear()
+        return Part(b"\n".join(out) if len(out) > 1 else b"", tuple(messages), failed, methods)
+
+
+_WORKER: _Worker | None = None
+
+
+def _range_job(index: int) -> Part:
+    assert _WORKER is not None
+    return _WORKER.range_job(index)
+
+
+def _pipe_job(job: tuple[int, bytes]) -> Part:
+    assert _WORKER is not None
+    first, data = job
+    return _WORKER.audit(data, lambda: first)
+
+
+def _pipe_chunks(handle: Any) -> Iterator[tuple[int, bytes]]:
+    """Chunks of whole lines from a stream, each with the number of its first line."""
+    first = 1
+    rest = b""
+    while True:
+        block = handle.read(CHUNK_BYTES)
+        if not block:
+            break
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            rest = block
+            continue
+        rest = block[cut:]
+        yield first, block[:cut]
+        first += block.count(b"\n", 0, cut)
+    if rest:
+        yield first, rest
+
+
+def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Callable[[Part], None]) -> None:
+    """Audit every line of ``path`` and ``emit`` the parts in input order."""
+    global _WORKER
+    info = os.stat(path)
+    regular = stat.S_ISREG(info.st_mode)
+    size = info.st_size if regular else 0
+    if regular:
+        count = max(1, -(-size // CHUNK_BYTES))
+        counts: Any = [0] * count
+        if workers > 1 and size >= small_file_bytes:
+            import multiprocessing
+
+            counts = multiprocessing.get_context("fork").RawArray("q", count)
+        _WORKER = _Worker(defaults, path, size, counts)
+        if workers <= 1 or size < small_file_bytes:
+            for index in range(count):
+                emit(_WORKER.range_job(index))
+            return
+        _pool(workers, _range_job, iter(range(count)), emit)
+        return
+    _WORKER = _Worker(defaults, None, 0, [])
+    with path.open("rb") as handle:
+        if workers <= 1:
+            for job in _pipe_chunks(handle):
+                emit(_pipe_job(job))
+            return
+        _pool(workers, _pipe_job, _pipe_chunks(handle), emit)
+
+
+def _pool(workers: int, job: Callable[[Any], Part], jobs: Iterator[Any], emit: Callable[[Part], None]) -> None:
+    """Run ``job`` over ``jobs`` in forked workers, emitting answers in order with a bounded number in flight."""
+    import multiprocessing
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        for item in jobs:
+            pending.append(pool.apply_async(job, (item,)))
+            if len(pending) > AHEAD * workers:
+                emit(pending.popleft().get())
+        while pending:
+            emit(pending.popleft().get())
