@@ -12,9 +12,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from certcredit.cli import _register, app
+from certcredit.cli import _register, app, workers
 from certcredit.cli import audit as audit_cli
-from certcredit.cli import workers
 
 SPEC_KEYS = [
     "program",

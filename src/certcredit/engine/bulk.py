@@ -13,8 +13,8 @@ the work per person must be a few dictionary look-ups, not a parse per record:
 
 The answer is byte for byte ``orjson.dumps`` of the reference object (``audit_json(audit(...))`` with ``person``
 first), which a property test checks. Whatever this lane does not know (a malformed line or record, a rejected
-record, a program with an apply-by date, a rounding step or a rulebook field it was not written for) makes
-``line`` return None, and the caller takes the careful path for that line.
+record, a complete person of a program with an apply-by date, a rounding step, a rulebook field it was not
+written for) makes ``line`` return None, and the caller takes the careful path for that line.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _only_known_features(value: Any) -> bool:
 
 def supports(book: Rulebook) -> bool:
     """Whether this lane can audit people under ``book`` (else every person takes the careful path)."""
-    if book.apply_by or not (book.step_minutes == 1 or book.rounding == "none"):
+    if not (book.step_minutes == 1 or book.rounding == "none"):
         return False
     if book.window_kind not in ("rolling", "cycle"):
         return False
@@ -275,6 +275,8 @@ class BulkAuditor:
         self.default_as_of = as_of
         self.default_specialty = specialty
         self.usable = all(supports(book) for book in program.versions)
+        #: an apply-by date is searched only for a complete person: those take the careful path
+        self.apply_by = program.apply_by
         self.methods: dict[str, int] = {}
         self._contexts: dict[tuple[str, str | None], _Context | None] = {}
         self._lanes: dict[tuple[int, str | None], _Lane] = {}
@@ -378,6 +380,8 @@ class BulkAuditor:
         if allocation is None:
             items = [Item(key, c[2], c[3], c[4], c[6].toordinal()) for key, c in enumerate(candidates)]
             allocation = allocate(problem, items)
+        if self.apply_by and allocation.needed == 0:
+            return None
         methods = self.methods
         methods[allocation.method] = methods.get(allocation.method, 0) + 1
         return self._body(context, allocation, candidates, records, unused)
