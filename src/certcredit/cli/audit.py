@@ -117,7 +117,7 @@ def _audit_line(
 ) -> tuple[dict[str, Any], bool]:
     """One person's audit object (``person`` first), or ``{"person", "error"}``; True when anything was rejected."""
     from certcredit.engine.batch import audit_person
-    from certcredit.rules.load import load_program
+    from certcredit.rules.cache import load_program
 
     person: Any = None
     try:
@@ -159,7 +159,7 @@ def _line_error(
 def _audit_batch(request: AuditRequest) -> int:
     from certcredit.cli import workers
     from certcredit.cli.workers import Part
-    from certcredit.rules.load import RulebookError, load_program
+    from certcredit.rules.cache import load_program  # no YAML or Pydantic when the compiled program is cached
 
     if request.output == "table":
         raise _fail("--batch writes JSON Lines only; drop --format table")
@@ -168,7 +168,7 @@ def _audit_batch(request: AuditRequest) -> int:
         if request.as_of is not None:
             _parse_as_of(request.as_of)
         request.file.stat()
-    except (ValueError, RulebookError, OSError) as error:
+    except (ValueError, OSError) as error:  # a RulebookError is a ValueError
         raise _fail(str(error)) from None
     defaults = _BatchDefaults(request.program, request.as_of, request.specialty, str(request.file))
     out = sys.stdout.buffer
@@ -201,6 +201,11 @@ AUDITORS: dict[str, Callable[[AuditRequest], int]] = {"credits": _audit_credits}
 
 def program_kind_of(program_id: str) -> str:
     """The kind of a program: from its shipped rulebook, else the program id itself when an auditor bears it."""
+    from certcredit.rules.cache import program_kind as cached_kind
+
+    kind = cached_kind(program_id)
+    if kind is not None:
+        return kind
     from certcredit.rules.load import program_kind, shipped_ids, shipped_path
 
     path = shipped_path(program_id)

@@ -46,7 +46,7 @@ class _Worker:
 
     def __init__(self, defaults: Any, path: Path | None, size: int, counts: Any) -> None:
         from certcredit.engine.bulk import BulkAuditor
-        from certcredit.rules.load import load_program
+        from certcredit.rules.cache import load_program
 
         self.defaults = defaults
         self.auditor = BulkAuditor(load_program(defaults.program), defaults.as_of, defaults.specialty)
