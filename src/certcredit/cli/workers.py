@@ -3,8 +3,9 @@
 A regular file is cut into ranges of ``CHUNK_BYTES`` on line boundaries (a range holds the lines that *start*
 inside it), so the parent never reads or ships the input: a forked worker reads its range itself, audits each line
 on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.audit._audit_line``),
-and hands back the output bytes. The parent writes the parts in input order with a bounded number in flight, so
-memory does not grow with the file. Input that cannot be read by ranges (a pipe, standard input) goes through a
+and leaves its output in a file in a private spool folder (in memory, ``/dev/shm``, where there is one). The
+parent copies the parts to standard output in input order (``sendfile``: the bytes never pass through Python), with
+a bounded number in flight, so memory does not grow with the file. Input that cannot be read by ranges (a pipe, standard input) goes through a
 pipeline instead: the parent reads chunks and the workers audit them.
 
 Line numbers (for rejected lines and records) are absolute: each worker publishes how many lines its range holds
@@ -39,6 +40,8 @@ class Part:
     messages: tuple[str, ...]
     failed: bool
     methods: dict[str, int]
+    #: where a worker left its output instead of ``output`` (the parent copies it out in the kernel)
+    spooled: str | None = None
 
 
 class _Worker:
@@ -54,6 +57,8 @@ class _Worker:
         self.size = size
         self.counts = counts  # shared: 1 + the number of newlines in each range, 0 while unknown
         self.fd = -1
+        #: a folder for parts (set in pool mode): a part is written there rather than pickled through a pipe
+        self.spool: str | None = None
 
     # --- reading ranges ----------------------------------------------------------------------------------------
 
@@ -103,7 +108,15 @@ class _Worker:
         start, end = self._range(index)
         data = self._read(start, end)
         self.counts[index] = 1 + data.count(b"\n")
-        return self.audit(data, lambda: self._first_line(index))
+        return self._spooled(self.audit(data, lambda: self._first_line(index)), index)
+
+    def _spooled(self, part: Part, index: int) -> Part:
+        if self.spool is None or not part.output:
+            return part
+        name = os.path.join(self.spool, str(index))
+        with open(name, "wb") as handle:
+            handle.write(part.output)
+        return Part(b"", part.messages, part.failed, part.methods, name)
 
     def audit(self, data: bytes, first_line: Callable[[], int]) -> Part:
         """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
@@ -155,6 +168,26 @@ def _pipe_job(job: tuple[int, bytes]) -> Part:
     return _WORKER.audit(data, lambda: first)
 
 
+def _write_spooled(name: str) -> None:
+    """Copy a spooled part to standard output (``sendfile`` where the kernel can, else read and write)."""
+    out = sys.stdout.buffer
+    out.flush()
+    with open(name, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        offset = 0
+        try:
+            while offset < size:
+                sent = os.sendfile(out.fileno(), handle.fileno(), offset, size - offset)
+                if sent == 0:
+                    break
+                offset += sent
+        except (OSError, ValueError, AttributeError):  # e.g. an appending or in-memory stdout
+            handle.seek(offset)
+            out.write(handle.read())
+            out.flush()
+    os.unlink(name)
+
+
 def _pipe_chunks(handle: Any) -> Iterator[tuple[int, bytes]]:
     """Chunks of whole lines from a stream, each with the number of its first line."""
     first = 1
@@ -193,7 +226,13 @@ def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Ca
             for index in range(count):
                 emit(_WORKER.range_job(index))
             return
-        _pool(workers, _range_job, iter(range(count)), emit)
+        import tempfile
+
+        shm = "/dev/shm"
+        base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+        with tempfile.TemporaryDirectory(prefix="certcredit-batch-", dir=base) as spool:
+            _WORKER.spool = spool
+            _pool(workers, _range_job, iter(range(count)), emit)
         return
     _WORKER = _Worker(defaults, None, 0, [])
     with path.open("rb") as handle:
@@ -215,6 +254,12 @@ def _pool(workers: int, job: Callable[[Any], Part], jobs: Iterator[Any], emit: C
         for item in jobs:
             pending.append(pool.apply_async(job, (item,)))
             if len(pending) > AHEAD * workers:
-                emit(pending.popleft().get())
+                _emit(pending.popleft().get(), emit)
         while pending:
-            emit(pending.popleft().get())
+            _emit(pending.popleft().get(), emit)
+
+
+def _emit(part: Part, emit: Callable[[Part], None]) -> None:
+    if part.spooled is not None:
+        _write_spooled(part.spooled)
+    emit(part)

@@ -126,7 +126,7 @@ def supports(book: Rulebook) -> bool:
     """Whether this lane can audit people under ``book`` (else every person takes the careful path)."""
     if not (book.step_minutes == 1 or book.rounding == "none"):
         return False
-    if book.window_kind not in ("rolling", "cycle"):
+    if book.window_kind not in ("rolling", "cycle") or len(book.buckets) > 62:  # a bucket packs into 6 bits
         return False
     parts: list[Any] = [book, *book.buckets, *book.caps]
     if book.total is not None:
@@ -142,8 +142,10 @@ class _Lane:
     fragments of its requirements, hours and reasons (a batch meets the same few values again and again)."""
 
     __slots__ = (
+        "allocated",
         "book",
         "counting",
+        "courses",
         "hours_tail",
         "mids",
         "minimum",
@@ -176,6 +178,10 @@ class _Lane:
         self.hours_tail: dict[int, bytes] = {}
         self.partial_tail: dict[tuple[int, int], bytes] = {}
         self.reasons: dict[str, bytes] = {}
+        #: (position, bucket, ticks) packed in an int -> a whole allocation entry
+        self.allocated: dict[int, bytes] = {}
+        #: title -> the course it names (``same_course_key``)
+        self.courses: dict[str, str] = {}
 
     def route(self, key: tuple[str | None, str | None, str | None, str]) -> _Route:
         category, area, topic, fmt = key
@@ -260,6 +266,8 @@ class _Context:
 
 
 _POSITIONS = 256
+#: ticks below this pack into an allocation entry's key (with the position and the bucket)
+_TICKS = 1 << 20
 _ALLOCATED_AT = [b',{"record":"%d","requirement":' % k for k in range(_POSITIONS)]
 _UNUSED_AT = [b',{"record":"%d","reason":' % k for k in range(_POSITIONS)]
 
@@ -336,7 +344,8 @@ class BulkAuditor:
         repeat_formats = lane.repeat_formats
         unused: dict[int, str] = {}
         candidates: list[_Candidate] = []
-        repeats_seen = nowhere = False
+        repeats: list[int] = []
+        nowhere = False
         position = 0
         for record in records:
             position += 1
@@ -363,11 +372,11 @@ class BulkAuditor:
                 route = lane.route(key)
             if route[0] is _NOWHERE:
                 nowhere = True
-            if fmt in repeat_formats:
-                repeats_seen = True
+            if fmt in repeat_formats and record.title:
+                repeats.append(len(candidates))
             candidates.append((position, record, minutes, route[0], route[1], route[2], day))
-        if repeats_seen:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
-            candidates = _drop_repeats(candidates, repeat_formats, unused)
+        if repeats:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
+            candidates = _drop_repeats(candidates, repeats, unused, lane.courses)
         if nowhere:
             for c in candidates:
                 if c[3] is _NOWHERE:
@@ -446,18 +455,27 @@ class BulkAuditor:
         out.append(b'],"allocations":[')
         pieces = []
         mids = lane.mids
-        partial_tail = lane.partial_tail
+        allocated = lane.allocated
+        if len(allocated) > MEMO_LIMIT:
+            allocated.clear()
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
-            record = candidate[1]
-            if record.id is None and candidate[0] < _POSITIONS:
-                pieces.append(_ALLOCATED_AT[candidate[0]])
-            else:
-                pieces.append(self._allocated_prefix(record, candidate[0]))
+            position = candidate[0]
+            if ticks == candidate[2] and position < _POSITIONS and ticks < _TICKS and candidate[1].id is None:
+                code = (((position << 6) | (bucket + 1)) << 20) | ticks
+                found = allocated.get(code)
+                if found is None:
+                    found = hours_tail.get(ticks)
+                    if found is None:
+                        found = lane.hours(ticks)
+                    found = allocated[code] = _ALLOCATED_AT[position] + mids[bucket] + found
+                pieces.append(found)
+                continue
+            pieces.append(self._allocated_prefix(candidate[1], position))
             pieces.append(mids[bucket])
             full = candidate[2]
             if ticks < full:
-                found = partial_tail.get((ticks, full))
+                found = lane.partial_tail.get((ticks, full))
                 if found is None:
                     found = lane.partial(ticks, full)
             else:
@@ -498,30 +516,42 @@ def _rid(record: _Record, position: int) -> str:
 
 
 def _drop_repeats(
-    candidates: list[_Candidate], repeat_formats: frozenset[str], unused: dict[int, str]
+    candidates: list[_Candidate], repeats: list[int], unused: dict[int, str], courses: dict[str, str]
 ) -> list[_Candidate]:
-    """Keep the earliest counting record of each course given again (same format and title); mark the others."""
-    first_of: dict[tuple[str, str], tuple[dt.date, int, str]] = {}
+    """Keep the earliest counting record of each course given again (same format and title); mark the others.
+
+    ``repeats`` indexes the candidates of a repeat format with a title; ``courses`` remembers what each title names.
+    """
+    first_of: dict[tuple[str, str], tuple[dt.date, int, int]] = {}
     keys: list[tuple[str, str] | None] = []
-    for position, record, _, _, _, _, day in candidates:
+    for index in repeats:
+        position, record, _, _, _, _, day = candidates[index]
         title = record.title
-        if title and record.format in repeat_formats and title.strip():
-            key = (record.format, same_course_key(title))
-            keys.append(key)
-            first = first_of.get(key)
-            if first is None or (day, position) < first[:2]:
-                first_of[key] = (day, position, _rid(record, position))
-        else:
-            keys.append(None)
-    kept = []
-    for candidate, course in zip(candidates, keys, strict=True):
-        if course is not None:
-            first = first_of[course]
-            if first[1] != candidate[0]:
-                unused[candidate[0]] = repeat_of(first[2])
+        assert title is not None
+        course = courses.get(title)
+        if course is None:
+            if not title.strip():
+                keys.append(None)
                 continue
-        kept.append(candidate)
-    return kept
+            if len(courses) > MEMO_LIMIT:
+                courses.clear()
+            course = courses[title] = same_course_key(title)
+        key = (record.format, course)
+        keys.append(key)
+        first = first_of.get(key)
+        if first is None or (day, position) < first[:2]:
+            first_of[key] = (day, position, index)
+    if len(first_of) == len(repeats):  # every course once: nothing to drop
+        return candidates
+    dropped: set[int] = set()
+    for index, key in zip(repeats, keys, strict=True):
+        if key is not None:
+            first = first_of[key]
+            if first[2] != index:
+                kept = candidates[first[2]]
+                unused[candidates[index][0]] = repeat_of(_rid(kept[1], kept[0]))
+                dropped.add(index)
+    return [c for index, c in enumerate(candidates) if index not in dropped] if dropped else candidates
 
 
 def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None:
@@ -531,9 +561,7 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     binding caps, forced items, options made useless by forced items, then caps spread over needy buckets.
     """
     required = problem.required
-    buckets = len(required)
     cap_limits = problem.cap_limits
-    groups: dict[int, int] = {}
     if cap_limits:
         held = [0] * len(cap_limits)
         for c in candidates:
@@ -541,12 +569,73 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
                 held[c[5]] += c[2]
         for cap, amount in enumerate(held):
             if amount > cap_limits[cap]:
-                groups[cap] = len(groups)
+                return _direct_capped(problem, candidates)
+    # no binding cap: every item counts whole where it is placed
+    free = [0] * len(required)
+    assigned: list[int] = []
+    choices: list[int] = []
+    for index, c in enumerate(candidates):
+        options = c[3]
+        if len(options) == 1:
+            bucket = options[0]
+            free[bucket] += c[2]
+            assigned.append(bucket)
+        else:
+            assigned.append(-1)
+            if options:
+                choices.append(index)
+    pending = choices
+    changed = bool(pending)
+    while changed:
+        changed = False
+        still: list[int] = []
+        for index in pending:
+            options = candidates[index][3]
+            useful = [b for b in options if free[b] < required[b]]
+            if len(useful) > 1:
+                still.append(index)
+                continue
+            if useful:
+                bucket = useful[0]
+                changed = True
+            else:
+                bucket = options[0]
+            assigned[index] = bucket
+            free[bucket] += candidates[index][2]
+        pending = still
+    if pending:
+        return None
+    ticks = [c[2] for c in candidates]
+    parts = list(zip(range(len(candidates)), assigned, ticks, strict=True))
+    total_counted = sum(ticks)
+    shortfall = 0
+    for need, have in zip(required, free, strict=True):
+        if have < need:
+            shortfall += need - have
+    total_shortfall = 0
+    if problem.total_required is not None and total_counted < problem.total_required:
+        total_shortfall = problem.total_required - total_counted
+    return Allocation(parts, free, total_counted, shortfall, total_shortfall, "direct")
+
+
+def _direct_capped(problem: Problem, candidates: list[_Candidate]) -> Allocation | None:
+    """``_direct`` when a cap binds: its items count in part, needy buckets first, then the oldest first."""
+    required = problem.required
+    buckets = len(required)
+    cap_limits = problem.cap_limits
+    groups: dict[int, int] = {}
+    held = [0] * len(cap_limits)
+    for c in candidates:
+        if c[5] >= 0:
+            held[c[5]] += c[2]
+    for cap, amount in enumerate(held):
+        if amount > cap_limits[cap]:
+            groups[cap] = len(groups)
     limits = [0] * len(groups)
     for cap, g in groups.items():
         limits[g] = cap_limits[cap]
     count = len(candidates)
-    group_of = [groups.get(c[5], -1) for c in candidates] if groups else [-1] * count
+    group_of = [groups.get(c[5], -1) for c in candidates]
     free = [0] * buckets
     capped = [[0] * buckets for _ in limits]
     assigned = [-1] * count
@@ -586,25 +675,24 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     if pending:
         return None
     counted_of = [c[2] for c in candidates]
-    if limits:
-        short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
-        spread = _cap_spread(short, capped, limits)
-        left = list(limits)
-        capped_items = sorted((i for i in range(count) if group_of[i] >= 0), key=lambda i: candidates[i][6])
-        for index in capped_items:
-            counted_of[index] = 0
-            g, bucket = group_of[index], assigned[index]
-            if bucket >= 0 and spread[g][bucket] > 0:
-                take = min(candidates[index][2], spread[g][bucket])
-                spread[g][bucket] -= take
-                counted_of[index] = take
-                left[g] -= take
-        for index in capped_items:
-            g = group_of[index]
-            if left[g] > 0 and counted_of[index] < candidates[index][2]:
-                take = min(candidates[index][2] - counted_of[index], left[g])
-                counted_of[index] += take
-                left[g] -= take
+    short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
+    spread = _cap_spread(short, capped, limits)
+    left = list(limits)
+    capped_items = sorted((i for i in range(count) if group_of[i] >= 0), key=lambda i: candidates[i][6])
+    for index in capped_items:
+        counted_of[index] = 0
+        g, bucket = group_of[index], assigned[index]
+        if bucket >= 0 and spread[g][bucket] > 0:
+            take = min(candidates[index][2], spread[g][bucket])
+            spread[g][bucket] -= take
+            counted_of[index] = take
+            left[g] -= take
+    for index in capped_items:
+        g = group_of[index]
+        if left[g] > 0 and counted_of[index] < candidates[index][2]:
+            take = min(candidates[index][2] - counted_of[index], left[g])
+            counted_of[index] += take
+            left[g] -= take
     counted = [0] * buckets
     parts = []
     total_counted = 0
