@@ -5,8 +5,8 @@ inside it), so the parent never reads or ships the input: a forked worker reads 
 on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.audit._audit_line``),
 and leaves its output in a file in a private spool folder (in memory, ``/dev/shm``, where there is one). The
 parent copies the parts to standard output in input order (``sendfile``: the bytes never pass through Python), with
-a bounded number in flight, so memory does not grow with the file. Input that cannot be read by ranges (a pipe, standard input) goes through a
-pipeline instead: the parent reads chunks and the workers audit them.
+a bounded number in flight, so memory does not grow with the file. Input that cannot be read by ranges (a pipe,
+standard input) goes through a pipeline instead: the parent reads chunks and the workers audit them.
 
 Line numbers (for rejected lines and records) are absolute: each worker publishes how many lines its range holds
 in a shared array, and a worker that needs the number of its first line (only when a line takes the careful path)

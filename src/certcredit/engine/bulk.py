@@ -536,7 +536,7 @@ def _drop_repeats(
             if len(courses) > MEMO_LIMIT:
                 courses.clear()
             course = courses[title] = same_course_key(title)
-        key = (record.format, course)
+        key: tuple[str, str] = (record.format, course)
         keys.append(key)
         first = first_of.get(key)
         if first is None or (day, position) < first[:2]:
@@ -544,9 +544,9 @@ def _drop_repeats(
     if len(first_of) == len(repeats):  # every course once: nothing to drop
         return candidates
     dropped: set[int] = set()
-    for index, key in zip(repeats, keys, strict=True):
-        if key is not None:
-            first = first_of[key]
+    for index, course_key in zip(repeats, keys, strict=True):
+        if course_key is not None:
+            first = first_of[course_key]
             if first[2] != index:
                 kept = candidates[first[2]]
                 unused[candidates[index][0]] = repeat_of(_rid(kept[1], kept[0]))
