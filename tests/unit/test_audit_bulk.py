@@ -1,6 +1,6 @@
 """The batch's fast lane and its workers give byte for byte the output of the careful path, in input order.
 
-The reference is the careful path line by line (``cli.audit._audit_line``, which reads with orjson and audits with
+The reference is the careful path line by line (``cli.batch.audit_line``, which reads with orjson and audits with
 ``engine.audit`` or the engine's short path), numbered as a file is read. The fast lane must either decline a line
 or give exactly that line; the workers must give exactly the whole output, messages and exit status included,
 wherever the chunk boundaries fall.
@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certcredit.cli import workers
-from certcredit.cli.audit import _audit_line, _BatchDefaults
+from certcredit.cli.batch import BatchDefaults as _BatchDefaults
+from certcredit.cli.batch import audit_line as _audit_line
 from certcredit.engine import bulk
 from certcredit.engine.bulk import BulkAuditor
 from certcredit.rules import vocabulary

@@ -10,21 +10,23 @@ case needs one.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 import typer
 
 from certcredit.cli import app
+from certcredit.cli import batch as _batch
+from certcredit.cli.batch import default_workers
 
 FORMATS = ("json", "table")
-SMALL_FILE_BYTES = 2_000_000
+# The batch path's pieces, under the names other commands and tests know.
+_parse_as_of = _batch.parse_as_of
+_audit_line = _batch.audit_line
+_BatchDefaults = _batch.BatchDefaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +47,6 @@ class AuditRequest:
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
-
-
-def _parse_as_of(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"unreadable as-of date {text!r}: use YYYY-MM-DD") from None
 
 
 # --- one person -----------------------------------------------------------------------------------------------
@@ -104,93 +99,18 @@ def _audit_credits(request: AuditRequest) -> int:
 # --- many people (--batch) -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _BatchDefaults:
-    program: str
-    as_of: str | None
-    specialty: str | None
-    file: str
-
-
-def _audit_line(
-    raw: bytes, line: int, defaults: _BatchDefaults, messages: list[str], methods: dict[str, int]
-) -> tuple[dict[str, Any], bool]:
-    """One person's audit object (``person`` first), or ``{"person", "error"}``; True when anything was rejected."""
-    from certcredit.engine.batch import audit_person
-    from certcredit.rules.cache import load_program
-
-    person: Any = None
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        return _line_error(None, line, f"not valid JSON ({error})", defaults, messages), True
-    if not isinstance(data, dict):
-        return _line_error(None, line, "a line must be a JSON object with person and records", defaults, messages), True
-    person = data.get("person")
-    if person is not None and not isinstance(person, str):
-        person = str(person)
-    records_data = data.get("records")
-    if not isinstance(records_data, list):
-        return _line_error(person, line, "no records list", defaults, messages), True
-    as_of_text = data.get("as_of") or defaults.as_of
-    if not as_of_text:
-        return _line_error(person, line, "no as-of date: give --as-of or the line's as_of", defaults, messages), True
-    specialty = data.get("specialty") or defaults.specialty
-    try:
-        as_of = _parse_as_of(str(as_of_text))
-        result, rejected, method = audit_person(load_program(defaults.program), records_data, as_of, specialty, line)
-    except ValueError as error:
-        return _line_error(person, line, str(error), defaults, messages), True
-    methods[method] = methods.get(method, 0) + 1
-    for r in result["rejected"] if rejected else ():
-        messages.append(f"{defaults.file}: line {line}: person {person}: record {r['record']}: {r['error']}")
-    out: dict[str, Any] = {"person": person}
-    out.update(result)
-    return out, bool(rejected)
-
-
-def _line_error(
-    person: str | None, line: int, error: str, defaults: _BatchDefaults, messages: list[str]
-) -> dict[str, Any]:
-    messages.append(f"{defaults.file}: line {line}: {error}")
-    return {"person": person, "line": line, "error": error}
-
-
 def _audit_batch(request: AuditRequest) -> int:
-    from certcredit.cli import workers
-    from certcredit.cli.workers import Part
-    from certcredit.rules.cache import load_program  # no YAML or Pydantic when the compiled program is cached
+    """The batch path lives in ``cli.batch`` (free of Typer, so ``main`` can start it without loading the CLI)."""
+    from certcredit.cli import batch
 
     if request.output == "table":
         raise _fail("--batch writes JSON Lines only; drop --format table")
     try:
-        load_program(request.program)  # fail fast on an unknown or broken rulebook
-        if request.as_of is not None:
-            _parse_as_of(request.as_of)
-        request.file.stat()
-    except (ValueError, OSError) as error:  # a RulebookError is a ValueError
+        return batch.run(
+            request.file, request.program, request.as_of, request.specialty, request.workers, request.stats
+        )
+    except batch.BatchError as error:
         raise _fail(str(error)) from None
-    defaults = _BatchDefaults(request.program, request.as_of, request.specialty, str(request.file))
-    out = sys.stdout.buffer
-    failed = False
-    methods: dict[str, int] = {}
-
-    def emit(result: Part) -> None:
-        nonlocal failed
-        out.write(result.output)
-        for method, count in result.methods.items():
-            methods[method] = methods.get(method, 0) + count
-        for message in result.messages:
-            sys.stderr.write(message + "\n")
-        failed = failed or result.failed
-
-    workers.run(request.file, defaults, request.workers, SMALL_FILE_BYTES, emit)
-    out.flush()
-    if request.stats:
-        summary = ", ".join(f"{m}={n}" for m, n in sorted(methods.items()))
-        sys.stderr.write(f"allocation methods: {summary or 'none'}\n")
-    sys.stderr.flush()
-    return 2 if failed else 0
 
 
 # --- routing by kind -------------------------------------------------------------------------------------------
@@ -250,6 +170,6 @@ def audit_command(
         raise _fail(f"program {program} has kind {kind!r}, which this build cannot audit")
     if not file.exists():
         raise _fail(f"{file}: no such file")
-    count = workers if workers > 0 else len(os.sched_getaffinity(0))
+    count = workers if workers > 0 else default_workers()
     request = AuditRequest(file, program, as_of, specialty, chosen, batch, input_format, count, stats)
     raise typer.Exit(auditor(request))

@@ -2,7 +2,7 @@
 
 A regular file is cut into ranges of ``CHUNK_BYTES`` on line boundaries (a range holds the lines that *start*
 inside it), so the parent never reads or ships the input: a forked worker reads its range itself, audits each line
-on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.audit._audit_line``),
+on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.batch.audit_line``),
 and leaves its output in a file in a private spool folder (in memory, ``/dev/shm``, where there is one). The
 parent copies the parts to standard output in input order (``sendfile``: the bytes never pass through Python), with
 a bounded number in flight, so memory does not grow with the file. Input that cannot be read by ranges (a pipe,
@@ -120,7 +120,7 @@ class _Worker:
 
     def audit(self, data: bytes, first_line: Callable[[], int]) -> Part:
         """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
-        from certcredit.cli.audit import _audit_line
+        from certcredit.cli.batch import audit_line
 
         line = self.auditor.line
         defaults = self.defaults
@@ -143,7 +143,7 @@ class _Worker:
                 if base < 0:
                     base = first_line()
                 whole = raw + b"\n" if (k < last or ended) else raw
-                obj, bad = _audit_line(whole, base + k, defaults, messages, methods)
+                obj, bad = audit_line(whole, base + k, defaults, messages, methods)
                 failed = failed or bad
                 done = dumps(obj)
             out.append(done)

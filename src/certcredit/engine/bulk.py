@@ -146,9 +146,11 @@ class _Lane:
         "book",
         "counting",
         "courses",
+        "direct",
         "hours_tail",
         "mids",
         "minimum",
+        "nowhere",
         "partial_tail",
         "problem",
         "reasons",
@@ -158,6 +160,7 @@ class _Lane:
         "short_reason",
         "specialty",
         "totals",
+        "unused",
     )
 
     def __init__(self, book: Rulebook, specialty: str | None) -> None:
@@ -178,8 +181,16 @@ class _Lane:
         self.hours_tail: dict[int, bytes] = {}
         self.partial_tail: dict[tuple[int, int], bytes] = {}
         self.reasons: dict[str, bytes] = {}
-        #: (position, bucket, ticks) packed in an int -> a whole allocation entry
-        self.allocated: dict[int, bytes] = {}
+        #: [position][bucket] -> ticks -> a whole allocation entry (bucket -1, the total, is the last row)
+        self.allocated: list[list[dict[int, bytes]]] = [
+            [{} for _ in range(len(book.buckets) + 1)] for _ in range(_POSITIONS)
+        ]
+        #: [position] -> reason -> a whole unused entry
+        self.unused: list[dict[str, bytes]] = [{} for _ in range(_POSITIONS)]
+        #: whether some kind of record met so far serves no requirement
+        self.nowhere = False
+        #: whether ``_direct`` applies (else every allocation goes to ``allocate``)
+        self.direct = not (self.problem.splitting or self.problem.overlapping_caps)
         #: title -> the course it names (``same_course_key``)
         self.courses: dict[str, str] = {}
 
@@ -187,13 +198,16 @@ class _Lane:
         category, area, topic, fmt = key
         options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
         found = self.routes[key] = (options if (options or to_total) else _NOWHERE, caps, caps[0] if caps else -1)
+        if found[0] is _NOWHERE:
+            self.nowhere = True
         return found
 
     def requirement(self, index: int, have: int) -> bytes:
+        """A requirement's entry, after a comma unless it is the first."""
         book = self.book
         requirement = book.buckets[index]
         need = requirement.required
-        found = self.requirements[index][have] = _dumps(
+        found = self.requirements[index][have] = (b"," if index else b"") + _dumps(
             {
                 "id": requirement.id,
                 "required_hours": book.hours(need),
@@ -208,7 +222,7 @@ class _Lane:
         book = self.book
         total = book.total
         assert total is not None
-        found = self.totals[counted] = _dumps(
+        found = self.totals[counted] = (b"," if book.buckets else b"") + _dumps(
             {
                 "id": total.id,
                 "required_hours": book.hours(total.required),
@@ -244,7 +258,7 @@ _Candidate = tuple[int, _Record, int, tuple[int, ...], tuple[int, ...], int, dt.
 class _Context:
     """One (as-of date, specialty) of a batch: the version in force, its window and the fixed parts of the line."""
 
-    __slots__ = ("as_of", "head", "inclusive", "lane", "start", "tail")
+    __slots__ = ("as_of", "first_day", "head", "inclusive", "lane", "start", "tail")
 
     def __init__(self, program: CompiledProgram, lane: _Lane, as_of: dt.date) -> None:
         book = lane.book
@@ -253,6 +267,8 @@ class _Context:
         self.as_of = as_of
         self.start = start
         self.inclusive = book.window_start_inclusive
+        #: the first day a record counts: the window's start, or the day after when the start is exclusive
+        self.first_day = start if self.inclusive else start + dt.timedelta(days=1)
         head = _dumps({"program": program.id, "as_of": as_of.isoformat(), "rules_version": book.label})
         self.head = b"," + head[1:-1] + b',"complete":'
         tail = _dumps(
@@ -337,15 +353,13 @@ class BulkAuditor:
         lane = context.lane
         routes = lane.routes
         as_of = context.as_of
-        start = context.start
-        inclusive = context.inclusive
+        first_day = context.first_day
         minimum = lane.minimum
         counting = lane.counting
         repeat_formats = lane.repeat_formats
         unused: dict[int, str] = {}
         candidates: list[_Candidate] = []
         repeats: list[int] = []
-        nowhere = False
         position = 0
         for record in records:
             position += 1
@@ -353,7 +367,7 @@ class BulkAuditor:
             if day > as_of:
                 unused[position] = AFTER_AS_OF
                 continue
-            if day < start or (day == start and not inclusive):
+            if day < first_day:
                 unused[position] = OUTSIDE_WINDOW
                 continue
             minutes = record.minutes
@@ -364,27 +378,24 @@ class BulkAuditor:
             if fmt not in counting:
                 unused[position] = format_does_not_count(fmt)
                 continue
-            if minutes <= 0:
-                return None
-            key = (record.category, record.subject_area, record.topic, fmt)
-            route = routes.get(key)
+            route = routes.get((record.category, record.subject_area, record.topic, fmt))
             if route is None:
-                route = lane.route(key)
-            if route[0] is _NOWHERE:
-                nowhere = True
+                route = lane.route((record.category, record.subject_area, record.topic, fmt))
             if fmt in repeat_formats and record.title:
                 repeats.append(len(candidates))
             candidates.append((position, record, minutes, route[0], route[1], route[2], day))
+        if minimum <= 0 and any(c[2] <= 0 for c in candidates):
+            return None  # no credit at all: the careful path says so
         if repeats:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
             candidates = _drop_repeats(candidates, repeats, unused, lane.courses)
-        if nowhere:
+        if lane.nowhere:  # some kinds of record serve no requirement (decided after repeats, as the engine does)
             for c in candidates:
                 if c[3] is _NOWHERE:
                     unused[c[0]] = NO_REQUIREMENT
             candidates = [c for c in candidates if c[3] is not _NOWHERE]
         problem = lane.problem
         allocation = None
-        if not (problem.splitting or problem.overlapping_caps):
+        if lane.direct:
             allocation = _direct(problem, candidates)
         if allocation is None:
             items = [Item(key, c[2], c[3], c[4], c[6].toordinal()) for key, c in enumerate(candidates)]
@@ -435,54 +446,43 @@ class BulkAuditor:
         lane = context.lane
         needed = allocation.needed
         hours_tail = lane.hours_tail
-        found = hours_tail.get(needed)
-        if found is None:
-            found = lane.hours(needed)
-        out = [context.head, b"true" if needed == 0 else b"false", b',"hours_needed":', found[:-1]]
-        out.append(b',"apply_by":null,"requirements":[')
-        requirements = []
+        out = [
+            context.head,
+            b"true" if needed == 0 else b"false",
+            b',"hours_needed":',
+            (hours_tail.get(needed) or lane.hours(needed))[:-1],
+            b',"apply_by":null,"requirements":[',
+        ]
+        requirements = lane.requirements
         for index, have in enumerate(allocation.counted):
-            found = lane.requirements[index].get(have)
-            if found is None:
-                found = lane.requirement(index, have)
-            requirements.append(found)
+            out.append(requirements[index].get(have) or lane.requirement(index, have))
         if lane.book.total is not None:
-            found = lane.totals.get(allocation.total_counted)
-            if found is None:
-                found = lane.total(allocation.total_counted, allocation.total_shortfall)
-            requirements.append(found)
-        out.append(b",".join(requirements))
+            counted = allocation.total_counted
+            out.append(lane.totals.get(counted) or lane.total(counted, allocation.total_shortfall))
         out.append(b'],"allocations":[')
         pieces = []
-        mids = lane.mids
-        allocated = lane.allocated
-        if len(allocated) > MEMO_LIMIT:
-            allocated.clear()
+        rows = lane.allocated
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
             position = candidate[0]
-            if ticks == candidate[2] and position < _POSITIONS and ticks < _TICKS and candidate[1].id is None:
-                code = (((position << 6) | (bucket + 1)) << 20) | ticks
-                found = allocated.get(code)
+            if ticks == candidate[2] and position < _POSITIONS and candidate[1].id is None:
+                table = rows[position][bucket]
+                found = table.get(ticks)
                 if found is None:
-                    found = hours_tail.get(ticks)
-                    if found is None:
-                        found = lane.hours(ticks)
-                    found = allocated[code] = _ALLOCATED_AT[position] + mids[bucket] + found
+                    if len(table) > 10_000:
+                        table.clear()
+                    found = table[ticks] = (
+                        _ALLOCATED_AT[position] + lane.mids[bucket] + (hours_tail.get(ticks) or lane.hours(ticks))
+                    )
                 pieces.append(found)
                 continue
             pieces.append(self._allocated_prefix(candidate[1], position))
-            pieces.append(mids[bucket])
+            pieces.append(lane.mids[bucket])
             full = candidate[2]
             if ticks < full:
-                found = lane.partial_tail.get((ticks, full))
-                if found is None:
-                    found = lane.partial(ticks, full)
+                pieces.append(lane.partial_tail.get((ticks, full)) or lane.partial(ticks, full))
             else:
-                found = hours_tail.get(ticks)
-                if found is None:
-                    found = lane.hours(ticks)
-            pieces.append(found)
+                pieces.append(hours_tail.get(ticks) or lane.hours(ticks))
         out.append(b"".join(pieces)[1:])
         out.append(b'],"unused":[')
         if len(allocation.parts) < len(candidates):
@@ -490,20 +490,25 @@ class BulkAuditor:
             for key, candidate in enumerate(candidates):
                 if key not in done:
                     unused[candidate[0]] = CAPPED
-        pieces = []
-        reasons = lane.reasons
-        for position in sorted(unused):
-            record = records[position - 1]
-            if record.id is None and position < _POSITIONS:
-                pieces.append(_UNUSED_AT[position])
-            else:
-                pieces.append(self._unused_prefix(record, position))
-            reason = unused[position]
-            found = reasons.get(reason)
-            if found is None:
-                found = lane.reason(reason)
-            pieces.append(found)
-        out.append(b"".join(pieces)[1:])
+        if unused:
+            pieces = []
+            unused_rows = lane.unused
+            for position in sorted(unused):
+                reason = unused[position]
+                if position < _POSITIONS and records[position - 1].id is None:
+                    reasons = unused_rows[position]
+                    found = reasons.get(reason)
+                    if found is None:
+                        if len(reasons) > 10_000:
+                            reasons.clear()
+                        found = reasons[reason] = _UNUSED_AT[position] + (
+                            lane.reasons.get(reason) or lane.reason(reason)
+                        )
+                    pieces.append(found)
+                    continue
+                pieces.append(self._unused_prefix(records[position - 1], position))
+                pieces.append(lane.reasons.get(reason) or lane.reason(reason))
+            out.append(b"".join(pieces)[1:])
         out.append(b"]")
         out.append(context.tail)
         return b"".join(out)
