@@ -12,6 +12,9 @@ import dataclasses
 import datetime as dt
 import io
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import typing
 from pathlib import Path
@@ -22,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certcredit.cli import workers
+from certcredit.cli import batch, workers
 from certcredit.cli.batch import BatchDefaults as _BatchDefaults
 from certcredit.cli.batch import audit_line as _audit_line
 from certcredit.engine import bulk
@@ -244,3 +247,53 @@ def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, mo
     output, messages, _ = careful(data, 1, defaults)
     assert b"".join(p.output for p in parts) == output
     assert [m for p in parts for m in p.messages] == messages
+
+
+@pytest.mark.parametrize(
+    ("argv", "taken"),
+    [
+        (["audit", "f.jsonl", "--batch", "--program", "clm-recertification", "--as-of", "2026-06-30"], True),
+        (["audit", "--batch", "f.jsonl", "--program=clm-recertification", "--workers", "2", "--stats"], True),
+        (["audit", "f.jsonl", "--batch", "-p", "clm-recertification", "-f", "json"], True),
+        (["audit", "f.jsonl", "--program", "clm-recertification"], False),
+        (["audit", "f.jsonl", "--batch", "-pclm-recertification"], False),
+        (["audit", "f.jsonl", "--batch", "--program", "clm-recertification", "--format", "table"], False),
+        (["audit", "f.jsonl", "--batch", "--program", "clm-recertification", "--help"], False),
+        (["audit", "f.jsonl", "g.jsonl", "--batch", "--program", "clm-recertification"], False),
+        (["audit", "f.jsonl", "--batch", "--program"], False),
+        (["evaluate", "f.jsonl", "--batch", "--program", "clm-recertification"], False),
+    ],
+)
+def test_only_a_plain_batch_command_line_skips_the_typer_cli(argv: list[str], taken: bool) -> None:
+    assert (batch._plain_batch_arguments(argv) is not None) is taken
+
+
+def test_the_plain_batch_command_gives_the_typer_clis_output_without_loading_typer(tmp_path: Path) -> None:
+    path = tmp_path / "people.jsonl"
+    _people_file(path, 30)
+    script = textwrap.dedent(
+        """
+        import sys
+        from certcredit.cli import main
+        sys.argv = ["certcredit", *sys.argv[1:]]
+        try:
+            main()
+        except SystemExit as done:
+            sys.stderr.write(f"EXIT={done.code} TYPER={'typer' in sys.modules}\\n")
+        """
+    )
+    common = ["--batch", "--as-of", "2026-06-30", "--workers", "1"]
+    fast = subprocess.run(
+        [sys.executable, "-c", script, "audit", str(path), "--program", "clm-recertification", *common],
+        capture_output=True,
+        check=False,
+    )
+    slow = subprocess.run(
+        [sys.executable, "-c", script, "audit", str(path), "-pclm-recertification", *common],
+        capture_output=True,
+        check=False,
+    )
+    assert fast.stdout == slow.stdout
+    assert fast.stdout.count(b"\n") == 30 + 2  # the broken lines are reported in place
+    assert fast.stderr.replace(b"TYPER=False", b"TYPER=True") == slow.stderr
+    assert b"EXIT=2 TYPER=False" in fast.stderr
