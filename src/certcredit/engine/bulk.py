@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 import orjson
@@ -207,7 +207,7 @@ class _Lane:
         book = self.book
         requirement = book.buckets[index]
         need = requirement.required
-        found = self.requirements[index][have] = (b"," if index else b"") + _dumps(
+        found = _bounded(self.requirements[index])[have] = (b"," if index else b"") + _dumps(
             {
                 "id": requirement.id,
                 "required_hours": book.hours(need),
@@ -222,7 +222,7 @@ class _Lane:
         book = self.book
         total = book.total
         assert total is not None
-        found = self.totals[counted] = (b"," if book.buckets else b"") + _dumps(
+        found = _bounded(self.totals)[counted] = (b"," if book.buckets else b"") + _dumps(
             {
                 "id": total.id,
                 "required_hours": book.hours(total.required),
@@ -234,19 +234,29 @@ class _Lane:
         return found
 
     def hours(self, ticks: int) -> bytes:
-        found = self.hours_tail[ticks] = _dumps(self.book.hours(ticks)) + b"}"
+        found = _bounded(self.hours_tail)[ticks] = _dumps(self.book.hours(ticks)) + b"}"
         return found
 
     def partial(self, ticks: int, full: int) -> bytes:
         hours = self.book.hours
-        found = self.partial_tail[(ticks, full)] = (
+        found = _bounded(self.partial_tail)[(ticks, full)] = (
             _dumps(hours(ticks)) + b',"record_hours":' + _dumps(hours(full)) + b"}"
         )
         return found
 
     def reason(self, reason: str) -> bytes:
-        found = self.reasons[reason] = _dumps(reason) + b"}"
+        found = _bounded(self.reasons)[reason] = _dumps(reason) + b"}"
         return found
+
+
+_Table = TypeVar("_Table", bound=dict[Any, bytes])
+
+
+def _bounded(table: _Table, limit: int = MEMO_LIMIT) -> _Table:
+    """``table``, emptied first when it holds ``limit`` fragments (odd input must not grow memory for ever)."""
+    if len(table) >= limit:
+        table.clear()
+    return table
 
 
 #: (options, or ``_NOWHERE``; caps; the first cap or -1)
@@ -281,7 +291,7 @@ class _Context:
         self.tail = b"," + tail[1:]
 
 
-_POSITIONS = 256
+_POSITIONS = 64
 #: ticks below this pack into an allocation entry's key (with the position and the bucket)
 _TICKS = 1 << 20
 _ALLOCATED_AT = [b',{"record":"%d","requirement":' % k for k in range(_POSITIONS)]
@@ -469,9 +479,7 @@ class BulkAuditor:
                 table = rows[position][bucket]
                 found = table.get(ticks)
                 if found is None:
-                    if len(table) > 10_000:
-                        table.clear()
-                    found = table[ticks] = (
+                    found = _bounded(table, 512)[ticks] = (
                         _ALLOCATED_AT[position] + lane.mids[bucket] + (hours_tail.get(ticks) or lane.hours(ticks))
                     )
                 pieces.append(found)
@@ -499,9 +507,7 @@ class BulkAuditor:
                     reasons = unused_rows[position]
                     found = reasons.get(reason)
                     if found is None:
-                        if len(reasons) > 10_000:
-                            reasons.clear()
-                        found = reasons[reason] = _UNUSED_AT[position] + (
+                        found = _bounded(reasons, 512)[reason] = _UNUSED_AT[position] + (
                             lane.reasons.get(reason) or lane.reason(reason)
                         )
                     pieces.append(found)
