@@ -288,7 +288,7 @@ class _Context:
                 "window": {"from": start.isoformat(), "from_inclusive": self.inclusive, "to": as_of.isoformat()},
             }
         )
-        self.tail = b"," + tail[1:]
+        self.tail = b"," + tail[1:] + b"\n"
 
 
 _POSITIONS = 64
@@ -342,24 +342,28 @@ class BulkAuditor:
 
     def line(self, raw: bytes) -> bytes | None:
         """The audit line (without its newline) for one input line, or None for the careful path."""
+        out: list[bytes] = []
+        return b"".join(out)[:-1] if self.line_into(raw, out) else None
+
+    def line_into(self, raw: bytes | memoryview, out: list[bytes]) -> bool:
+        """Append the pieces of the audit line, newline included, to ``out``; False (nothing appended) when the
+        line is for the careful path. A chunk of lines is joined once, so no line's bytes are copied twice."""
         if not self.usable:
-            return None
+            return False
         try:
             person = _decode_line(raw)
         except Exception:  # any line the decoder refuses (malformed, unusual, a rejected record): careful path
-            return None
+            return False
         as_of_text = person.as_of or self.default_as_of
         if not as_of_text:
-            return None
+            return False
         context = self._context(as_of_text, person.specialty or self.default_specialty)
         if context is None:
-            return None
-        body = self._audit(context, person.records)
-        if body is None:
-            return None
-        return b'{"person":' + _dumps(person.person) + body
+            return False
+        return self._audit(context, person, out)
 
-    def _audit(self, context: _Context, records: list[_Record]) -> bytes | None:
+    def _audit(self, context: _Context, person: _Line, out: list[bytes]) -> bool:
+        records = person.records
         lane = context.lane
         routes = lane.routes
         as_of = context.as_of
@@ -395,7 +399,7 @@ class BulkAuditor:
                 repeats.append(len(candidates))
             candidates.append((position, record, minutes, route[0], route[1], route[2], day))
         if minimum <= 0 and any(c[2] <= 0 for c in candidates):
-            return None  # no credit at all: the careful path says so
+            return False  # no credit at all: the careful path says so
         if repeats:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
             candidates = _drop_repeats(candidates, repeats, unused, lane.courses)
         if lane.nowhere:  # some kinds of record serve no requirement (decided after repeats, as the engine does)
@@ -411,10 +415,13 @@ class BulkAuditor:
             items = [Item(key, c[2], c[3], c[4], c[6].toordinal()) for key, c in enumerate(candidates)]
             allocation = allocate(problem, items)
         if self.apply_by and allocation.needed == 0:
-            return None
+            return False
         methods = self.methods
         methods[allocation.method] = methods.get(allocation.method, 0) + 1
-        return self._body(context, allocation, candidates, records, unused)
+        out.append(b'{"person":')
+        out.append(_dumps(person.person))
+        self._body(context, allocation, candidates, records, unused, out)
+        return True
 
     def _allocated_prefix(self, record: _Record, position: int) -> bytes:
         ident = record.id
@@ -451,18 +458,19 @@ class BulkAuditor:
         candidates: list[_Candidate],
         records: list[_Record],
         unused: dict[int, str],
-    ) -> bytes:
-        """Everything after ``"person":…`` to the closing brace, from remembered fragments."""
+        out: list[bytes],
+    ) -> None:
+        """Append everything after ``"person":…`` to the newline, from remembered fragments."""
         lane = context.lane
         needed = allocation.needed
         hours_tail = lane.hours_tail
-        out = [
+        out += (
             context.head,
             b"true" if needed == 0 else b"false",
             b',"hours_needed":',
             (hours_tail.get(needed) or lane.hours(needed))[:-1],
             b',"apply_by":null,"requirements":[',
-        ]
+        )
         requirements = lane.requirements
         for index, have in enumerate(allocation.counted):
             out.append(requirements[index].get(have) or lane.requirement(index, have))
@@ -470,7 +478,8 @@ class BulkAuditor:
             counted = allocation.total_counted
             out.append(lane.totals.get(counted) or lane.total(counted, allocation.total_shortfall))
         out.append(b'],"allocations":[')
-        pieces = []
+        pieces = out
+        first = len(out)
         rows = lane.allocated
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
@@ -491,7 +500,8 @@ class BulkAuditor:
                 pieces.append(lane.partial_tail.get((ticks, full)) or lane.partial(ticks, full))
             else:
                 pieces.append(hours_tail.get(ticks) or lane.hours(ticks))
-        out.append(b"".join(pieces)[1:])
+        if len(out) > first:
+            out[first] = out[first][1:]  # no comma before the first entry
         out.append(b'],"unused":[')
         if len(allocation.parts) < len(candidates):
             done = {key for key, _, _ in allocation.parts}
@@ -499,7 +509,7 @@ class BulkAuditor:
                 if key not in done:
                     unused[candidate[0]] = CAPPED
         if unused:
-            pieces = []
+            first = len(out)
             unused_rows = lane.unused
             for position in sorted(unused):
                 reason = unused[position]
@@ -514,10 +524,9 @@ class BulkAuditor:
                     continue
                 pieces.append(self._unused_prefix(records[position - 1], position))
                 pieces.append(lane.reasons.get(reason) or lane.reason(reason))
-            out.append(b"".join(pieces)[1:])
+            out[first] = out[first][1:]
         out.append(b"]")
         out.append(context.tail)
-        return b"".join(out)
 
 
 def _rid(record: _Record, position: int) -> str:
