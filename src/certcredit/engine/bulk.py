@@ -582,20 +582,14 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     """
     required = problem.required
     cap_limits = problem.cap_limits
-    if cap_limits:
-        held = [0] * len(cap_limits)
-        for c in candidates:
-            if c[5] >= 0:
-                held[c[5]] += c[2]
-        for cap, amount in enumerate(held):
-            if amount > cap_limits[cap]:
-                return _direct_capped(problem, candidates)
-    # no binding cap: every item counts whole where it is placed
+    held = [0] * len(cap_limits)
     free = [0] * len(required)
     assigned: list[int] = []
     choices: list[int] = []
     for index, c in enumerate(candidates):
         options = c[3]
+        if c[5] >= 0:
+            held[c[5]] += c[2]
         if len(options) == 1:
             bucket = options[0]
             free[bucket] += c[2]
@@ -604,6 +598,10 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
             assigned.append(-1)
             if options:
                 choices.append(index)
+    for cap, amount in enumerate(held):
+        if amount > cap_limits[cap]:
+            return _direct_capped(problem, candidates, held)
+    # no binding cap: every item counts whole where it is placed
     pending = choices
     changed = bool(pending)
     while changed:
@@ -638,16 +636,13 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     return Allocation(parts, free, total_counted, shortfall, total_shortfall, "direct")
 
 
-def _direct_capped(problem: Problem, candidates: list[_Candidate]) -> Allocation | None:
-    """``_direct`` when a cap binds: its items count in part, needy buckets first, then the oldest first."""
+def _direct_capped(problem: Problem, candidates: list[_Candidate], held: list[int]) -> Allocation | None:
+    """``_direct`` when a cap binds (``held``: the credit under each cap): its items count in part, needy buckets
+    first, then the oldest first."""
     required = problem.required
     buckets = len(required)
     cap_limits = problem.cap_limits
     groups: dict[int, int] = {}
-    held = [0] * len(cap_limits)
-    for c in candidates:
-        if c[5] >= 0:
-            held[c[5]] += c[2]
     for cap, amount in enumerate(held):
         if amount > cap_limits[cap]:
             groups[cap] = len(groups)
