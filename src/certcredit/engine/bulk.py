@@ -586,10 +586,12 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     free = [0] * len(required)
     assigned: list[int] = []
     choices: list[int] = []
+    under_caps: list[int] = []
     for index, c in enumerate(candidates):
         options = c[3]
         if c[5] >= 0:
             held[c[5]] += c[2]
+            under_caps.append(index)
         if len(options) == 1:
             bucket = options[0]
             free[bucket] += c[2]
@@ -600,7 +602,7 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
                 choices.append(index)
     for cap, amount in enumerate(held):
         if amount > cap_limits[cap]:
-            return _direct_capped(problem, candidates, held)
+            return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps)
     # no binding cap: every item counts whole where it is placed
     pending = choices
     changed = bool(pending)
@@ -636,9 +638,19 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     return Allocation(parts, free, total_counted, shortfall, total_shortfall, "direct")
 
 
-def _direct_capped(problem: Problem, candidates: list[_Candidate], held: list[int]) -> Allocation | None:
-    """``_direct`` when a cap binds (``held``: the credit under each cap): its items count in part, needy buckets
-    first, then the oldest first."""
+def _direct_capped(
+    problem: Problem,
+    candidates: list[_Candidate],
+    held: list[int],
+    free: list[int],
+    assigned: list[int],
+    choices: list[int],
+    under_caps: list[int],
+) -> Allocation | None:
+    """``_direct`` when a cap binds: its records count in part, needy buckets first, then the oldest first.
+
+    ``_direct`` has placed every forced record in ``free``; those under a binding cap move to their cap's row.
+    """
     required = problem.required
     buckets = len(required)
     cap_limits = problem.cap_limits
@@ -646,27 +658,19 @@ def _direct_capped(problem: Problem, candidates: list[_Candidate], held: list[in
     for cap, amount in enumerate(held):
         if amount > cap_limits[cap]:
             groups[cap] = len(groups)
-    limits = [0] * len(groups)
-    for cap, g in groups.items():
-        limits[g] = cap_limits[cap]
-    count = len(candidates)
-    group_of = [groups.get(c[5], -1) for c in candidates]
-    free = [0] * buckets
+    limits = [cap_limits[cap] for cap in groups]
     capped = [[0] * buckets for _ in limits]
-    assigned = [-1] * count
-    choices: list[int] = []
-    for index, c in enumerate(candidates):
+    group_of: dict[int, int] = {}  # candidate -> its binding cap's row, in candidate order
+    for index in under_caps:
+        c = candidates[index]
+        g = groups.get(c[5])
+        if g is None:
+            continue
+        group_of[index] = g
         options = c[3]
         if len(options) == 1:
-            bucket = options[0]
-            assigned[index] = bucket
-            g = group_of[index]
-            if g < 0:
-                free[bucket] += c[2]
-            else:
-                capped[g][bucket] += c[2]
-        elif options:
-            choices.append(index)
+            free[options[0]] -= c[2]
+            capped[g][options[0]] += c[2]
     pending = choices
     changed = bool(pending)
     while changed:
@@ -680,7 +684,7 @@ def _direct_capped(problem: Problem, candidates: list[_Candidate], held: list[in
                 continue
             bucket = useful[0] if useful else options[0]
             assigned[index] = bucket
-            g = group_of[index]
+            g = group_of.get(index, -1)
             if g < 0:
                 free[bucket] += candidates[index][2]
                 changed = changed or bool(useful)
@@ -693,7 +697,7 @@ def _direct_capped(problem: Problem, candidates: list[_Candidate], held: list[in
     short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
     spread = _cap_spread(short, capped, limits)
     left = list(limits)
-    capped_items = sorted((i for i in range(count) if group_of[i] >= 0), key=lambda i: candidates[i][6])
+    capped_items = sorted(group_of, key=lambda i: candidates[i][6])
     for index in capped_items:
         counted_of[index] = 0
         g, bucket = group_of[index], assigned[index]
@@ -711,8 +715,7 @@ def _direct_capped(problem: Problem, candidates: list[_Candidate], held: list[in
     counted = [0] * buckets
     parts = []
     total_counted = 0
-    for index in range(count):
-        ticks = counted_of[index]
+    for index, ticks in enumerate(counted_of):
         if ticks <= 0:
             continue
         bucket = assigned[index]
