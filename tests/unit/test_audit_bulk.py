@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 import typing
 from pathlib import Path
 from typing import Any
@@ -238,12 +237,13 @@ def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, mo
     data = _people_file(source, 40)
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
-    writer.start()
+    # Another process writes, as in a shell pipeline (a thread of this one would lend the forked workers its end of
+    # the pipe, and the reader would never see the end of the input).
+    writer = subprocess.Popen(["sh", "-c", 'cat "$0" > "$1"', str(source), str(fifo)])
     defaults = _BatchDefaults("clm-recertification", None, None, str(fifo))
     parts: list[workers.Part] = []
     workers.run(fifo, defaults, 2, 0, parts.append)
-    writer.join()
+    assert writer.wait(timeout=60) == 0
     output, messages, _ = careful(data, 1, defaults)
     assert b"".join(p.output for p in parts) == output
     assert [m for p in parts for m in p.messages] == messages

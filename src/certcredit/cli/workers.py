@@ -3,9 +3,10 @@
 A regular file is cut into ranges of ``CHUNK_BYTES`` on line boundaries (a range holds the lines that *start*
 inside it), so the parent never reads or ships the input: a forked worker reads its range itself, audits each line
 on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.batch.audit_line``),
-and leaves its output in a file in a private spool folder (in memory, ``/dev/shm``, where there is one). The
-parent copies the parts to standard output in input order (``sendfile``: the bytes never pass through Python), with
-a bounded number in flight, so memory does not grow with the file. Input that cannot be read by ranges (a pipe,
+and writes its output to standard output itself when every range before it is out (a shared turn counter, with
+its lock); otherwise it leaves the output in a private spool folder (in memory, ``/dev/shm``, where there is one)
+and the parent copies it out when its turn comes (``sendfile``: the bytes never pass through Python). At most a few
+ranges are in flight, so memory does not grow with the file. Input that cannot be read by ranges (a pipe,
 standard input) goes through a pipeline instead: the parent reads chunks and the workers audit them.
 
 Line numbers (for rejected lines and records) are absolute: each worker publishes how many lines its range holds
@@ -42,6 +43,8 @@ class Part:
     methods: dict[str, int]
     #: where a worker left its output instead of ``output`` (the parent copies it out in the kernel)
     spooled: str | None = None
+    #: the worker wrote its output to standard output itself (it was its turn)
+    written: bool = False
 
 
 class _Worker:
@@ -59,6 +62,9 @@ class _Worker:
         self.fd = -1
         #: a folder for parts (set in pool mode): a part is written there rather than pickled through a pipe
         self.spool: str | None = None
+        #: in pool mode: the index of the next range to write to standard output (shared, with its lock)
+        self.turn: Any = None
+        self.out_fd: int | None = None
 
     # --- reading ranges ----------------------------------------------------------------------------------------
 
@@ -111,6 +117,13 @@ class _Worker:
         pieces, part = self._audit(data, lambda: self._first_line(index))
         if self.spool is None:
             return Part(b"".join(pieces), part.messages, part.failed, part.methods)
+        turn = self.turn
+        if turn is not None and self.out_fd is not None:
+            with turn.get_lock():
+                if turn.value == index:  # every range before this one is out: write straight to stdout
+                    _write_all(self.out_fd, pieces)
+                    turn.value = index + 1
+                    return Part(b"", part.messages, part.failed, part.methods, None, True)
         if not pieces:
             return part
         name = os.path.join(self.spool, str(index))
@@ -236,6 +249,8 @@ def _pipe_chunks(handle: Any) -> Iterator[tuple[int, bytes]]:
 
 def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Callable[[Part], None]) -> None:
     """Audit every line of ``path`` and ``emit`` the parts in input order."""
+    import multiprocessing
+
     global _WORKER
     info = os.stat(path)
     regular = stat.S_ISREG(info.st_mode)
@@ -244,8 +259,6 @@ def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Ca
         count = max(1, -(-size // CHUNK_BYTES))
         counts: Any = [0] * count
         if workers > 1 and size >= small_file_bytes:
-            import multiprocessing
-
             counts = multiprocessing.get_context("fork").RawArray("q", count)
         _WORKER = _Worker(defaults, path, size, counts)
         if workers <= 1 or size < small_file_bytes:
@@ -258,6 +271,8 @@ def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Ca
         base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
         with tempfile.TemporaryDirectory(prefix="certcredit-batch-", dir=base) as spool:
             _WORKER.spool = spool
+            _WORKER.turn = multiprocessing.get_context("fork").Value("q", 0)
+            _WORKER.out_fd = _stdout_fd()
             _pool(workers, _range_job, iter(range(count)), emit)
         return
     _WORKER = _Worker(defaults, None, 0, [])
@@ -277,15 +292,35 @@ def _pool(workers: int, job: Callable[[Any], Part], jobs: Iterator[Any], emit: C
     sys.stderr.flush()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque[Any] = deque()
+        done = 0
         for item in jobs:
             pending.append(pool.apply_async(job, (item,)))
             if len(pending) > AHEAD * workers:
-                _emit(pending.popleft().get(), emit)
+                _emit(pending.popleft().get(), emit, done)
+                done += 1
         while pending:
-            _emit(pending.popleft().get(), emit)
+            _emit(pending.popleft().get(), emit, done)
+            done += 1
 
 
-def _emit(part: Part, emit: Callable[[Part], None]) -> None:
-    if part.spooled is not None:
-        _write_spooled(part.spooled)
+def _emit(part: Part, emit: Callable[[Part], None], index: int) -> None:
+    """Write a part whose worker did not (in order: every part before it is out), then hand it to ``emit``."""
+    turn = _WORKER.turn if _WORKER is not None else None
+    if turn is None:
+        if part.spooled is not None:
+            _write_spooled(part.spooled)
+    elif not part.written:
+        with turn.get_lock():
+            if part.spooled is not None:
+                _write_spooled(part.spooled)
+            turn.value = index + 1
     emit(part)
+
+
+def _stdout_fd() -> int | None:
+    """Standard output's file descriptor, when it has one the workers can write to (not an in-memory stream)."""
+    try:
+        sys.stdout.flush()
+        return sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
