@@ -62,6 +62,8 @@ _KNOWN_FIELDS: dict[type[Any], frozenset[str]] = {
 MEMO_LIMIT = 200_000
 #: a record that no requirement accepts and that does not count toward the total
 _NOWHERE: tuple[int, ...] = (-1,)
+#: marks an (as-of, specialty) pair not met yet
+_UNSEEN: Any = object()
 
 # The vocabulary (rules/vocabulary.py; a unit test holds them equal), spelled out for the decoder and for mypy.
 Format = Literal["in_person", "live_online", "recorded", "self_study", "teaching"]
@@ -357,7 +359,10 @@ class BulkAuditor:
         as_of_text = person.as_of or self.default_as_of
         if not as_of_text:
             return False
-        context = self._context(as_of_text, person.specialty or self.default_specialty)
+        specialty = person.specialty or self.default_specialty
+        context = self._contexts.get((as_of_text, specialty), _UNSEEN)
+        if context is _UNSEEN:
+            context = self._context(as_of_text, specialty)
         if context is None:
             return False
         return self._audit(context, person, out)
