@@ -73,13 +73,15 @@ def load_program(program_id: str) -> CompiledProgram:
     found = _cached(program_id)
     if found is not None:
         return found
+    from certcredit.rules.load import compile_program, shipped_path, validate_file
     from certcredit.rules.load import load_program as compile_afresh
 
-    program = compile_afresh(program_id)
+    program = compile_afresh(program_id)  # validated, and its id checked against the file name
     file = _cache_file(program_id)
     if file is not None:
         try:
-            data = msgspec.json.encode(program)
+            # A program compiled just for the file: the shared one may already carry the engine's memos.
+            data = msgspec.json.encode(compile_program(validate_file(shipped_path(program_id))))
             file.parent.mkdir(parents=True, exist_ok=True)
             partial = file.with_name(f"{file.name}.{os.getpid()}")
             partial.write_bytes(data)
