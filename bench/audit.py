@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import resource
 import subprocess
@@ -137,6 +138,7 @@ def main() -> None:
         generate(path, args.people, args.seed)
         size = path.stat().st_size / 1e6
         print(f"generated {args.people} people ({size:.0f} MB) in {time.perf_counter() - started:.1f} s", flush=True)
+        load = os.getloadavg()
         elapsed, batch_cpu, lines, stats = run_batch(path, args.workers)
         if len(lines) != args.people:
             raise SystemExit(f"expected {args.people} output lines, got {len(lines)}")
@@ -154,6 +156,11 @@ def main() -> None:
         print(f"ratio:     {batch_rate / ref_rate:8.0f}x end to end (people/s)")
         cpu_ratio = (ref_cpu / len(needed)) / (batch_cpu / args.people)
         print(f"           {cpu_ratio:8.0f}x in CPU time a person (less sensitive to other load on the machine)")
+        after = os.getloadavg()
+        print(
+            f"load average (1, 5, 15 min) before the batch: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at the end: "
+            f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} CPUs"
+        )
 
 
 if __name__ == "__main__":

@@ -1,35 +1,26 @@
 """The ``certcredit`` command: thin edges over the service layer and the pure core.
 
 Each sub-command lives in its own module and registers itself on ``app``; heavy imports (Django, the model,
-solvers) happen inside the commands that need them, so ``audit --batch`` starts fast.
+solvers) happen inside the commands that need them, so ``audit --batch`` starts fast. A plain
+``audit FILE --batch …`` does not even load Typer: ``main`` hands it to ``cli.batch`` directly.
 """
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import TYPE_CHECKING, Any
 
-from certcredit import __version__
-
-app = typer.Typer(
-    name="certcredit",
-    help="Credit-based certification programs: evaluate sessions, audit records, run workflows.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+if TYPE_CHECKING:
+    from certcredit.cli._typer import app as app
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"certcredit {__version__}")
-        raise typer.Exit()
+def __getattr__(name: str) -> Any:
+    """``certcredit.cli.app``, the Typer application, built on first use (Typer costs ~0.1 s to load)."""
+    if name == "app":
+        from certcredit.cli._typer import app as app
 
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
-) -> None:
-    """certcredit: evaluate sessions, audit people's records, run the CLRM workflow."""
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register() -> None:
@@ -38,5 +29,12 @@ def _register() -> None:
 
 
 def main() -> None:
+    from certcredit.cli.batch import fast_main
+
+    code = fast_main(sys.argv[1:])
+    if code is not None:
+        raise SystemExit(code)
+    from certcredit.cli._typer import app as app
+
     _register()
     app()

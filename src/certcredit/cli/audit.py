@@ -1,30 +1,30 @@
 """``certcredit audit``: one person's records against a program, or a whole JSON Lines file of people (--batch).
 
 The command routes by the program's kind (``AUDITORS``): credit programs are audited here; other kinds (the CLRM
-workflow) plug in their own function under their kind. The batch path streams: lines are read in chunks, audited
-by a pool of worker processes (one per core) and written back in input order, with at most a few chunks in
-flight, so memory does not grow with the file. It imports neither Django nor SciPy unless a case needs one.
+workflow) plug in their own function under their kind. The batch path streams: worker processes (one per core) read
+byte ranges of the file, audit each line on the fast lane (``engine.bulk``) or, for anything it does not take, on
+the careful path here (``_audit_line``), and the parts are written back in input order with at most a few in
+flight (``cli.workers``), so memory does not grow with the file. It imports neither Django nor SciPy unless a
+case needs one.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import sys
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import orjson
 import typer
 
 from certcredit.cli import app
+from certcredit.cli import batch as _batch
+from certcredit.cli.batch import default_workers
 
 FORMATS = ("json", "table")
-CHUNK_LINES = 1000
-SMALL_FILE_BYTES = 2_000_000
+# The batch path's pieces, under the names other commands and tests know.
+_parse_as_of = _batch.parse_as_of
+_audit_line = _batch.audit_line
+_BatchDefaults = _batch.BatchDefaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +49,6 @@ class AuditRequest:
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
-
-
-def _parse_as_of(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"unreadable as-of date {text!r}: use YYYY-MM-DD") from None
 
 
 # --- one person -----------------------------------------------------------------------------------------------
@@ -105,143 +98,18 @@ def _audit_credits(request: AuditRequest) -> int:
 # --- many people (--batch) -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _BatchDefaults:
-    program: str
-    as_of: str | None
-    specialty: str | None
-    file: str
-
-
-@dataclass(frozen=True, slots=True)
-class _ChunkResult:
-    output: bytes
-    messages: tuple[str, ...]
-    failed: bool
-    methods: dict[str, int]
-
-
-def _audit_line(
-    raw: bytes, line: int, defaults: _BatchDefaults, messages: list[str], methods: dict[str, int]
-) -> tuple[dict[str, Any], bool]:
-    """One person's audit object (``person`` first), or ``{"person", "error"}``; True when anything was rejected."""
-    from certcredit.engine.batch import audit_person
-    from certcredit.rules.load import load_program
-
-    person: Any = None
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        return _line_error(None, line, f"not valid JSON ({error})", defaults, messages), True
-    if not isinstance(data, dict):
-        return _line_error(None, line, "a line must be a JSON object with person and records", defaults, messages), True
-    person = data.get("person")
-    if person is not None and not isinstance(person, str):
-        person = str(person)
-    records_data = data.get("records")
-    if not isinstance(records_data, list):
-        return _line_error(person, line, "no records list", defaults, messages), True
-    as_of_text = data.get("as_of") or defaults.as_of
-    if not as_of_text:
-        return _line_error(person, line, "no as-of date: give --as-of or the line's as_of", defaults, messages), True
-    specialty = data.get("specialty") or defaults.specialty
-    try:
-        as_of = _parse_as_of(str(as_of_text))
-        result, rejected, method = audit_person(load_program(defaults.program), records_data, as_of, specialty, line)
-    except ValueError as error:
-        return _line_error(person, line, str(error), defaults, messages), True
-    methods[method] = methods.get(method, 0) + 1
-    for r in result["rejected"] if rejected else ():
-        messages.append(f"{defaults.file}: line {line}: person {person}: record {r['record']}: {r['error']}")
-    out: dict[str, Any] = {"person": person}
-    out.update(result)
-    return out, bool(rejected)
-
-
-def _line_error(
-    person: str | None, line: int, error: str, defaults: _BatchDefaults, messages: list[str]
-) -> dict[str, Any]:
-    messages.append(f"{defaults.file}: line {line}: {error}")
-    return {"person": person, "line": line, "error": error}
-
-
-def _run_chunk(job: tuple[_BatchDefaults, list[tuple[int, bytes]]]) -> _ChunkResult:
-    """Audit a chunk of lines (in a worker process, or in-process for a small file)."""
-    defaults, lines = job
-    messages: list[str] = []
-    methods: dict[str, int] = {}
-    failed = False
-    parts = []
-    dumps = orjson.dumps
-    for number, raw in lines:
-        obj, bad = _audit_line(raw, number, defaults, messages, methods)
-        failed = failed or bad
-        parts.append(dumps(obj))
-    parts.append(b"")
-    return _ChunkResult(b"\n".join(parts), tuple(messages), failed, methods)
-
-
-def _chunks(path: Path, defaults: _BatchDefaults) -> Iterator[tuple[_BatchDefaults, list[tuple[int, bytes]]]]:
-    with path.open("rb") as handle:
-        chunk: list[tuple[int, bytes]] = []
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            chunk.append((number, raw))
-            if len(chunk) >= CHUNK_LINES:
-                yield defaults, chunk
-                chunk = []
-        if chunk:
-            yield defaults, chunk
-
-
 def _audit_batch(request: AuditRequest) -> int:
-    from certcredit.rules.load import RulebookError, load_program
+    """The batch path lives in ``cli.batch`` (free of Typer, so ``main`` can start it without loading the CLI)."""
+    from certcredit.cli import batch
 
     if request.output == "table":
         raise _fail("--batch writes JSON Lines only; drop --format table")
     try:
-        load_program(request.program)  # fail fast on an unknown or broken rulebook
-        if request.as_of is not None:
-            _parse_as_of(request.as_of)
-        size = request.file.stat().st_size
-    except (ValueError, RulebookError, OSError) as error:
+        return batch.run(
+            request.file, request.program, request.as_of, request.specialty, request.workers, request.stats
+        )
+    except batch.BatchError as error:
         raise _fail(str(error)) from None
-    defaults = _BatchDefaults(request.program, request.as_of, request.specialty, str(request.file))
-    out = sys.stdout.buffer
-    failed = False
-    methods: dict[str, int] = {}
-
-    def emit(result: _ChunkResult) -> None:
-        nonlocal failed
-        out.write(result.output)
-        for method, count in result.methods.items():
-            methods[method] = methods.get(method, 0) + count
-        for message in result.messages:
-            sys.stderr.write(message + "\n")
-        failed = failed or result.failed
-
-    workers = request.workers
-    if workers <= 1 or size < SMALL_FILE_BYTES:
-        for job in _chunks(request.file, defaults):
-            emit(_run_chunk(job))
-    else:
-        import multiprocessing
-
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending: deque[Any] = deque()
-            for job in _chunks(request.file, defaults):
-                pending.append(pool.apply_async(_run_chunk, (job,)))
-                if len(pending) > 3 * workers:
-                    emit(pending.popleft().get())
-            while pending:
-                emit(pending.popleft().get())
-    out.flush()
-    if request.stats:
-        summary = ", ".join(f"{m}={n}" for m, n in sorted(methods.items()))
-        sys.stderr.write(f"allocation methods: {summary or 'none'}\n")
-    sys.stderr.flush()
-    return 2 if failed else 0
 
 
 # --- routing by kind -------------------------------------------------------------------------------------------
@@ -252,6 +120,11 @@ AUDITORS: dict[str, Callable[[AuditRequest], int]] = {"credits": _audit_credits}
 
 def program_kind_of(program_id: str) -> str:
     """The kind of a program: from its shipped rulebook, else the program id itself when an auditor bears it."""
+    from certcredit.rules.cache import program_kind as cached_kind
+
+    kind = cached_kind(program_id)
+    if kind is not None:
+        return kind
     from certcredit.rules.load import program_kind, shipped_ids, shipped_path
 
     path = shipped_path(program_id)
@@ -300,7 +173,7 @@ def audit_command(
         raise _fail(f"program {program} has kind {kind!r}, which this build cannot audit")
     if not file.exists():
         raise _fail(f"{file}: no such file")
-    count = workers if workers > 0 else min(2, os.cpu_count() or 1)
+    count = workers if workers > 0 else default_workers()
     if planned and batch:
         raise _fail("--with is for one person's audit, not --batch")
     request = AuditRequest(

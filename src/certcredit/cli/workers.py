@@ -1,0 +1,326 @@
+"""``audit --batch`` across processes: each worker reads its own byte ranges of the file; the parent writes in order.
+
+A regular file is cut into ranges of ``CHUNK_BYTES`` on line boundaries (a range holds the lines that *start*
+inside it), so the parent never reads or ships the input: a forked worker reads its range itself, audits each line
+on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.batch.audit_line``),
+and writes its output to standard output itself when every range before it is out (a shared turn counter, with
+its lock); otherwise it leaves the output in a private spool folder (in memory, ``/dev/shm``, where there is one)
+and the parent copies it out when its turn comes (``sendfile``: the bytes never pass through Python). At most a few
+ranges are in flight, so memory does not grow with the file. Input that cannot be read by ranges (a pipe,
+standard input) goes through a pipeline instead: the parent reads chunks and the workers audit them.
+
+Line numbers (for rejected lines and records) are absolute: each worker publishes how many lines its range holds
+in a shared array, and a worker that needs the number of its first line (only when a line takes the careful path)
+adds up the counts of the ranges before it, counting any range nobody has counted yet itself.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+#: bytes of input per job: big enough that a job's overhead is small, small enough to keep memory bounded
+CHUNK_BYTES = 4 << 20
+#: jobs in flight per worker (bounds the memory held by finished parts waiting for their turn)
+AHEAD = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One job's answer: output lines (each ending in a newline), stderr messages, whether any line failed."""
+
+    output: bytes
+    messages: tuple[str, ...]
+    failed: bool
+    methods: dict[str, int]
+    #: where a worker left its output instead of ``output`` (the parent copies it out in the kernel)
+    spooled: str | None = None
+    #: the worker wrote its output to standard output itself (it was its turn)
+    written: bool = False
+
+
+class _Worker:
+    """What a worker process needs; built in the parent before forking, so the children inherit it ready."""
+
+    def __init__(self, defaults: Any, path: Path | None, size: int, counts: Any) -> None:
+        from certcredit.engine.bulk import BulkAuditor
+        from certcredit.rules.cache import load_program
+
+        self.defaults = defaults
+        self.auditor = BulkAuditor(load_program(defaults.program), defaults.as_of, defaults.specialty)
+        self.path = path
+        self.size = size
+        self.counts = counts  # shared: 1 + the number of newlines in each range, 0 while unknown
+        self.fd = -1
+        #: a folder for parts (set in pool mode): a part is written there rather than pickled through a pipe
+        self.spool: str | None = None
+        #: in pool mode: the index of the next range to write to standard output (shared, with its lock)
+        self.turn: Any = None
+        self.out_fd: int | None = None
+
+    # --- reading ranges ----------------------------------------------------------------------------------------
+
+    def _read(self, start: int, end: int) -> bytes:
+        if self.fd < 0:
+            assert self.path is not None
+            self.fd = os.open(self.path, os.O_RDONLY)
+        pieces = []
+        while start < end:
+            piece = os.pread(self.fd, min(end - start, 1 << 24), start)
+            if not piece:
+                break
+            pieces.append(piece)
+            start += len(piece)
+        return b"".join(pieces)
+
+    def _boundary(self, offset: int) -> int:
+        """The first line start at or after ``offset`` (0, or just after a newline; the file's size at the end)."""
+        if offset <= 0:
+            return 0
+        position = offset - 1
+        while position < self.size:
+            block = self._read(position, min(position + 65536, self.size))
+            found = block.find(b"\n")
+            if found >= 0:
+                return position + found + 1
+            position += len(block)
+        return self.size
+
+    def _range(self, index: int) -> tuple[int, int]:
+        return self._boundary(index * CHUNK_BYTES), self._boundary((index + 1) * CHUNK_BYTES)
+
+    def _first_line(self, index: int) -> int:
+        """The 1-based number of the first line in range ``index``."""
+        counts = self.counts
+        before = 0
+        for j in range(index):
+            if counts[j] == 0:
+                start, end = self._range(j)
+                counts[j] = 1 + self._read(start, end).count(b"\n")
+            before += counts[j] - 1
+        return before + 1
+
+    # --- auditing ----------------------------------------------------------------------------------------------
+
+    def range_job(self, index: int) -> Part:
+        start, end = self._range(index)
+        data = self._read(start, end)
+        self.counts[index] = 1 + data.count(b"\n")
+        pieces, part = self._audit(data, lambda: self._first_line(index))
+        if self.spool is None:
+            return Part(b"".join(pieces), part.messages, part.failed, part.methods)
+        turn = self.turn
+        if turn is not None and self.out_fd is not None:
+            with turn.get_lock():
+                if turn.value == index:  # every range before this one is out: write straight to stdout
+                    _write_all(self.out_fd, pieces)
+                    turn.value = index + 1
+                    return Part(b"", part.messages, part.failed, part.methods, None, True)
+        if not pieces:
+            return part
+        name = os.path.join(self.spool, str(index))
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            _write_all(fd, pieces)
+        finally:
+            os.close(fd)
+        return Part(b"", part.messages, part.failed, part.methods, name)
+
+    def audit(self, data: bytes, first_line: Callable[[], int]) -> Part:
+        """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
+        pieces, part = self._audit(data, first_line)
+        return Part(b"".join(pieces), part.messages, part.failed, part.methods)
+
+    def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], Part]:
+        """The output's pieces, and the rest of the answer.
+
+        Lines are handed to the fast lane as views of ``data`` and its pieces go straight into one list: a line's
+        bytes are not copied on the way in, and the output is copied once on the way out (``_write_all``).
+        """
+        from certcredit.cli.batch import audit_line
+
+        line_into = self.auditor.line_into
+        defaults = self.defaults
+        dumps = orjson.dumps
+        view = memoryview(data)
+        find = data.find
+        out: list[bytes] = []
+        messages: list[str] = []
+        methods: dict[str, int] = {}
+        failed = False
+        base = -1
+        size = len(data)
+        start = 0
+        number = 0  # of the line in ``data``, from 0
+        while start < size:
+            end = find(b"\n", start)
+            if end < 0:
+                end = size
+            if not line_into(view[start:end], out):
+                raw = data[start : end + 1]  # with its newline, as a file reads it
+                if raw.strip():
+                    if base < 0:
+                        base = first_line()
+                    obj, bad = audit_line(raw, base + number, defaults, messages, methods)
+                    failed = failed or bad
+                    out.append(dumps(obj))
+                    out.append(b"\n")
+            start = end + 1
+            number += 1
+        for method, count in self.auditor.methods.items():
+            methods[method] = methods.get(method, 0) + count
+        self.auditor.methods.clear()
+        return out, Part(b"", tuple(messages), failed, methods)
+
+
+def _write_all(fd: int, pieces: list[bytes]) -> None:
+    """Write ``pieces`` in order with ``writev`` (the kernel gathers them: no joined copy in between)."""
+    step = 1024  # IOV_MAX on Linux
+    for first in range(0, len(pieces), step):
+        batch = pieces[first : first + step]
+        written = os.writev(fd, batch)
+        if written < sum(map(len, batch)):  # a short write: finish this batch plainly
+            rest = memoryview(b"".join(batch))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest) :]
+
+
+_WORKER: _Worker | None = None
+
+
+def _range_job(index: int) -> Part:
+    assert _WORKER is not None
+    return _WORKER.range_job(index)
+
+
+def _pipe_job(job: tuple[int, bytes]) -> Part:
+    assert _WORKER is not None
+    first, data = job
+    return _WORKER.audit(data, lambda: first)
+
+
+def _write_spooled(name: str) -> None:
+    """Copy a spooled part to standard output (``sendfile`` where the kernel can, else read and write)."""
+    out = sys.stdout.buffer
+    out.flush()
+    with open(name, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        offset = 0
+        try:
+            while offset < size:
+                sent = os.sendfile(out.fileno(), handle.fileno(), offset, size - offset)
+                if sent == 0:
+                    break
+                offset += sent
+        except (OSError, ValueError, AttributeError):  # e.g. an appending or in-memory stdout
+            handle.seek(offset)
+            out.write(handle.read())
+            out.flush()
+    os.unlink(name)
+
+
+def _pipe_chunks(handle: Any) -> Iterator[tuple[int, bytes]]:
+    """Chunks of whole lines from a stream, each with the number of its first line."""
+    first = 1
+    rest = b""
+    while True:
+        block = handle.read(CHUNK_BYTES)
+        if not block:
+            break
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            rest = block
+            continue
+        rest = block[cut:]
+        yield first, block[:cut]
+        first += block.count(b"\n", 0, cut)
+    if rest:
+        yield first, rest
+
+
+def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Callable[[Part], None]) -> None:
+    """Audit every line of ``path`` and ``emit`` the parts in input order."""
+    import multiprocessing
+
+    global _WORKER
+    info = os.stat(path)
+    regular = stat.S_ISREG(info.st_mode)
+    size = info.st_size if regular else 0
+    if regular:
+        count = max(1, -(-size // CHUNK_BYTES))
+        counts: Any = [0] * count
+        if workers > 1 and size >= small_file_bytes:
+            counts = multiprocessing.get_context("fork").RawArray("q", count)
+        _WORKER = _Worker(defaults, path, size, counts)
+        if workers <= 1 or size < small_file_bytes:
+            for index in range(count):
+                emit(_WORKER.range_job(index))
+            return
+        import tempfile
+
+        shm = "/dev/shm"
+        base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+        with tempfile.TemporaryDirectory(prefix="certcredit-batch-", dir=base) as spool:
+            _WORKER.spool = spool
+            _WORKER.turn = multiprocessing.get_context("fork").Value("q", 0)
+            _WORKER.out_fd = _stdout_fd()
+            _pool(workers, _range_job, iter(range(count)), emit)
+        return
+    _WORKER = _Worker(defaults, None, 0, [])
+    with path.open("rb") as handle:
+        if workers <= 1:
+            for job in _pipe_chunks(handle):
+                emit(_pipe_job(job))
+            return
+        _pool(workers, _pipe_job, _pipe_chunks(handle), emit)
+
+
+def _pool(workers: int, job: Callable[[Any], Part], jobs: Iterator[Any], emit: Callable[[Part], None]) -> None:
+    """Run ``job`` over ``jobs`` in forked workers, emitting answers in order with a bounded number in flight."""
+    import multiprocessing
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        done = 0
+        for item in jobs:
+            pending.append(pool.apply_async(job, (item,)))
+            if len(pending) > AHEAD * workers:
+                _emit(pending.popleft().get(), emit, done)
+                done += 1
+        while pending:
+            _emit(pending.popleft().get(), emit, done)
+            done += 1
+
+
+def _emit(part: Part, emit: Callable[[Part], None], index: int) -> None:
+    """Write a part whose worker did not (in order: every part before it is out), then hand it to ``emit``."""
+    turn = _WORKER.turn if _WORKER is not None else None
+    if turn is None:
+        if part.spooled is not None:
+            _write_spooled(part.spooled)
+    elif not part.written:
+        with turn.get_lock():
+            if part.spooled is not None:
+                _write_spooled(part.spooled)
+            turn.value = index + 1
+    emit(part)
+
+
+def _stdout_fd() -> int | None:
+    """Standard output's file descriptor, when it has one the workers can write to (not an in-memory stream)."""
+    try:
+        sys.stdout.flush()
+        return sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
