@@ -34,6 +34,7 @@ from certcredit.evaluate.bank import (
     read_definitions,
 )
 from certcredit.evaluate.embedder import Embedder, default_embedder
+from certcredit.evaluate.features import WordHashing, session_features
 from certcredit.evaluate.head import SoftmaxHead, fit_softmax, fit_temperature, softmax
 from certcredit.evaluate.lexicon import Lexicon, default_lexicon
 from certcredit.evaluate.model import MODEL_FILE, NO_AREA, NO_TOPIC, Neighbours, SessionModel, Settings
@@ -57,6 +58,10 @@ SIDE_HEAD_L2: Final = 1e-3
 #: Weight of a definition sentence against a labelled session (cross-validated: 1.0 raised the focus accuracy
 #: and lowered wrong decisions at the chosen thresholds a little; 0.5 and 2.0 were no better).
 DEFINITION_WEIGHT: Final = 1.0
+#: The hashed word block (features.py): 2048 slots for the title's words and pairs, 4096 for the description's,
+#: at the weight of one embedding view. Cross-validated against the embeddings alone and against other sizes,
+#: weights and one block for the whole text (docs/evaluator.md).
+WORD_HASHING: Final = WordHashing(title_dimension=2048, description_dimension=4096, scale=1.0)
 CATEGORY_GRID: Final = tuple(round(0.3 + 0.025 * i, 3) for i in range(25))
 NONE_GRID: Final = (0.0, 0.4, 0.5, 0.6)
 
@@ -272,13 +277,21 @@ def train(
     train_sha256: str,
     report: Callable[[str], None],
     definitions: Sequence[tuple[str, str]] = (),
+    hashing: WordHashing = WORD_HASHING,
 ) -> SessionModel:
     check_vetoes(bank, lexicon)
-    vectors = embedder.features([item.session.title for item in bank], [item.session.text for item in bank])
+    vectors = session_features(
+        embedder,
+        [item.session.title for item in bank],
+        [item.session.description for item in bank],
+        [item.session.text for item in bank],
+        hashing,
+    )
     extra: tuple[Vectors, list[str]] | None = None
     if definitions:
         sentences = [sentence for _, sentence in definitions]
-        extra = (embedder.features(sentences, sentences), [label for label, _ in definitions])
+        definition_vectors = session_features(embedder, sentences, sentences, sentences, hashing)
+        extra = (definition_vectors, [label for label, _ in definitions])
     ids = [item.session.id for item in bank]
     focus_rows = np.array([item.teaches_focus for item in bank])
     everything = np.ones(len(bank), dtype=bool)
@@ -333,6 +346,7 @@ def train(
         embedder.name,
         train_sha256,
         {k: round(v, 4) for k, v in metrics.items()},
+        hashing,
     )
 
 
