@@ -152,10 +152,11 @@ def cold_start(runs: int = 3) -> None:
             subprocess.run([str(cli), "evaluate", str(path), "--format", "json"], check=True, capture_output=True)
             full.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\n== cold start: CLI to first answer {statistics.median(full):.2f} s, bare interpreter "
         f"{statistics.median(bare):.2f} s, difference {statistics.median(full) - statistics.median(bare):.2f} s "
-        f"(median of {runs})"
+        f"(median of {runs}; load average {load})"
     )
     print(f"peak RSS of the CLI run: {peak:.0f} MB")
 

@@ -39,9 +39,17 @@ def test_a_saved_model_loads_back_with_the_same_predictions(tmp_path: Path) -> N
     model.save(path)
     loaded = SessionModel.load(path)
     from certcredit.evaluate.embedder import HashingEmbedder
+    from certcredit.evaluate.features import session_features
 
-    x = HashingEmbedder().features(["Memos", "Excel"], ["Memos. Grammar.", "Excel. Pivot tables."])
+    x = session_features(
+        HashingEmbedder(),
+        ["Memos", "Excel"],
+        ["Grammar.", "Pivot tables."],
+        ["Memos. Grammar.", "Excel. Pivot tables."],
+        model.hashing,
+    )
     assert np.allclose(model.category.probabilities(x), loaded.category.probabilities(x), atol=1e-3)
     assert loaded.settings == model.settings
+    assert loaded.hashing == model.hashing
     assert loaded.train_sha256 == "fixture"
     assert loaded.neighbours.titles == model.neighbours.titles

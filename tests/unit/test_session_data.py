@@ -182,3 +182,40 @@ def test_no_eight_word_phrase_of_the_guides_examples_is_reused(
         w = words(f"{s['title']} {s['description']}")
         reused = [" ".join(w[i : i + 8]) for i in range(len(w) - 7) if tuple(w[i : i + 8]) in grams]
         assert reused == [], f"{s['id']} reuses {reused[:1]}"
+
+
+NEAR_DUPLICATE = 0.5
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def near_duplicates(sessions: list[Session], references: list[Session]) -> list[str]:
+    """Pairs whose titles or descriptions share more than half their distinct words (Jaccard over word sets)."""
+    found = []
+    for s in sessions:
+        title, description = set(words(s["title"])), set(words(s["description"]))
+        for r in references:
+            t = jaccard(title, set(words(r["title"])))
+            d = jaccard(description, set(words(r["description"])))
+            if max(t, d) > NEAR_DUPLICATE:
+                found.append(f"{s['id']} ~ {r['id']} (title {t:.2f}, description {d:.2f})")
+    return found
+
+
+def test_the_near_duplicate_check_catches_a_light_paraphrase() -> None:
+    original = {"id": "a", "title": "Writing Clear Minutes", "description": "Learn to record decisions and owners."}
+    reworded = {"id": "b", "title": "Writing Clear Minutes Fast", "description": "Learn to record the decisions."}
+    unrelated = {"id": "c", "title": "Excel Pivot Tables", "description": "Summarise billing data by partner."}
+    assert near_duplicates([reworded], [original]) != []
+    assert near_duplicates([unrelated], [original]) == []
+
+
+def test_no_training_session_is_a_near_duplicate_of_a_heldout_session() -> None:
+    assert near_duplicates(load(TRAIN), load(HELDOUT)) == []
+
+
+def test_no_session_is_a_near_duplicate_of_the_guides_worked_examples(seed_examples_path: Path) -> None:
+    seed = load(seed_examples_path)
+    assert near_duplicates(load(TRAIN) + load(HELDOUT), seed) == []

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from certcredit.evaluate.analysis import Finding, write_analysis
 from certcredit.evaluate.bank import NONE
 from certcredit.evaluate.embedder import Embedder
+from certcredit.evaluate.features import session_features
 from certcredit.evaluate.lexicon import Lexicon
 from certcredit.evaluate.model import NO_AREA, NO_TOPIC, SessionModel
 from certcredit.evaluate.sessions import MINIMUM_MINUTES, Evaluation, Session, credit_hours
@@ -65,7 +66,13 @@ class SessionEvaluator:
         """Evaluations in input order; the texts are embedded in batches."""
         if not sessions:
             return []
-        vectors = self.embedder.features([s.title for s in sessions], [s.text for s in sessions])
+        vectors = session_features(
+            self.embedder,
+            [s.title for s in sessions],
+            [s.description for s in sessions],
+            [s.text for s in sessions],
+            self.model.hashing,
+        )
         return [self._evaluate_one(s, self.read(s, v)) for s, v in zip(sessions, vectors, strict=True)]
 
     def read(self, session: Session, vector: npt.NDArray[np.float32]) -> Reading:

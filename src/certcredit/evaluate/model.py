@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from certcredit.evaluate.bank import data_path
+from certcredit.evaluate.features import NO_WORDS, WordHashing
 from certcredit.evaluate.head import SoftmaxHead
 
 MODEL_FILE: Final = "model.npz"
@@ -67,6 +68,8 @@ class SessionModel:
     embedder: str
     train_sha256: str
     metrics: dict[str, float]
+    #: The hashed word block beside the embedding views (none for weights trained on embeddings alone).
+    hashing: WordHashing = NO_WORDS
 
     def save(self, path: Path) -> None:
         arrays: dict[str, npt.NDArray[np.generic]] = {}
@@ -92,6 +95,11 @@ class SessionModel:
             "embedder": self.embedder,
             "train_sha256": self.train_sha256,
             "metrics": self.metrics,
+            "hashing": {
+                "title_dimension": self.hashing.title_dimension,
+                "description_dimension": self.hashing.description_dimension,
+                "scale": self.hashing.scale,
+            },
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         buffer = io.BytesIO()
@@ -125,6 +133,7 @@ class SessionModel:
             meta["embedder"],
             meta["train_sha256"],
             {k: float(v) for k, v in meta["metrics"].items()},
+            WordHashing(**meta["hashing"]) if "hashing" in meta else NO_WORDS,
         )
 
 

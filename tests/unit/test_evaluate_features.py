@@ -1,0 +1,57 @@
+"""The hashed word block beside the embeddings, and the head fitted in the span of its training rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from certcredit.evaluate.features import WordHashing, hashed_grams, word_block, word_grams
+from certcredit.evaluate.head import fit_softmax, softmax
+
+
+def test_word_grams_are_the_lower_cased_words_then_the_adjacent_pairs() -> None:
+    assert word_grams("Excel Pivot tables!") == ["excel", "pivot", "tables", "excel pivot", "pivot tables"]
+
+
+def test_hashed_vectors_have_unit_length_and_an_empty_text_gives_zeros() -> None:
+    vectors = hashed_grams(["Write better memos", "", "memos memos memos"], 256)
+    assert np.isclose(np.linalg.norm(vectors[0]), 1.0)
+    assert np.isclose(np.linalg.norm(vectors[2]), 1.0)
+    assert not vectors[1].any()
+
+
+def test_word_order_changes_the_pairs_and_so_the_vector() -> None:
+    forward, backward, again = hashed_grams(["use the tools", "tools the use", "use the tools"], 4096)
+    assert np.array_equal(forward, again)
+    assert not np.allclose(forward, backward)
+    assert forward @ backward > 0.3  # the same three words still count
+
+
+def test_the_word_block_puts_title_words_before_description_words_at_the_given_scale() -> None:
+    hashing = WordHashing(title_dimension=64, description_dimension=128, scale=2.0)
+    block = word_block(["Grammar"], ["Commas and clauses"], hashing)
+    assert block.shape == (1, 192)
+    assert np.isclose(np.linalg.norm(block[0, :64]), 2.0)
+    assert np.isclose(np.linalg.norm(block[0, 64:]), 2.0)
+
+
+def _objective(x: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: np.ndarray, l2: float) -> float:
+    probs = softmax(x @ weights + bias)
+    return float(-np.mean(np.log(probs[np.arange(len(y)), y])) + l2 * np.sum(weights**2))
+
+
+def test_with_more_features_than_rows_the_fit_reaches_the_full_space_optimum() -> None:
+    """Independent answer: plain gradient descent over all the features, run to convergence."""
+    rng = np.random.default_rng(3)
+    n, d, l2 = 12, 40, 1e-2
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    y = np.array([i % 3 for i in range(n)])
+    head = fit_softmax(x, [str(v) for v in y], ("0", "1", "2"), l2=l2, steps=3000)
+    weights, bias = np.zeros((d, 3)), np.zeros(3)
+    onehot = np.eye(3)[y]
+    for _ in range(20000):
+        residual = (softmax(x @ weights + bias) - onehot) / n
+        weights -= 0.05 * (x.T @ residual + 2 * l2 * weights)
+        bias -= 0.05 * residual.sum(axis=0)
+    reference = _objective(x, y, weights, bias, l2)
+    assert _objective(x, y, head.weights, head.bias, l2) <= reference + 1e-3
+    assert np.allclose(head.probabilities(x), softmax(x @ weights + bias), atol=0.02)
