@@ -429,32 +429,12 @@ class BulkAuditor:
         return True
 
     def _allocated_prefix(self, record: _Record, position: int) -> bytes:
-        ident = record.id
-        if ident is None or ident == "":
-            if position < _POSITIONS:
-                return _ALLOCATED_AT[position]
-            ident = position
-        rid = str(ident)
-        found = self._allocated_as.get(rid)
-        if found is None:
-            if len(self._allocated_as) > MEMO_LIMIT:
-                self._allocated_as.clear()
-            found = self._allocated_as[rid] = b',{"record":' + _dumps(rid) + b',"requirement":'
-        return found
+        """The bytes that open an allocation entry for this record, up to its requirement."""
+        return _record_prefix(record, position, _ALLOCATED_AT, self._allocated_as, b',"requirement":')
 
     def _unused_prefix(self, record: _Record, position: int) -> bytes:
-        ident = record.id
-        if ident is None or ident == "":
-            if position < _POSITIONS:
-                return _UNUSED_AT[position]
-            ident = position
-        rid = str(ident)
-        found = self._unused_as.get(rid)
-        if found is None:
-            if len(self._unused_as) > MEMO_LIMIT:
-                self._unused_as.clear()
-            found = self._unused_as[rid] = b',{"record":' + _dumps(rid) + b',"reason":'
-        return found
+        """The bytes that open an unused entry for this record, up to its reason."""
+        return _record_prefix(record, position, _UNUSED_AT, self._unused_as, b',"reason":')
 
     def _body(
         self,
@@ -736,3 +716,23 @@ def _direct_capped(
     if problem.total_required is not None and total_counted < problem.total_required:
         total_shortfall = problem.total_required - total_counted
     return Allocation(parts, counted, total_counted, shortfall, total_shortfall, "direct")
+
+
+def _record_prefix(
+    record: _Record, position: int, by_position: list[bytes], by_id: dict[str, bytes], key: bytes
+) -> bytes:
+    """An entry's opening bytes: remembered per position for records without an id, per id (bounded) otherwise.
+
+    A record without an id is named by its 1-based position, as the careful path names it."""
+    ident = record.id
+    if ident is None or ident == "":
+        if position < _POSITIONS:
+            return by_position[position]
+        ident = position
+    rid = str(ident)
+    found = by_id.get(rid)
+    if found is None:
+        if len(by_id) > MEMO_LIMIT:
+            by_id.clear()
+        found = by_id[rid] = b',{"record":' + _dumps(rid) + key
+    return found
