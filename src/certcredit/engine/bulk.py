@@ -152,7 +152,6 @@ class _Lane:
         "hours_tail",
         "mids",
         "minimum",
-        "nowhere",
         "partial_tail",
         "problem",
         "reasons",
@@ -189,19 +188,22 @@ class _Lane:
         ]
         #: [position] -> reason -> a whole unused entry
         self.unused: list[dict[str, bytes]] = [{} for _ in range(_POSITIONS)]
-        #: whether some kind of record met so far serves no requirement
-        self.nowhere = False
         #: whether ``_direct`` applies (else every allocation goes to ``allocate``)
         self.direct = not (self.problem.splitting or self.problem.overlapping_caps)
         #: title -> the course it names (``same_course_key``)
         self.courses: dict[str, str] = {}
 
     def route(self, key: tuple[str | None, str | None, str | None, str]) -> _Route:
+        """Where a kind of record goes, with what the record loop asks of its format (``_Route``)."""
         category, area, topic, fmt = key
-        options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
-        found = self.routes[key] = (options if (options or to_total) else _NOWHERE, caps, caps[0] if caps else -1)
-        if found[0] is _NOWHERE:
-            self.nowhere = True
+        if fmt not in self.counting:
+            found: _Route = ((), (), -1, format_does_not_count(fmt))
+        else:
+            options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
+            nowhere = not (options or to_total)
+            flag = (_REPEAT if fmt in self.repeat_formats else 0) | (_SERVES_NOTHING if nowhere else 0)
+            found = (_NOWHERE if nowhere else options, caps, caps[0] if caps else -1, flag)
+        self.routes[key] = found
         return found
 
     def requirement(self, index: int, have: int) -> bytes:
@@ -261,8 +263,11 @@ def _bounded(table: _Table, limit: int = MEMO_LIMIT) -> _Table:
     return table
 
 
-#: (options, or ``_NOWHERE``; caps; the first cap or -1)
-_Route = tuple[tuple[int, ...], tuple[int, ...], int]
+#: (options, or ``_NOWHERE``; caps; the first cap or -1; a flag): the flag is 0 for a plain kind, else ``_REPEAT``
+#: (a repeat format) and/or ``_SERVES_NOTHING``, or the unused reason of a format that does not count
+_Route = tuple[tuple[int, ...], tuple[int, ...], int, int | str]
+_REPEAT = 1
+_SERVES_NOTHING = 2
 #: a counting record: position, the record, its credit, options, caps, first cap, date
 _Candidate = tuple[int, _Record, int, tuple[int, ...], tuple[int, ...], int, dt.date]
 
@@ -374,8 +379,7 @@ class BulkAuditor:
         as_of = context.as_of
         first_day = context.first_day
         minimum = lane.minimum
-        counting = lane.counting
-        repeat_formats = lane.repeat_formats
+        nowhere = False
         unused: dict[int, str] = {}
         candidates: list[_Candidate] = []
         repeats: list[int] = []
@@ -393,21 +397,25 @@ class BulkAuditor:
             if minutes < minimum:
                 unused[position] = lane.short_reason
                 continue
-            fmt = record.format
-            if fmt not in counting:
-                unused[position] = format_does_not_count(fmt)
-                continue
-            route = routes.get((record.category, record.subject_area, record.topic, fmt))
+            key = (record.category, record.subject_area, record.topic, record.format)
+            route = routes.get(key)
             if route is None:
-                route = lane.route((record.category, record.subject_area, record.topic, fmt))
-            if fmt in repeat_formats and record.title:
-                repeats.append(len(candidates))
+                route = lane.route(key)
+            flag = route[3]
+            if flag:
+                if isinstance(flag, str):  # a format that does not count
+                    unused[position] = flag
+                    continue
+                if flag & _REPEAT and record.title:
+                    repeats.append(len(candidates))
+                if flag & _SERVES_NOTHING:
+                    nowhere = True
             candidates.append((position, record, minutes, route[0], route[1], route[2], day))
         if minimum <= 0 and any(c[2] <= 0 for c in candidates):
             return False  # no credit at all: the careful path says so
         if repeats:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
             candidates = _drop_repeats(candidates, repeats, unused, lane.courses)
-        if lane.nowhere:  # some kinds of record serve no requirement (decided after repeats, as the engine does)
+        if nowhere:  # some records serve no requirement (decided after repeats, as the engine does)
             for c in candidates:
                 if c[3] is _NOWHERE:
                     unused[c[0]] = NO_REQUIREMENT
@@ -572,22 +580,24 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     assigned: list[int] = []
     choices: list[int] = []
     under_caps: list[int] = []
-    for index, c in enumerate(candidates):
-        options = c[3]
-        if c[5] >= 0:
-            held[c[5]] += c[2]
+    ticks: list[int] = []
+    for index, (_, _, credit, options, _, cap, _) in enumerate(candidates):
+        ticks.append(credit)
+        if cap >= 0:
+            held[cap] += credit
             under_caps.append(index)
         if len(options) == 1:
             bucket = options[0]
-            free[bucket] += c[2]
+            free[bucket] += credit
             assigned.append(bucket)
         else:
             assigned.append(-1)
             if options:
                 choices.append(index)
-    for cap, amount in enumerate(held):
-        if amount > cap_limits[cap]:
-            return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps)
+    if under_caps:
+        for cap, amount in enumerate(held):
+            if amount > cap_limits[cap]:
+                return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps)
     # no binding cap: every item counts whole where it is placed
     pending = choices
     changed = bool(pending)
@@ -610,7 +620,6 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
         pending = still
     if pending:
         return None
-    ticks = [c[2] for c in candidates]
     parts = list(zip(range(len(candidates)), assigned, ticks, strict=True))
     total_counted = sum(ticks)
     shortfall = 0
