@@ -597,7 +597,7 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     if under_caps:
         for cap, amount in enumerate(held):
             if amount > cap_limits[cap]:
-                return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps)
+                return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps, ticks)
     # no binding cap: every item counts whole where it is placed
     pending = choices
     changed = bool(pending)
@@ -640,10 +640,12 @@ def _direct_capped(
     assigned: list[int],
     choices: list[int],
     under_caps: list[int],
+    counted_of: list[int],
 ) -> Allocation | None:
     """``_direct`` when a cap binds: its records count in part, needy buckets first, then the oldest first.
 
     ``_direct`` has placed every forced record in ``free``; those under a binding cap move to their cap's row.
+    ``counted_of`` holds each candidate's credit (it becomes what each counts).
     """
     required = problem.required
     buckets = len(required)
@@ -687,7 +689,6 @@ def _direct_capped(
         pending = still
     if pending:
         return None
-    counted_of = [c[2] for c in candidates]
     short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
     spread = _cap_spread(short, capped, limits)
     left = list(limits)
@@ -706,17 +707,22 @@ def _direct_capped(
             take = min(candidates[index][2] - counted_of[index], left[g])
             counted_of[index] += take
             left[g] -= take
-    counted = [0] * buckets
-    parts = []
-    total_counted = 0
-    for index, ticks in enumerate(counted_of):
-        if ticks <= 0:
-            continue
-        bucket = assigned[index]
-        if bucket >= 0:
-            counted[bucket] += ticks
-        parts.append((index, bucket, ticks))
-        total_counted += ticks
+    # ``free`` holds what the records outside binding caps count (whole) per bucket; add the capped records' share.
+    # Only a capped record can count nothing (every candidate has credit), and such a record has no part.
+    counted = free
+    nothing = False
+    for index in capped_items:
+        ticks = counted_of[index]
+        if ticks > 0:
+            bucket = assigned[index]
+            if bucket >= 0:
+                counted[bucket] += ticks
+        else:
+            nothing = True
+    parts = list(zip(range(len(counted_of)), assigned, counted_of, strict=True))
+    if nothing:
+        parts = [part for part in parts if part[2] > 0]
+    total_counted = sum(counted_of)
     shortfall = 0
     for r, have in zip(required, counted, strict=True):
         if have < r:
