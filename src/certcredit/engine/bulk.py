@@ -474,17 +474,13 @@ class BulkAuditor:
         pieces = out
         first = len(out)
         rows = lane.allocated
+        append = out.append
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
             position = candidate[0]
             if ticks == candidate[2] and position < _POSITIONS and candidate[1].id is None:
-                table = rows[position][bucket]
-                found = table.get(ticks)
-                if found is None:
-                    found = _bounded(table, 512)[ticks] = (
-                        _ALLOCATED_AT[position] + lane.mids[bucket] + (hours_tail.get(ticks) or lane.hours(ticks))
-                    )
-                pieces.append(found)
+                found = rows[position][bucket].get(ticks)
+                append(found if found is not None else _whole_entry(lane, position, bucket, ticks))
                 continue
             pieces.append(self._allocated_prefix(candidate[1], position))
             pieces.append(lane.mids[bucket])
@@ -507,19 +503,30 @@ class BulkAuditor:
             for position in sorted(unused):
                 reason = unused[position]
                 if position < _POSITIONS and records[position - 1].id is None:
-                    reasons = unused_rows[position]
-                    found = reasons.get(reason)
-                    if found is None:
-                        found = _bounded(reasons, 512)[reason] = _UNUSED_AT[position] + (
-                            lane.reasons.get(reason) or lane.reason(reason)
-                        )
-                    pieces.append(found)
+                    found = unused_rows[position].get(reason)
+                    append(found if found is not None else _unused_entry(lane, position, reason))
                     continue
                 pieces.append(self._unused_prefix(records[position - 1], position))
                 pieces.append(lane.reasons.get(reason) or lane.reason(reason))
             out[first] = out[first][1:]
         out.append(b"]")
         out.append(context.tail)
+
+
+def _whole_entry(lane: _Lane, position: int, bucket: int, ticks: int) -> bytes:
+    """A whole allocation entry of a record without an id at ``position`` (< ``_POSITIONS``), remembered."""
+    found = _bounded(lane.allocated[position][bucket], 512)[ticks] = (
+        _ALLOCATED_AT[position] + lane.mids[bucket] + (lane.hours_tail.get(ticks) or lane.hours(ticks))
+    )
+    return found
+
+
+def _unused_entry(lane: _Lane, position: int, reason: str) -> bytes:
+    """A whole unused entry of a record without an id at ``position`` (< ``_POSITIONS``), remembered."""
+    found = _bounded(lane.unused[position], 512)[reason] = _UNUSED_AT[position] + (
+        lane.reasons.get(reason) or lane.reason(reason)
+    )
+    return found
 
 
 def _rid(record: _Record, position: int) -> str:
