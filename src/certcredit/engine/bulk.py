@@ -197,12 +197,12 @@ class _Lane:
         """Where a kind of record goes, with what the record loop asks of its format (``_Route``)."""
         category, area, topic, fmt = key
         if fmt not in self.counting:
-            found: _Route = ((), (), -1, format_does_not_count(fmt))
+            found: _Route = (((), (), -1), format_does_not_count(fmt))
         else:
             options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
             nowhere = not (options or to_total)
             flag = (_REPEAT if fmt in self.repeat_formats else 0) | (_SERVES_NOTHING if nowhere else 0)
-            found = (_NOWHERE if nowhere else options, caps, caps[0] if caps else -1, flag)
+            found = ((_NOWHERE if nowhere else options, caps, caps[0] if caps else -1), flag)
         self.routes[key] = found
         return found
 
@@ -263,13 +263,14 @@ def _bounded(table: _Table, limit: int = MEMO_LIMIT) -> _Table:
     return table
 
 
-#: (options, or ``_NOWHERE``; caps; the first cap or -1; a flag): the flag is 0 for a plain kind, else ``_REPEAT``
-#: (a repeat format) and/or ``_SERVES_NOTHING``, or the unused reason of a format that does not count
-_Route = tuple[tuple[int, ...], tuple[int, ...], int, int | str]
+#: ((options, or ``_NOWHERE``; caps; the first cap or -1), a flag): the first part ends each candidate of the kind;
+#: the flag is 0 for a plain kind, else ``_REPEAT`` (a repeat format) and/or ``_SERVES_NOTHING``, or the unused
+#: reason of a format that does not count
+_Route = tuple[tuple[tuple[int, ...], tuple[int, ...], int], int | str]
 _REPEAT = 1
 _SERVES_NOTHING = 2
-#: a counting record: position, the record, its credit, options, caps, first cap, date
-_Candidate = tuple[int, _Record, int, tuple[int, ...], tuple[int, ...], int, dt.date]
+#: a counting record: position, the record, its credit, date, options, caps, first cap (the last three: its route's)
+_Candidate = tuple[int, _Record, int, dt.date, tuple[int, ...], tuple[int, ...], int]
 
 
 class _Context:
@@ -401,7 +402,7 @@ class BulkAuditor:
             route = routes.get(key)
             if route is None:
                 route = lane.route(key)
-            flag = route[3]
+            flag = route[1]
             if flag:
                 if isinstance(flag, str):  # a format that does not count
                     unused[position] = flag
@@ -410,22 +411,22 @@ class BulkAuditor:
                     repeats.append(len(candidates))
                 if flag & _SERVES_NOTHING:
                     nowhere = True
-            candidates.append((position, record, minutes, route[0], route[1], route[2], day))
+            candidates.append((position, record, minutes, day) + route[0])
         if minimum <= 0 and any(c[2] <= 0 for c in candidates):
             return False  # no credit at all: the careful path says so
         if repeats:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
             candidates = _drop_repeats(candidates, repeats, unused, lane.courses)
         if nowhere:  # some records serve no requirement (decided after repeats, as the engine does)
             for c in candidates:
-                if c[3] is _NOWHERE:
+                if c[4] is _NOWHERE:
                     unused[c[0]] = NO_REQUIREMENT
-            candidates = [c for c in candidates if c[3] is not _NOWHERE]
+            candidates = [c for c in candidates if c[4] is not _NOWHERE]
         problem = lane.problem
         allocation = None
         if lane.direct:
             allocation = _direct(problem, candidates)
         if allocation is None:
-            items = [Item(key, c[2], c[3], c[4], c[6].toordinal()) for key, c in enumerate(candidates)]
+            items = [Item(key, c[2], c[4], c[5], c[3].toordinal()) for key, c in enumerate(candidates)]
             allocation = allocate(problem, items)
         if self.apply_by and allocation.needed == 0:
             return False
@@ -545,7 +546,7 @@ def _drop_repeats(
     first_of: dict[tuple[str, str], tuple[dt.date, int, int]] = {}
     keys: list[tuple[str, str] | None] = []
     for index in repeats:
-        position, record, _, _, _, _, day = candidates[index]
+        position, record, _, day, _, _, _ = candidates[index]
         title = record.title
         assert title is not None
         course = courses.get(title)
@@ -588,7 +589,7 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     choices: list[int] = []
     under_caps: list[int] = []
     ticks: list[int] = []
-    for index, (_, _, credit, options, _, cap, _) in enumerate(candidates):
+    for index, (_, _, credit, _, options, _, cap) in enumerate(candidates):
         ticks.append(credit)
         if cap >= 0:
             held[cap] += credit
@@ -612,7 +613,7 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
         changed = False
         still: list[int] = []
         for index in pending:
-            options = candidates[index][3]
+            options = candidates[index][4]
             useful = [b for b in options if free[b] < required[b]]
             if len(useful) > 1:
                 still.append(index)
@@ -666,11 +667,11 @@ def _direct_capped(
     group_of: dict[int, int] = {}  # candidate -> its binding cap's row, in candidate order
     for index in under_caps:
         c = candidates[index]
-        g = groups.get(c[5])
+        g = groups.get(c[6])
         if g is None:
             continue
         group_of[index] = g
-        options = c[3]
+        options = c[4]
         if len(options) == 1:
             free[options[0]] -= c[2]
             capped[g][options[0]] += c[2]
@@ -680,7 +681,7 @@ def _direct_capped(
         changed = False
         still: list[int] = []
         for index in pending:
-            options = candidates[index][3]
+            options = candidates[index][4]
             useful = tuple(b for b in options if free[b] < required[b])
             if len(useful) > 1:
                 still.append(index)
@@ -699,7 +700,7 @@ def _direct_capped(
     short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
     spread = _cap_spread(short, capped, limits)
     left = list(limits)
-    capped_items = sorted(group_of, key=lambda i: candidates[i][6])
+    capped_items = sorted(group_of, key=lambda i: candidates[i][3])
     for index in capped_items:
         counted_of[index] = 0
         g, bucket = group_of[index], assigned[index]
