@@ -197,12 +197,13 @@ class _Lane:
         """Where a kind of record goes, with what the record loop asks of its format (``_Route``)."""
         category, area, topic, fmt = key
         if fmt not in self.counting:
-            found: _Route = (((), (), -1), format_does_not_count(fmt))
+            found: _Route = (((), (), -1, -1), format_does_not_count(fmt))
         else:
             options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
             nowhere = not (options or to_total)
             flag = (_REPEAT if fmt in self.repeat_formats else 0) | (_SERVES_NOTHING if nowhere else 0)
-            found = ((_NOWHERE if nowhere else options, caps, caps[0] if caps else -1), flag)
+            only = options[0] if len(options) == 1 else -1
+            found = ((_NOWHERE if nowhere else options, caps, caps[0] if caps else -1, only), flag)
         self.routes[key] = found
         return found
 
@@ -263,14 +264,16 @@ def _bounded(table: _Table, limit: int = MEMO_LIMIT) -> _Table:
     return table
 
 
-#: ((options, or ``_NOWHERE``; caps; the first cap or -1), a flag): the first part ends each candidate of the kind;
+#: ((options, or ``_NOWHERE``; caps; the first cap or -1; the only option or -1), a flag): the first part ends each
+#: candidate of the kind;
 #: the flag is 0 for a plain kind, else ``_REPEAT`` (a repeat format) and/or ``_SERVES_NOTHING``, or the unused
 #: reason of a format that does not count
-_Route = tuple[tuple[tuple[int, ...], tuple[int, ...], int], int | str]
+_Route = tuple[tuple[tuple[int, ...], tuple[int, ...], int, int], int | str]
 _REPEAT = 1
 _SERVES_NOTHING = 2
-#: a counting record: position, the record, its credit, date, options, caps, first cap (the last three: its route's)
-_Candidate = tuple[int, _Record, int, dt.date, tuple[int, ...], tuple[int, ...], int]
+#: a counting record: position, the record, its credit, date, then its route's options, caps, first cap (or -1) and
+#: only option (or -1)
+_Candidate = tuple[int, _Record, int, dt.date, tuple[int, ...], tuple[int, ...], int, int]
 
 
 class _Context:
@@ -546,7 +549,7 @@ def _drop_repeats(
     first_of: dict[tuple[str, str], tuple[dt.date, int, int]] = {}
     keys: list[tuple[str, str] | None] = []
     for index in repeats:
-        position, record, _, day, _, _, _ = candidates[index]
+        position, record, _, day, _, _, _, _ = candidates[index]
         title = record.title
         assert title is not None
         course = courses.get(title)
@@ -589,15 +592,14 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     choices: list[int] = []
     under_caps: list[int] = []
     ticks: list[int] = []
-    for index, (_, _, credit, _, options, _, cap) in enumerate(candidates):
+    for index, (_, _, credit, _, options, _, cap, only) in enumerate(candidates):
         ticks.append(credit)
         if cap >= 0:
             held[cap] += credit
             under_caps.append(index)
-        if len(options) == 1:
-            bucket = options[0]
-            free[bucket] += credit
-            assigned.append(bucket)
+        if only >= 0:
+            free[only] += credit
+            assigned.append(only)
         else:
             assigned.append(-1)
             if options:
