@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
@@ -305,6 +306,7 @@ class _Context:
 _POSITIONS = 64
 #: ticks below this pack into an allocation entry's key (with the position and the bucket)
 _TICKS = 1 << 20
+_ID_OF = operator.attrgetter("id")
 _ALLOCATED_AT = [b',{"record":"%d","requirement":' % k for k in range(_POSITIONS)]
 _UNUSED_AT = [b',{"record":"%d","reason":' % k for k in range(_POSITIONS)]
 
@@ -479,10 +481,12 @@ class BulkAuditor:
         first = len(out)
         rows = lane.allocated
         append = out.append
+        # every record without an id and at a remembered position: each entry's opening is its position's
+        plain = len(records) < _POSITIONS and list(map(_ID_OF, records)).count(None) == len(records)
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
             position = candidate[0]
-            if ticks == candidate[2] and position < _POSITIONS and candidate[1].id is None:
+            if ticks == candidate[2] and (plain or (position < _POSITIONS and candidate[1].id is None)):
                 found = rows[position][bucket].get(ticks)
                 append(found if found is not None else _whole_entry(lane, position, bucket, ticks))
                 continue
@@ -506,7 +510,7 @@ class BulkAuditor:
             unused_rows = lane.unused
             for position in sorted(unused):
                 reason = unused[position]
-                if position < _POSITIONS and records[position - 1].id is None:
+                if plain or (position < _POSITIONS and records[position - 1].id is None):
                     found = unused_rows[position].get(reason)
                     append(found if found is not None else _unused_entry(lane, position, reason))
                     continue
