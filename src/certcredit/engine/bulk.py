@@ -389,9 +389,7 @@ class BulkAuditor:
         unused: dict[int, str] = {}
         candidates: list[_Candidate] = []
         repeats: list[int] = []
-        position = 0
-        for record in records:
-            position += 1
+        for position, record in enumerate(records, 1):
             day = record.date
             if day > as_of:
                 unused[position] = AFTER_AS_OF
