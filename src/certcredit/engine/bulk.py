@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
@@ -152,7 +153,6 @@ class _Lane:
         "hours_tail",
         "mids",
         "minimum",
-        "nowhere",
         "partial_tail",
         "problem",
         "reasons",
@@ -189,19 +189,23 @@ class _Lane:
         ]
         #: [position] -> reason -> a whole unused entry
         self.unused: list[dict[str, bytes]] = [{} for _ in range(_POSITIONS)]
-        #: whether some kind of record met so far serves no requirement
-        self.nowhere = False
         #: whether ``_direct`` applies (else every allocation goes to ``allocate``)
         self.direct = not (self.problem.splitting or self.problem.overlapping_caps)
         #: title -> the course it names (``same_course_key``)
         self.courses: dict[str, str] = {}
 
     def route(self, key: tuple[str | None, str | None, str | None, str]) -> _Route:
+        """Where a kind of record goes, with what the record loop asks of its format (``_Route``)."""
         category, area, topic, fmt = key
-        options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
-        found = self.routes[key] = (options if (options or to_total) else _NOWHERE, caps, caps[0] if caps else -1)
-        if found[0] is _NOWHERE:
-            self.nowhere = True
+        if fmt not in self.counting:
+            found: _Route = (((), (), -1, -1), format_does_not_count(fmt))
+        else:
+            options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
+            nowhere = not (options or to_total)
+            flag = (_REPEAT if fmt in self.repeat_formats else 0) | (_SERVES_NOTHING if nowhere else 0)
+            only = options[0] if len(options) == 1 else -1
+            found = ((_NOWHERE if nowhere else options, caps, caps[0] if caps else -1, only), flag)
+        self.routes[key] = found
         return found
 
     def requirement(self, index: int, have: int) -> bytes:
@@ -261,10 +265,16 @@ def _bounded(table: _Table, limit: int = MEMO_LIMIT) -> _Table:
     return table
 
 
-#: (options, or ``_NOWHERE``; caps; the first cap or -1)
-_Route = tuple[tuple[int, ...], tuple[int, ...], int]
-#: a counting record: position, the record, its credit, options, caps, first cap, date
-_Candidate = tuple[int, _Record, int, tuple[int, ...], tuple[int, ...], int, dt.date]
+#: ((options, or ``_NOWHERE``; caps; the first cap or -1; the only option or -1), a flag): the first part ends each
+#: candidate of the kind;
+#: the flag is 0 for a plain kind, else ``_REPEAT`` (a repeat format) and/or ``_SERVES_NOTHING``, or the unused
+#: reason of a format that does not count
+_Route = tuple[tuple[tuple[int, ...], tuple[int, ...], int, int], int | str]
+_REPEAT = 1
+_SERVES_NOTHING = 2
+#: a counting record: position, the record, its credit, date, then its route's options, caps, first cap (or -1) and
+#: only option (or -1)
+_Candidate = tuple[int, _Record, int, dt.date, tuple[int, ...], tuple[int, ...], int, int]
 
 
 class _Context:
@@ -296,6 +306,7 @@ class _Context:
 _POSITIONS = 64
 #: ticks below this pack into an allocation entry's key (with the position and the bucket)
 _TICKS = 1 << 20
+_ID_OF = operator.attrgetter("id")
 _ALLOCATED_AT = [b',{"record":"%d","requirement":' % k for k in range(_POSITIONS)]
 _UNUSED_AT = [b',{"record":"%d","reason":' % k for k in range(_POSITIONS)]
 
@@ -374,14 +385,11 @@ class BulkAuditor:
         as_of = context.as_of
         first_day = context.first_day
         minimum = lane.minimum
-        counting = lane.counting
-        repeat_formats = lane.repeat_formats
+        nowhere = False
         unused: dict[int, str] = {}
         candidates: list[_Candidate] = []
         repeats: list[int] = []
-        position = 0
-        for record in records:
-            position += 1
+        for position, record in enumerate(records, 1):
             day = record.date
             if day > as_of:
                 unused[position] = AFTER_AS_OF
@@ -393,31 +401,35 @@ class BulkAuditor:
             if minutes < minimum:
                 unused[position] = lane.short_reason
                 continue
-            fmt = record.format
-            if fmt not in counting:
-                unused[position] = format_does_not_count(fmt)
-                continue
-            route = routes.get((record.category, record.subject_area, record.topic, fmt))
+            key = (record.category, record.subject_area, record.topic, record.format)
+            route = routes.get(key)
             if route is None:
-                route = lane.route((record.category, record.subject_area, record.topic, fmt))
-            if fmt in repeat_formats and record.title:
-                repeats.append(len(candidates))
-            candidates.append((position, record, minutes, route[0], route[1], route[2], day))
+                route = lane.route(key)
+            flag = route[1]
+            if flag:
+                if isinstance(flag, str):  # a format that does not count
+                    unused[position] = flag
+                    continue
+                if flag & _REPEAT and record.title:
+                    repeats.append(len(candidates))
+                if flag & _SERVES_NOTHING:
+                    nowhere = True
+            candidates.append((position, record, minutes, day) + route[0])
         if minimum <= 0 and any(c[2] <= 0 for c in candidates):
             return False  # no credit at all: the careful path says so
         if repeats:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
             candidates = _drop_repeats(candidates, repeats, unused, lane.courses)
-        if lane.nowhere:  # some kinds of record serve no requirement (decided after repeats, as the engine does)
+        if nowhere:  # some records serve no requirement (decided after repeats, as the engine does)
             for c in candidates:
-                if c[3] is _NOWHERE:
+                if c[4] is _NOWHERE:
                     unused[c[0]] = NO_REQUIREMENT
-            candidates = [c for c in candidates if c[3] is not _NOWHERE]
+            candidates = [c for c in candidates if c[4] is not _NOWHERE]
         problem = lane.problem
         allocation = None
         if lane.direct:
             allocation = _direct(problem, candidates)
         if allocation is None:
-            items = [Item(key, c[2], c[3], c[4], c[6].toordinal()) for key, c in enumerate(candidates)]
+            items = [Item(key, c[2], c[4], c[5], c[3].toordinal()) for key, c in enumerate(candidates)]
             allocation = allocate(problem, items)
         if self.apply_by and allocation.needed == 0:
             return False
@@ -466,17 +478,15 @@ class BulkAuditor:
         pieces = out
         first = len(out)
         rows = lane.allocated
+        append = out.append
+        # every record without an id and at a remembered position: each entry's opening is its position's
+        plain = len(records) < _POSITIONS and list(map(_ID_OF, records)).count(None) == len(records)
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
             position = candidate[0]
-            if ticks == candidate[2] and position < _POSITIONS and candidate[1].id is None:
-                table = rows[position][bucket]
-                found = table.get(ticks)
-                if found is None:
-                    found = _bounded(table, 512)[ticks] = (
-                        _ALLOCATED_AT[position] + lane.mids[bucket] + (hours_tail.get(ticks) or lane.hours(ticks))
-                    )
-                pieces.append(found)
+            if ticks == candidate[2] and (plain or (position < _POSITIONS and candidate[1].id is None)):
+                found = rows[position][bucket].get(ticks)
+                append(found if found is not None else _whole_entry(lane, position, bucket, ticks))
                 continue
             pieces.append(self._allocated_prefix(candidate[1], position))
             pieces.append(lane.mids[bucket])
@@ -498,20 +508,31 @@ class BulkAuditor:
             unused_rows = lane.unused
             for position in sorted(unused):
                 reason = unused[position]
-                if position < _POSITIONS and records[position - 1].id is None:
-                    reasons = unused_rows[position]
-                    found = reasons.get(reason)
-                    if found is None:
-                        found = _bounded(reasons, 512)[reason] = _UNUSED_AT[position] + (
-                            lane.reasons.get(reason) or lane.reason(reason)
-                        )
-                    pieces.append(found)
+                if plain or (position < _POSITIONS and records[position - 1].id is None):
+                    found = unused_rows[position].get(reason)
+                    append(found if found is not None else _unused_entry(lane, position, reason))
                     continue
                 pieces.append(self._unused_prefix(records[position - 1], position))
                 pieces.append(lane.reasons.get(reason) or lane.reason(reason))
             out[first] = out[first][1:]
         out.append(b"]")
         out.append(context.tail)
+
+
+def _whole_entry(lane: _Lane, position: int, bucket: int, ticks: int) -> bytes:
+    """A whole allocation entry of a record without an id at ``position`` (< ``_POSITIONS``), remembered."""
+    found = _bounded(lane.allocated[position][bucket], 512)[ticks] = (
+        _ALLOCATED_AT[position] + lane.mids[bucket] + (lane.hours_tail.get(ticks) or lane.hours(ticks))
+    )
+    return found
+
+
+def _unused_entry(lane: _Lane, position: int, reason: str) -> bytes:
+    """A whole unused entry of a record without an id at ``position`` (< ``_POSITIONS``), remembered."""
+    found = _bounded(lane.unused[position], 512)[reason] = _UNUSED_AT[position] + (
+        lane.reasons.get(reason) or lane.reason(reason)
+    )
+    return found
 
 
 def _rid(record: _Record, position: int) -> str:
@@ -530,7 +551,7 @@ def _drop_repeats(
     first_of: dict[tuple[str, str], tuple[dt.date, int, int]] = {}
     keys: list[tuple[str, str] | None] = []
     for index in repeats:
-        position, record, _, _, _, _, day = candidates[index]
+        position, record, _, day, _, _, _, _ = candidates[index]
         title = record.title
         assert title is not None
         course = courses.get(title)
@@ -572,22 +593,23 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     assigned: list[int] = []
     choices: list[int] = []
     under_caps: list[int] = []
-    for index, c in enumerate(candidates):
-        options = c[3]
-        if c[5] >= 0:
-            held[c[5]] += c[2]
+    ticks: list[int] = []
+    for index, (_, _, credit, _, options, _, cap, only) in enumerate(candidates):
+        ticks.append(credit)
+        if cap >= 0:
+            held[cap] += credit
             under_caps.append(index)
-        if len(options) == 1:
-            bucket = options[0]
-            free[bucket] += c[2]
-            assigned.append(bucket)
+        if only >= 0:
+            free[only] += credit
+            assigned.append(only)
         else:
             assigned.append(-1)
             if options:
                 choices.append(index)
-    for cap, amount in enumerate(held):
-        if amount > cap_limits[cap]:
-            return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps)
+    if under_caps:
+        for cap, amount in enumerate(held):
+            if amount > cap_limits[cap]:
+                return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps, ticks)
     # no binding cap: every item counts whole where it is placed
     pending = choices
     changed = bool(pending)
@@ -595,7 +617,7 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
         changed = False
         still: list[int] = []
         for index in pending:
-            options = candidates[index][3]
+            options = candidates[index][4]
             useful = [b for b in options if free[b] < required[b]]
             if len(useful) > 1:
                 still.append(index)
@@ -610,7 +632,6 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
         pending = still
     if pending:
         return None
-    ticks = [c[2] for c in candidates]
     parts = list(zip(range(len(candidates)), assigned, ticks, strict=True))
     total_counted = sum(ticks)
     shortfall = 0
@@ -631,10 +652,12 @@ def _direct_capped(
     assigned: list[int],
     choices: list[int],
     under_caps: list[int],
+    counted_of: list[int],
 ) -> Allocation | None:
     """``_direct`` when a cap binds: its records count in part, needy buckets first, then the oldest first.
 
     ``_direct`` has placed every forced record in ``free``; those under a binding cap move to their cap's row.
+    ``counted_of`` holds each candidate's credit (it becomes what each counts).
     """
     required = problem.required
     buckets = len(required)
@@ -648,11 +671,11 @@ def _direct_capped(
     group_of: dict[int, int] = {}  # candidate -> its binding cap's row, in candidate order
     for index in under_caps:
         c = candidates[index]
-        g = groups.get(c[5])
+        g = groups.get(c[6])
         if g is None:
             continue
         group_of[index] = g
-        options = c[3]
+        options = c[4]
         if len(options) == 1:
             free[options[0]] -= c[2]
             capped[g][options[0]] += c[2]
@@ -662,7 +685,7 @@ def _direct_capped(
         changed = False
         still: list[int] = []
         for index in pending:
-            options = candidates[index][3]
+            options = candidates[index][4]
             useful = tuple(b for b in options if free[b] < required[b])
             if len(useful) > 1:
                 still.append(index)
@@ -678,11 +701,10 @@ def _direct_capped(
         pending = still
     if pending:
         return None
-    counted_of = [c[2] for c in candidates]
     short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
     spread = _cap_spread(short, capped, limits)
     left = list(limits)
-    capped_items = sorted(group_of, key=lambda i: candidates[i][6])
+    capped_items = sorted(group_of, key=lambda i: candidates[i][3])
     for index in capped_items:
         counted_of[index] = 0
         g, bucket = group_of[index], assigned[index]
@@ -697,17 +719,22 @@ def _direct_capped(
             take = min(candidates[index][2] - counted_of[index], left[g])
             counted_of[index] += take
             left[g] -= take
-    counted = [0] * buckets
-    parts = []
-    total_counted = 0
-    for index, ticks in enumerate(counted_of):
-        if ticks <= 0:
-            continue
-        bucket = assigned[index]
-        if bucket >= 0:
-            counted[bucket] += ticks
-        parts.append((index, bucket, ticks))
-        total_counted += ticks
+    # ``free`` holds what the records outside binding caps count (whole) per bucket; add the capped records' share.
+    # Only a capped record can count nothing (every candidate has credit), and such a record has no part.
+    counted = free
+    nothing = False
+    for index in capped_items:
+        ticks = counted_of[index]
+        if ticks > 0:
+            bucket = assigned[index]
+            if bucket >= 0:
+                counted[bucket] += ticks
+        else:
+            nothing = True
+    parts = list(zip(range(len(counted_of)), assigned, counted_of, strict=True))
+    if nothing:
+        parts = [part for part in parts if part[2] > 0]
+    total_counted = sum(counted_of)
     shortfall = 0
     for r, have in zip(required, counted, strict=True):
         if have < r:
