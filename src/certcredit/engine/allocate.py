@@ -92,6 +92,18 @@ class Allocation:
         return max(self.shortfall, self.total_shortfall)
 
 
+def settled(problem: Problem, parts: list[Part], counted: list[int], total_counted: int, method: str) -> Allocation:
+    """An allocation with its shortfalls: every allocator ends here, so they all measure what is missing alike."""
+    shortfall = 0
+    for need, have in zip(problem.required, counted, strict=True):
+        if have < need:
+            shortfall += need - have
+    total_shortfall = 0
+    if problem.total_required is not None and total_counted < problem.total_required:
+        total_shortfall = problem.total_required - total_counted
+    return Allocation(parts, counted, total_counted, shortfall, total_shortfall, method)
+
+
 class _TooHard(Exception):
     """The search exceeded its node budget."""
 
@@ -218,15 +230,7 @@ def _allocate_fast(problem: Problem, items: list[Item], goal: int | None = None)
         for _, bucket, ticks in parts:
             if bucket >= 0:
                 free[bucket] += ticks
-    total_counted = sum(part[2] for part in parts)
-    shortfall = 0
-    for need, have in zip(required, free, strict=True):
-        if have < need:
-            shortfall += need - have
-    total_shortfall = 0
-    if problem.total_required is not None and total_counted < problem.total_required:
-        total_shortfall = problem.total_required - total_counted
-    return Allocation(parts, free, total_counted, shortfall, total_shortfall, method)
+    return settled(problem, parts, free, sum(part[2] for part in parts), method)
 
 
 def _search(
@@ -501,14 +505,7 @@ def _summarise(
             counted[bucket] += ticks
         parts.append((item.key, bucket, ticks))
         total_counted += ticks
-    shortfall = 0
-    for r, c in zip(problem.required, counted, strict=True):
-        if c < r:
-            shortfall += r - c
-    total_shortfall = 0
-    if problem.total_required is not None and total_counted < problem.total_required:
-        total_shortfall = problem.total_required - total_counted
-    return Allocation(parts, counted, total_counted, shortfall, total_shortfall, method)
+    return settled(problem, parts, counted, total_counted, method)
 
 
 # --- the general fallback ------------------------------------------------------------------------------------

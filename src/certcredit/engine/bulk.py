@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 import orjson
 
-from certcredit.engine.allocate import Allocation, Item, Problem, _cap_spread, allocate
+from certcredit.engine.allocate import Allocation, Item, Problem, _cap_spread, allocate, settled
 from certcredit.engine.audit import (
     AFTER_AS_OF,
     CAPPED,
@@ -633,15 +633,7 @@ def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None
     if pending:
         return None
     parts = list(zip(range(len(candidates)), assigned, ticks, strict=True))
-    total_counted = sum(ticks)
-    shortfall = 0
-    for need, have in zip(required, free, strict=True):
-        if have < need:
-            shortfall += need - have
-    total_shortfall = 0
-    if problem.total_required is not None and total_counted < problem.total_required:
-        total_shortfall = problem.total_required - total_counted
-    return Allocation(parts, free, total_counted, shortfall, total_shortfall, "direct")
+    return settled(problem, parts, free, sum(ticks), "direct")
 
 
 def _direct_capped(
@@ -734,15 +726,7 @@ def _direct_capped(
     parts = list(zip(range(len(counted_of)), assigned, counted_of, strict=True))
     if nothing:
         parts = [part for part in parts if part[2] > 0]
-    total_counted = sum(counted_of)
-    shortfall = 0
-    for r, have in zip(required, counted, strict=True):
-        if have < r:
-            shortfall += r - have
-    total_shortfall = 0
-    if problem.total_required is not None and total_counted < problem.total_required:
-        total_shortfall = problem.total_required - total_counted
-    return Allocation(parts, counted, total_counted, shortfall, total_shortfall, "direct")
+    return settled(problem, parts, counted, sum(counted_of), "direct")
 
 
 def _record_prefix(
