@@ -155,32 +155,18 @@ def nested_statuses(book: Rulebook, solution: NestedSolution) -> tuple[list[Requ
         return all(line.met for line in lines)
 
     statuses = []
+
+    def status(ident: str, name: str, required: int, have: int, yearly_met: bool) -> RequirementStatus:
+        """A requirement is met when its hours are and, where it has one, every year's minimum is."""
+        met = have >= required and yearly_met
+        return RequirementStatus(ident, name, hours(required), hours(have), met, hours(max(0, required - have)))
+
     for i, b in enumerate(book.buckets):
-        have = allocation.counted[i]
-        yearly_met = years_of(i, nesting.per_year[i])
-        statuses.append(
-            RequirementStatus(
-                b.id,
-                b.name,
-                hours(b.required),
-                hours(have),
-                have >= b.required and yearly_met,
-                hours(max(0, b.required - have)),
-            )
-        )
+        met_yearly = years_of(i, nesting.per_year[i])
+        statuses.append(status(b.id, b.name, b.required, allocation.counted[i], met_yearly))
     if total is not None:
-        have = allocation.total_counted
-        yearly_met = years_of(len(book.buckets), nesting.total_per_year)
-        statuses.append(
-            RequirementStatus(
-                total.id,
-                total.name,
-                hours(total.required),
-                hours(have),
-                have >= total.required and yearly_met,
-                hours(max(0, total.required - have)),
-            )
-        )
+        met_yearly = years_of(len(book.buckets), nesting.total_per_year)
+        statuses.append(status(total.id, total.name, total.required, allocation.total_counted, met_yearly))
     maxima = {b.id: hours(m) for b, m in zip(book.buckets, nesting.maxima, strict=True) if m is not None}
     within = {
         b.id: (book.buckets[p].id if p >= 0 else total_id)
