@@ -46,6 +46,12 @@ def test_the_veto_matches_the_title_only_and_reports_the_words() -> None:
     assert lexicon.veto("Running Meetings That Decide Something") is None
 
 
+@pytest.mark.parametrize("title", ["Reception Desk Excellence", "Training Reception Staff to Greet Clients"])
+def test_a_session_about_the_reception_desk_is_not_vetoed_as_a_social_event(title: str) -> None:
+    assert default_lexicon().veto(title) is None
+    assert default_lexicon().veto("Welcome Reception") is not None
+
+
 def test_cue_words_are_found_as_whole_words() -> None:
     cues = default_lexicon().cue_words("writing", "Clear memos and e-mail with better grammar")
     assert cues[:3] == ["grammar", "memos", "e-mail"] or set(cues) >= {"grammar", "memos", "e-mail"}
