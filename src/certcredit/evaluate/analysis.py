@@ -139,6 +139,12 @@ def _verdict(finding: Finding) -> str:
         )
     if finding.reason == "non_education":
         return "It is not educational instruction, so it does not qualify for CLM credit."
+    if finding.reason == "no_clear_skill":
+        return (
+            "It is not clear that a concrete, job-related skill is taught (the reading wavers between Self-Management "
+            f"and no category, confidence {finding.confidence:.2f} for none), and where that is ambiguous a session "
+            f"does not qualify: it does not qualify for a Management Category{_area_clause(finding)}."
+        )
     return f"It does not qualify for a Management Category{_area_clause(finding)}."
 
 

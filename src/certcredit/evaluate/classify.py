@@ -20,7 +20,7 @@ from certcredit.evaluate.bank import NONE
 from certcredit.evaluate.embedder import Embedder
 from certcredit.evaluate.features import session_features
 from certcredit.evaluate.lexicon import Lexicon
-from certcredit.evaluate.model import NO_AREA, NO_TOPIC, SessionModel
+from certcredit.evaluate.model import NO_AREA, NO_TOPIC, REVIEW, SessionModel, model_verdict
 from certcredit.evaluate.sessions import MINIMUM_MINUTES, Evaluation, Session, credit_hours
 
 #: The category each Management Category falls under for recertification (RULES.md table).
@@ -48,6 +48,8 @@ class Reading:
     probability: float
     runner_up: str  # the best category other than the label ("none" excluded)
     runner_up_probability: float
+    second: str  # the next best label after ``label``, "none" included
+    none_probability: float
     area: str | None
     area_probability: float
     topic: str | None
@@ -83,12 +85,15 @@ class SessionEvaluator:
         best = int(np.argmax(probs))
         categories = [i for i, name in enumerate(labels) if name != NONE and i != best]
         second = max(categories, key=lambda i: probs[i])
+        next_best = int(np.argsort(-probs, kind="stable")[1])
         area, area_p = self._area(session, labels[best], vector)
         return Reading(
             labels[best],
             float(probs[best]),
             labels[second],
             float(probs[second]),
+            labels[next_best],
+            float(probs[labels.index(NONE)]),
             area,
             area_p,
             self._topic(session, vector),
@@ -175,23 +180,33 @@ class SessionEvaluator:
                 veto=veto[0],
                 veto_words=veto[1],
             )
-        settings = self.model.settings
-        floor = settings.none_below if reading.label == NONE else settings.review_below
-        if reading.probability < floor:
+        label, reason = model_verdict(reading.label, reading.probability, reading.second, self.model.settings)
+        if label == REVIEW:
             return replace(
                 base,
                 decision="needs_review",
                 confidence=reading.probability,
-                reason="unsure",
+                reason=reason,
                 runner_up=reading.runner_up,
                 runner_up_probability=reading.runner_up_probability,
             )
-        if reading.label == NONE:
+        if reason == "no_clear_skill":
+            return replace(
+                base,
+                focus=NONE,
+                confidence=reading.none_probability,
+                reason=reason,
+                runner_up="self_management",
+                runner_up_probability=(
+                    reading.probability if reading.label == "self_management" else reading.runner_up_probability
+                ),
+            )
+        if label == NONE:
             near = reading.runner_up if reading.runner_up_probability >= NEAR_MISS_FLOOR else None
             return replace(
                 base,
                 confidence=reading.probability,
-                reason="other_focus",
+                reason=reason,
                 runner_up=near,
                 runner_up_probability=reading.runner_up_probability,
             )

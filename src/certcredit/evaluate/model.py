@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from certcredit.evaluate.bank import data_path
+from certcredit.evaluate.bank import NONE, data_path
 from certcredit.evaluate.features import NO_WORDS, WordHashing
 from certcredit.evaluate.head import SoftmaxHead
 
@@ -56,6 +56,28 @@ class Settings:
     none_below: float  # under this top probability a session the head reads as "none" goes to review
     area_switch_above: float  # a qualifying session leaves its category's default area only above this
     topic_above: float  # a topic is given only above this probability (and with a cue word present)
+
+
+#: RULES.md ("Deciding a category"): a self-management session needs a concrete, job-related skill that is
+#: taught, and where that is ambiguous the session does not qualify. An unsure reading torn between these two
+#: labels is therefore settled as "none" rather than sent to review.
+AMBIGUOUS_SKILL: Final = frozenset({"self_management", NONE})
+REVIEW: Final = "review"
+
+
+def model_verdict(label: str, probability: float, second: str, settings: Settings) -> tuple[str, str]:
+    """What the category head's reading decides, as (label or ``REVIEW``, reason).
+
+    ``label`` is the head's best label with its ``probability``; ``second`` the next best ("none" included).
+    One function for the evaluator and for the cross-validation that chooses the thresholds, so that the
+    thresholds are measured with the rules they will be used with.
+    """
+    floor = settings.none_below if label == NONE else settings.review_below
+    if probability >= floor:
+        return label, ("other_focus" if label == NONE else "main_focus")
+    if {label, second} == AMBIGUOUS_SKILL:
+        return NONE, "no_clear_skill"
+    return REVIEW, "unsure"
 
 
 @dataclass(frozen=True)

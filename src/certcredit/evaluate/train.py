@@ -37,7 +37,16 @@ from certcredit.evaluate.embedder import Embedder, default_embedder
 from certcredit.evaluate.features import WordHashing, session_features
 from certcredit.evaluate.head import SoftmaxHead, fit_softmax, fit_temperature, softmax
 from certcredit.evaluate.lexicon import Lexicon, default_lexicon
-from certcredit.evaluate.model import MODEL_FILE, NO_AREA, NO_TOPIC, Neighbours, SessionModel, Settings
+from certcredit.evaluate.model import (
+    MODEL_FILE,
+    NO_AREA,
+    NO_TOPIC,
+    REVIEW,
+    Neighbours,
+    SessionModel,
+    Settings,
+    model_verdict,
+)
 from certcredit.evaluate.sessions import MINIMUM_MINUTES
 from certcredit.rules.vocabulary import SUBJECT_AREAS, TOPICS
 
@@ -202,11 +211,13 @@ def simulate(
         return "needs_review", None
     if lexicon.veto(session.title) is not None:
         return "does_not_qualify", None
-    best = int(np.argmax(row))
+    order = np.argsort(-row, kind="stable")
     category_floor, none_floor = thresholds
-    if row[best] < (none_floor if labels[best] == NONE else category_floor):
+    settings = Settings(review_below=category_floor, none_below=none_floor, area_switch_above=1.0, topic_above=1.0)
+    label, _ = model_verdict(labels[order[0]], float(row[order[0]]), labels[order[1]], settings)
+    if label == REVIEW:
         return "needs_review", None
-    return ("does_not_qualify", None) if labels[best] == NONE else ("qualifies", labels[best])
+    return ("does_not_qualify", None) if label == NONE else ("qualifies", label)
 
 
 def choose_thresholds(
