@@ -93,27 +93,8 @@ def _expected(seed: dict[str, object]) -> tuple[object, ...]:
     return (seed["verdict"], seed["expected_category"], seed["minutes"], seed["credit_hours"])
 
 
-def test_no_worked_example_gets_a_wrong_decision_and_at_least_nine_are_right(seed_examples_path: Path) -> None:
-    """A wrong decision is the issue's: credit where none is due, or the wrong category (a turned-down or
-    reviewed session is not right either, but costs no credit)."""
-    outcomes = _seed_outcomes(seed_examples_path)
-    right = [seed["id"] for seed, got in outcomes if got == _expected(seed)]
-    wrong = [
-        (seed["id"], got)
-        for seed, got in outcomes
-        if got[0] == "qualifies" and (seed["verdict"] != "qualifies" or got[1] != seed["expected_category"])
-    ]
-    assert not wrong
-    assert len(right) >= 9, right
-    assert all(got[2] == seed["minutes"] for seed, got in outcomes)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 4 target not met: 'Electronic Client Service: Extranets' (client access to files through an "
-    "extranet) is read as a non-qualifying focus rather than Information Technology; see docs/evaluator.md",
-)
 def test_the_guides_ten_worked_examples_are_all_right(seed_examples_path: Path) -> None:
+    """Decision, category, minutes and hours as the guide gives them (read from ../shared, never trained on)."""
     wrong = [
         f"{seed['id']}: expected {_expected(seed)}, got {got}"
         for seed, got in _seed_outcomes(seed_examples_path)
