@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -38,14 +38,24 @@ class Neighbours:
     titles: tuple[str, ...]
     labels: tuple[str, ...]
 
+    @cached_property
+    def _by_label(self) -> dict[str, tuple[npt.NDArray[np.float32], tuple[str, ...]]]:
+        """Each label's vectors and titles, gathered once: the evaluator asks for every session it explains."""
+        vectors = np.asarray(self.vectors, dtype=np.float32)
+        groups: dict[str, tuple[npt.NDArray[np.float32], tuple[str, ...]]] = {}
+        for label in dict.fromkeys(self.labels):
+            rows = [i for i, name in enumerate(self.labels) if name == label]
+            groups[label] = (vectors[rows], tuple(self.titles[i] for i in rows))
+        return groups
+
     def nearest(self, vector: npt.NDArray[np.float32], label: str, count: int = 2) -> list[tuple[str, float]]:
         """The ``count`` most similar labelled sessions carrying ``label``, with their cosine similarity."""
-        if not len(self.titles):
+        if label not in self._by_label:
             return []
-        scores = self.vectors.astype(np.float32) @ vector[: self.vectors.shape[1]].astype(np.float32)
-        order = np.argsort(-scores, kind="stable")
-        chosen = [(self.titles[i], float(scores[i])) for i in order if self.labels[i] == label]
-        return chosen[:count]
+        vectors, titles = self._by_label[label]
+        scores = vectors @ vector[: vectors.shape[1]].astype(np.float32)
+        order = np.argsort(-scores, kind="stable")[:count]
+        return [(titles[i], float(scores[i])) for i in order]
 
 
 @dataclass(frozen=True)
