@@ -135,3 +135,25 @@ def test_offline_mode_is_set_before_the_tokenizer_loads() -> None:
 
     default_embedder()
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+@pytest.mark.parametrize(
+    ("title", "description"),
+    [
+        ("Grammar for Legal Staff", "Commas and clauses."),
+        ("Dr. Who? Time Travel for Docketing", "A lab."),
+        ("  Padded Title  ", "The rest of the text."),
+        ("E-mail Etiquette:", "Tone, length and replies."),
+        ("Title Only", ""),
+        ("A Very Long Title " * 20, "Cut by the 64-piece limit."),
+    ],
+)
+def test_the_title_span_is_the_titles_own_word_pieces(title: str, description: str) -> None:
+    """The title's pieces are read off the whole text's encoding; they must be the title tokenised alone."""
+    embedder = default_embedder()
+    text = Session("s", title, description, 60).text
+    encoding = embedder._tokenizer.encode(text)
+    alone = len(embedder._tokenizer.encode(title, add_special_tokens=False).ids)
+    used = sum(encoding.attention_mask)
+    spanned = embedder._title_lengths([title], [text], [encoding])[0]
+    assert min(1 + spanned, used - 1) == min(1 + alone, used - 1)

@@ -135,7 +135,7 @@ class OnnxMiniLM:
         ]
         return np.concatenate(parts, axis=0)
 
-    def _run(self, texts: list[str]) -> tuple[Vectors, npt.NDArray[np.int64]]:
+    def _run(self, texts: list[str]) -> tuple[Vectors, npt.NDArray[np.int64], list[Any]]:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -143,16 +143,16 @@ class OnnxMiniLM:
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
         hidden = np.asarray(self._session.run(["last_hidden_state"], feed)[0], dtype=np.float32)
-        return hidden, mask
+        return hidden, mask, encodings
 
     def _embed_batch(self, texts: list[str]) -> Vectors:
-        hidden, mask = self._run(texts)
+        hidden, mask, _ = self._run(texts)
         return _normalise(_mean(hidden, mask.astype(np.float32)))
 
     def _features_batch(self, titles: list[str], texts: list[str]) -> Vectors:
         """One forward pass: the title's word pieces are a prefix of the text's, so each part is a span."""
-        hidden, mask = self._run(texts)
-        title_lengths = [len(e.ids) for e in self._tokenizer.encode_batch(titles, add_special_tokens=False)]
+        hidden, mask, encodings = self._run(texts)
+        title_lengths = self._title_lengths(titles, texts, encodings)
         whole = mask.astype(np.float32)
         title = np.zeros_like(whole)
         rest = np.zeros_like(whole)
@@ -164,6 +164,24 @@ class OnnxMiniLM:
             if rest[row].sum() == 0:  # a title alone: the rest is the whole
                 rest[row] = whole[row]
         return np.hstack([_normalise(_mean(hidden, m)) for m in (whole, title, rest)])
+
+    def _title_lengths(self, titles: list[str], texts: list[str], encodings: list[Any]) -> list[int]:
+        """How many of each text's word pieces are its title's, read from the text's own encoding.
+
+        The title is the start of the text (``Session.text``), so its pieces are those that end within it: no
+        second tokenizer pass (a few per cent of the latency). A title that is not the start of its text is
+        tokenised on its own, as before.
+        """
+        lengths = []
+        for title, text, encoding in zip(titles, texts, encodings, strict=True):
+            stripped = title.strip()
+            if not text.startswith(stripped):
+                lengths.append(len(self._tokenizer.encode(title, add_special_tokens=False).ids))
+                continue
+            end = len(stripped)
+            pieces = zip(encoding.offsets, encoding.special_tokens_mask, strict=True)
+            lengths.append(sum(1 for (_, stop), special in pieces if not special and stop <= end))
+        return lengths
 
 
 def _mean(hidden: Vectors, weights: npt.NDArray[np.float32]) -> Vectors:
