@@ -12,12 +12,14 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from certcredit.engine.records import activity_of
 from certcredit.evaluate.duration import DurationError, minutes_from_time, minutes_from_value
 from certcredit.rules import vocabulary
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACES = re.compile(r"\s+")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_ACTIVITY = re.compile(vocabulary.ACTIVITY_PATTERN)
 MAX_TITLE = 500
 MAX_SHORT = 200
 
@@ -84,13 +86,56 @@ class RecordFields:
     venue: str
     provider: str
     external_id: str
+    #: a program's own activity kind (PMI's ``giving_back``), normalised; "" when the row names none
+    activity: str = ""
 
     def natural_key(self) -> str:
-        """Per person: date, title (case and spacing ignored), minutes and format."""
-        return "|".join(("r", self.date.isoformat(), text_key(self.title), str(self.minutes), self.format))[:700]
+        """Per person: date, title (case and spacing ignored), minutes, format and activity (``record_key``)."""
+        return record_key(self.date, self.title, self.minutes, self.format, self.activity)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def record_key(date: dt.date, title: str, minutes: int, fmt: str, activity: str = "") -> str:
+    """What makes two of a person's records the same record: date, title (case and spacing ignored), minutes,
+    format and, when it names one, the activity.
+
+    The activity is part of the key because PMI has a course split across Talent Triangle areas entered as one
+    line per area (docs/rules.md): two lines alike but for their activity are two records, and a re-import
+    must keep both, not drop the second as "already present". A record without an activity keeps the key it
+    had before the store kept activities, so files imported earlier still re-import as "already present". The
+    price: a file re-imported with an activity added to a row already stored without one adds it as a new
+    record; set the stored record's activity instead (record page, ``PATCH /api/records/{id}``).
+    """
+    parts = ["r", date.isoformat(), text_key(title), str(minutes), fmt]
+    if activity:
+        parts.append(activity)
+    return "|".join(parts)[:700]
+
+
+def clean_activity(value: object) -> str:
+    """A record's activity as the store keeps it: normalised as the engine reads it (``Giving Back`` is
+    ``giving_back``), "" for none; ``RowInvalid`` when it cannot be an activity identifier.
+
+    Files for the CLI audit may name any activity (the program then says it is not one of its own); the store
+    is stricter, so that what it keeps is an identifier a rulebook could declare, never text to guess at later.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dict | list | bool):
+        raise RowInvalid(f"activity must be text, not a {type(value).__name__}")
+    activity = activity_of(value)
+    if activity is None:
+        return ""
+    if len(activity) > vocabulary.MAX_ACTIVITY:
+        raise RowInvalid(f"activity is longer than {vocabulary.MAX_ACTIVITY} characters")
+    if not _ACTIVITY.match(activity):
+        raise RowInvalid(
+            f"activity {str(value).strip()!r} is not an activity identifier: use letters, digits, spaces, '-' or"
+            " '_', starting with a letter (e.g. giving_back)"
+        )
+    return activity
 
 
 def text_key(text: str) -> str:
@@ -142,6 +187,7 @@ def record_fields(data: dict[str, Any]) -> RecordFields:
         venue=_choice(data, "venue", vocabulary.VENUES),
         provider=_text(data, "provider", MAX_SHORT),
         external_id=_text(data, "id", 100),
+        activity=clean_activity(data.get("activity")),
     )
 
 

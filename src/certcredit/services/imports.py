@@ -2,7 +2,8 @@
 
 Every row is checked first (``certcredit.io.rows``); bad rows are reported with file, line and reason and the
 good ones go in. The writing is ONE transaction: if anything fails half-way the store is as it was. Natural
-keys make a second import of the same file add nothing. Each new record or decision gets a history entry.
+keys make a second import of the same file add nothing (a record's key includes its activity when it names one:
+``certcredit.io.rows.record_key`` says why). Each new record or decision gets a history entry.
 """
 
 from __future__ import annotations
@@ -248,6 +249,7 @@ def _record(person: Person, f: RecordFields, key: str, row: Row, file_name: str,
         topic=f.topic,
         venue=f.venue,
         provider=f.provider,
+        activity=f.activity,
         external_id=f.external_id,
         natural_key=key,
         source_file=file_name[:300],
