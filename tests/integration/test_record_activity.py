@@ -88,6 +88,31 @@ def test_a_malformed_activity_rejects_its_row_naming_file_line_and_reason(tmp_pa
     assert list(Record.objects.filter(person=member).values_list("title", "activity")) == [("Good one", "giving_back")]
 
 
+def test_a_file_without_activities_re_imported_after_they_were_set_adds_nothing(client: Client, member) -> None:
+    plain = b"id,date,title,minutes\nr4,2024-04-10,Mentoring chapter members,720\n"
+    import_records(load_upload("plain.csv", plain), member, member, "plain.csv")
+    record = Record.objects.get(person=member)
+    client.force_login(member)
+    client.post(f"/records/{record.pk}/", {"change": "activity", "activity": "giving_back"})
+
+    again = import_records(load_upload("plain.csv", plain), member, member, "plain.csv")
+    with_activity = import_records(load_upload("pmi.csv", PMI_CSV.encode()), member, member, "pmi.csv")
+
+    assert (again.added, again.already_present) == (0, 1)
+    assert (with_activity.added, with_activity.already_present) == (4, 1)
+    assert Record.objects.filter(person=member, title="Mentoring chapter members").count() == 1
+
+
+def test_a_file_naming_an_activity_for_a_record_stored_without_one_leaves_it_alone(member) -> None:
+    plain = b"date,title,minutes\n2024-04-10,Mentoring chapter members,720\n"
+    import_records(load_upload("plain.csv", plain), member, member, "plain.csv")
+
+    report = import_records(load_upload("pmi.csv", PMI_CSV.encode()), member, member, "pmi.csv")
+
+    assert (report.added, report.already_present) == (4, 1)
+    assert Record.objects.get(person=member, title="Mentoring chapter members").activity == ""
+
+
 def test_one_course_split_across_two_talent_areas_is_two_records_not_a_repeat(member) -> None:
     # PMI: a course split across areas is entered one line per area; the lines differ only in their activity.
     rows = load_upload(

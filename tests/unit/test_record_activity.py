@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from certcredit.engine.records import activity_of
-from certcredit.io.rows import RowInvalid, clean_activity, record_fields, record_key
+from certcredit.io.rows import KnownRecords, RowInvalid, clean_activity, record_fields, record_key
 from certcredit.rules.vocabulary import ACTIVITY_PATTERN, MAX_ACTIVITY
 
 
@@ -77,3 +77,26 @@ def test_two_rows_alike_but_for_their_activity_are_two_records_and_spelling_does
     assert ways != power
     spelled = record_fields({"date": "2026-02-01", "title": "course", "minutes": 90, "activity": "Power Skills"})
     assert spelled.natural_key() == power
+
+
+@pytest.mark.parametrize(
+    ("stored", "row", "present"),
+    [
+        ({""}, "", True),  # the same record, no activity on either side
+        ({"giving_back"}, "giving_back", True),  # the same record again
+        ({"giving_back"}, "", True),  # an old file without activities, after the member set one
+        ({""}, "giving_back", True),  # a file that adds an activity: imports never change a stored record
+        ({"ways_of_working"}, "power_skills", False),  # PMI: the same course's other Talent area
+        ({"ways_of_working", "power_skills"}, "business_acumen", False),
+        (set(), "", False),  # nothing stored with that date, title, minutes and format
+    ],
+)
+def test_a_row_is_a_stored_record_when_the_activities_agree_or_one_side_names_none(
+    stored: set[str], row: str, present: bool
+) -> None:
+    known = KnownRecords()
+    base = record_key(dt.date(2026, 2, 1), "Course", 90, "in_person")
+    for activity in stored:
+        known.add(base, activity)
+    known.add(record_key(dt.date(2026, 2, 2), "Course", 90, "in_person"), row)  # another day never matches
+    assert ((base, row) in known) is present

@@ -93,25 +93,52 @@ class RecordFields:
         """Per person: date, title (case and spacing ignored), minutes, format and activity (``record_key``)."""
         return record_key(self.date, self.title, self.minutes, self.format, self.activity)
 
+    def base_key(self) -> str:
+        """The key without the activity, which ``KnownRecords`` compares first."""
+        return record_key(self.date, self.title, self.minutes, self.format)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def record_key(date: dt.date, title: str, minutes: int, fmt: str, activity: str = "") -> str:
-    """What makes two of a person's records the same record: date, title (case and spacing ignored), minutes,
-    format and, when it names one, the activity.
+    """A record's stored natural key: date, title (case and spacing ignored), minutes, format and, when it names
+    one, the activity. A record without an activity keeps the key it had before the store kept activities.
 
-    The activity is part of the key because PMI has a course split across Talent Triangle areas entered as one
-    line per area (docs/rules.md): two lines alike but for their activity are two records, and a re-import
-    must keep both, not drop the second as "already present". A record without an activity keeps the key it
-    had before the store kept activities, so files imported earlier still re-import as "already present". The
-    price: a file re-imported with an activity added to a row already stored without one adds it as a new
-    record; set the stored record's activity instead (record page, ``PATCH /api/records/{id}``).
+    The activity is in the key because PMI has a course split across Talent Triangle areas entered as one line
+    per area (docs/rules.md): two lines alike but for their activity are two records. Imports decide "already
+    present" with ``KnownRecords``, which also lets a row and a record match when only one of them names an
+    activity, so neither a file without activities nor one that adds them duplicates what is stored.
     """
     parts = ["r", date.isoformat(), text_key(title), str(minutes), fmt]
     if activity:
         parts.append(activity)
     return "|".join(parts)[:700]
+
+
+class KnownRecords:
+    """A person's records as imports compare rows with them: by key without the activity (``record_key(...)``
+    with none), then by activity.
+
+    A row is one of the records when they agree on date, title, minutes and format and either name the same
+    activity or one of them names none. So an old file re-imported after the member set activities on the
+    record page adds nothing, a file that names an activity for a record stored without one adds nothing either
+    (an import never changes a stored record: set the activity on the record), and PMI's one-line-per-area rows,
+    whose activities differ, are all kept.
+    """
+
+    def __init__(self) -> None:
+        self._activities: dict[str, set[str]] = {}
+
+    def add(self, base: str, activity: str) -> None:
+        self._activities.setdefault(base, set()).add(activity)
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        base, activity = item
+        seen = self._activities.get(base)
+        if not seen:
+            return False
+        return not activity or "" in seen or activity in seen
 
 
 def clean_activity(value: object) -> str:

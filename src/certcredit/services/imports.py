@@ -2,8 +2,8 @@
 
 Every row is checked first (``certcredit.io.rows``); bad rows are reported with file, line and reason and the
 good ones go in. The writing is ONE transaction: if anything fails half-way the store is as it was. Natural
-keys make a second import of the same file add nothing (a record's key includes its activity when it names one:
-``certcredit.io.rows.record_key`` says why). Each new record or decision gets a history entry.
+keys make a second import of the same file add nothing (for records, ``certcredit.io.rows.KnownRecords`` says how
+the activity takes part). Each new record or decision gets a history entry.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from typing import TypeVar
 from django.db import transaction
 
 from certcredit.io.readers import Row, RowError, detect_format, read_text
-from certcredit.io.rows import RecordFields, RowInvalid, SessionFields, record_fields, session_fields, text_key
+from certcredit.io.rows import (
+    KnownRecords,
+    RecordFields,
+    RowInvalid,
+    SessionFields,
+    record_fields,
+    record_key,
+    session_fields,
+    text_key,
+)
 from certcredit.services import history
 from certcredit.services.access import check_may_import_sessions, check_may_see_records_of
 from certcredit.web.accounts.models import Organization, Person
@@ -97,15 +106,15 @@ def import_records(
     checked = _check(rows, record_fields, report, progress)
     with transaction.atomic():
         run = ImportRun.objects.create(kind=report.kind, file_name=file_name[:300], run_by=actor, person=person)
-        known = set(Record.objects.filter(person=person).values_list("natural_key", flat=True))
+        known = _known_records(person)
         fresh: list[Record] = []
         for row, fields in checked:
-            key = fields.natural_key()
-            if key in known:
+            base = fields.base_key()
+            if (base, fields.activity) in known:
                 report.already_present += 1
                 continue
-            known.add(key)
-            fresh.append(_record(person, fields, key, row, file_name, run))
+            known.add(base, fields.activity)
+            fresh.append(_record(person, fields, fields.natural_key(), row, file_name, run))
         _link_sessions(fresh)
         _store(fresh, Record, actor, f"imported from {file_name}", progress)
         report.added = len(fresh)
@@ -226,6 +235,15 @@ def _link_sessions(records: list[Record]) -> None:
         matches = catalogue.get((record.date, text_key(record.title)), [])
         if len(matches) == 1:
             record.session_id = matches[0]
+
+
+def _known_records(person: Person) -> KnownRecords:
+    """The person's stored records, keyed from their fields (their stored key may include the activity)."""
+    known = KnownRecords()
+    stored = Record.objects.filter(person=person).values_list("date", "title", "minutes", "format", "activity")
+    for date, title, minutes, fmt, activity in stored:
+        known.add(record_key(date, title, minutes, fmt), activity)
+    return known
 
 
 def _existing_session_keys(keys: list[str]) -> set[str]:
