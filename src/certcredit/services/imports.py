@@ -22,7 +22,6 @@ from certcredit.io.rows import (
     RowInvalid,
     SessionFields,
     record_fields,
-    record_key,
     session_fields,
     text_key,
 )
@@ -238,11 +237,12 @@ def _link_sessions(records: list[Record]) -> None:
 
 
 def _known_records(person: Person) -> KnownRecords:
-    """The person's stored records, keyed from their fields (their stored key may include the activity)."""
+    """The person's stored records by key without the activity: a stored key is ``record_key``'s, which appends
+    ``|activity`` only when there is one (imports, the admin and ``set_activity`` all write it)."""
     known = KnownRecords()
-    stored = Record.objects.filter(person=person).values_list("date", "title", "minutes", "format", "activity")
-    for date, title, minutes, fmt, activity in stored:
-        known.add(record_key(date, title, minutes, fmt), activity)
+    for key, activity in Record.objects.filter(person=person).values_list("natural_key", "activity"):
+        suffix = f"|{activity}"
+        known.add(key[: -len(suffix)] if activity and key.endswith(suffix) else key, activity)
     return known
 
 
