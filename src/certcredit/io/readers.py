@@ -147,7 +147,9 @@ def _read_ics(text: str, name: str) -> Iterator[Row | RowError]:
 
 
 #: iCalendar properties of our own (``X-CERTCREDIT-CATEGORY: writing``) carry the SPEC keys ICS lacks.
-ICS_EXTRA_KEYS = ("id", "format", "category", "subject_area", "topic", "venue", "provider", "minutes", "time")
+ICS_EXTRA_KEYS = (
+    "id", "format", "category", "subject_area", "topic", "venue", "provider", "minutes", "time", "activity",
+)  # fmt: skip
 
 
 def _event_data(event: Any) -> dict[str, Any]:

@@ -12,12 +12,14 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from certcredit.engine.records import activity_of
 from certcredit.evaluate.duration import DurationError, minutes_from_time, minutes_from_value
 from certcredit.rules import vocabulary
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACES = re.compile(r"\s+")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_ACTIVITY = re.compile(vocabulary.ACTIVITY_PATTERN)
 MAX_TITLE = 500
 MAX_SHORT = 200
 
@@ -84,13 +86,83 @@ class RecordFields:
     venue: str
     provider: str
     external_id: str
+    #: a program's own activity kind (PMI's ``giving_back``), normalised; "" when the row names none
+    activity: str = ""
 
     def natural_key(self) -> str:
-        """Per person: date, title (case and spacing ignored), minutes and format."""
-        return "|".join(("r", self.date.isoformat(), text_key(self.title), str(self.minutes), self.format))[:700]
+        """Per person: date, title (case and spacing ignored), minutes, format and activity (``record_key``)."""
+        return record_key(self.date, self.title, self.minutes, self.format, self.activity)
+
+    def base_key(self) -> str:
+        """The key without the activity, which ``KnownRecords`` compares first."""
+        return record_key(self.date, self.title, self.minutes, self.format)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def record_key(date: dt.date, title: str, minutes: int, fmt: str, activity: str = "") -> str:
+    """A record's stored natural key: date, title (case and spacing ignored), minutes, format and, when it names
+    one, the activity. A record without an activity keeps the key it had before the store kept activities.
+
+    The activity is in the key because PMI has a course split across Talent Triangle areas entered as one line
+    per area (docs/rules.md): two lines alike but for their activity are two records. Imports decide "already
+    present" with ``KnownRecords``, which also lets a row and a record match when only one of them names an
+    activity, so neither a file without activities nor one that adds them duplicates what is stored.
+    """
+    parts = ["r", date.isoformat(), text_key(title), str(minutes), fmt]
+    if activity:
+        parts.append(activity)
+    return "|".join(parts)[:700]
+
+
+class KnownRecords:
+    """A person's records as imports compare rows with them: by key without the activity (``record_key(...)``
+    with none), then by activity.
+
+    A row is one of the records when they agree on date, title, minutes and format and either name the same
+    activity or one of them names none. So an old file re-imported after the member set activities on the
+    record page adds nothing, a file that names an activity for a record stored without one adds nothing either
+    (an import never changes a stored record: set the activity on the record), and PMI's one-line-per-area rows,
+    whose activities differ, are all kept.
+    """
+
+    def __init__(self) -> None:
+        self._activities: dict[str, set[str]] = {}
+
+    def add(self, base: str, activity: str) -> None:
+        self._activities.setdefault(base, set()).add(activity)
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        base, activity = item
+        seen = self._activities.get(base)
+        if not seen:
+            return False
+        return not activity or "" in seen or activity in seen
+
+
+def clean_activity(value: object) -> str:
+    """A record's activity as the store keeps it: normalised as the engine reads it (``Giving Back`` is
+    ``giving_back``), "" for none; ``RowInvalid`` when it cannot be an activity identifier.
+
+    Files for the CLI audit may name any activity (the program then says it is not one of its own); the store
+    is stricter, so that what it keeps is an identifier a rulebook could declare, never text to guess at later.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dict | list | bool):
+        raise RowInvalid(f"activity must be text, not a {type(value).__name__}")
+    activity = activity_of(value)
+    if activity is None:
+        return ""
+    if len(activity) > vocabulary.MAX_ACTIVITY:
+        raise RowInvalid(f"activity is longer than {vocabulary.MAX_ACTIVITY} characters")
+    if not _ACTIVITY.match(activity):
+        raise RowInvalid(
+            f"activity {str(value).strip()!r} is not an activity identifier: use letters, digits, spaces, '-' or"
+            " '_', starting with a letter (e.g. giving_back)"
+        )
+    return activity
 
 
 def text_key(text: str) -> str:
@@ -142,6 +214,7 @@ def record_fields(data: dict[str, Any]) -> RecordFields:
         venue=_choice(data, "venue", vocabulary.VENUES),
         provider=_text(data, "provider", MAX_SHORT),
         external_id=_text(data, "id", 100),
+        activity=clean_activity(data.get("activity")),
     )
 
 

@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-#: Column order for CSV: the SPEC keys first, then the extras a session may carry.
+#: Column order for CSV: the SPEC keys first, then a record's activity and the extras a session may carry.
 COLUMNS = (
     "id", "date", "title", "description", "minutes", "time", "format", "category", "subject_area", "topic",
-    "venue", "provider", "uid", "start", "end", "location",
+    "venue", "provider", "activity", "uid", "start", "end", "location",
 )  # fmt: skip
 KINDS = ("csv", "json", "jsonl", "ics")
 _ICS_PLAIN = {"title", "description", "uid", "location", "date", "start", "end", "minutes"}

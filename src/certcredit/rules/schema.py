@@ -14,7 +14,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from certcredit.rules.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
+from certcredit.rules.vocabulary import ACTIVITY_PATTERN, CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
 
 Format = Literal["in_person", "live_online", "recorded", "self_study", "teaching"]
 Category = Literal[
@@ -28,7 +28,7 @@ SubjectArea = Literal["HR", "FM", "OM", "LI", "CM"]
 Topic = Literal["business_ethics", "substance_abuse"]
 #: An activity kind a program declares (PMI's giving_back, SHRM's profession, a bar's ethics): records name it in
 #: their ``activity`` key; unlike categories it is the program's own vocabulary, checked against ``activities``.
-ActivityId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+ActivityId = Annotated[str, Field(pattern=ACTIVITY_PATTERN)]
 RequirementId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 
 assert set(FORMATS) == set(get_args(Format))  # the Literal mirrors the shared vocabulary

@@ -32,3 +32,7 @@ TOPIC_NAMES: Final = {"business_ethics": "Business Ethics", "substance_abuse": "
 FORMATS: Final = ("in_person", "live_online", "recorded", "self_study", "teaching")
 DEFAULT_FORMAT: Final = "in_person"
 VENUES: Final = ("ala_conference",)
+#: A program's own activity kind (PMI's ``giving_back``) is an identifier: rulebooks declare them with this shape
+#: and the store keeps a record's activity only in it (after ``engine.records.activity_of`` has normalised it).
+ACTIVITY_PATTERN: Final = r"^[a-z][a-z0-9_]*$"
+MAX_ACTIVITY: Final = 40

@@ -52,6 +52,7 @@ def record_rows(person: Person) -> list[dict[str, Any]]:
             "topic": r.topic,
             "venue": r.venue,
             "provider": r.provider,
+            "activity": r.activity,
         }
         for r in Record.objects.filter(person=person).order_by("date", "title", "id")
     ]

@@ -2,7 +2,8 @@
 
 Every row is checked first (``certcredit.io.rows``); bad rows are reported with file, line and reason and the
 good ones go in. The writing is ONE transaction: if anything fails half-way the store is as it was. Natural
-keys make a second import of the same file add nothing. Each new record or decision gets a history entry.
+keys make a second import of the same file add nothing (for records, ``certcredit.io.rows.KnownRecords`` says how
+the activity takes part). Each new record or decision gets a history entry.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from typing import TypeVar
 from django.db import transaction
 
 from certcredit.io.readers import Row, RowError, detect_format, read_text
-from certcredit.io.rows import RecordFields, RowInvalid, SessionFields, record_fields, session_fields, text_key
+from certcredit.io.rows import (
+    KnownRecords,
+    RecordFields,
+    RowInvalid,
+    SessionFields,
+    record_fields,
+    session_fields,
+    text_key,
+)
 from certcredit.services import history
 from certcredit.services.access import check_may_import_sessions, check_may_see_records_of
 from certcredit.web.accounts.models import Organization, Person
@@ -96,15 +105,15 @@ def import_records(
     checked = _check(rows, record_fields, report, progress)
     with transaction.atomic():
         run = ImportRun.objects.create(kind=report.kind, file_name=file_name[:300], run_by=actor, person=person)
-        known = set(Record.objects.filter(person=person).values_list("natural_key", flat=True))
+        known = _known_records(person)
         fresh: list[Record] = []
         for row, fields in checked:
-            key = fields.natural_key()
-            if key in known:
+            base = fields.base_key()
+            if (base, fields.activity) in known:
                 report.already_present += 1
                 continue
-            known.add(key)
-            fresh.append(_record(person, fields, key, row, file_name, run))
+            known.add(base, fields.activity)
+            fresh.append(_record(person, fields, fields.natural_key(), row, file_name, run))
         _link_sessions(fresh)
         _store(fresh, Record, actor, f"imported from {file_name}", progress)
         report.added = len(fresh)
@@ -227,6 +236,16 @@ def _link_sessions(records: list[Record]) -> None:
             record.session_id = matches[0]
 
 
+def _known_records(person: Person) -> KnownRecords:
+    """The person's stored records by key without the activity: a stored key is ``record_key``'s, which appends
+    ``|activity`` only when there is one (imports, the admin and ``set_activity`` all write it)."""
+    known = KnownRecords()
+    for key, activity in Record.objects.filter(person=person).values_list("natural_key", "activity"):
+        suffix = f"|{activity}"
+        known.add(key[: -len(suffix)] if activity and key.endswith(suffix) else key, activity)
+    return known
+
+
 def _existing_session_keys(keys: list[str]) -> set[str]:
     known: set[str] = set()
     for batch in _chunks(sorted(set(keys)), BATCH_SIZE):
@@ -248,6 +267,7 @@ def _record(person: Person, f: RecordFields, key: str, row: Row, file_name: str,
         topic=f.topic,
         venue=f.venue,
         provider=f.provider,
+        activity=f.activity,
         external_id=f.external_id,
         natural_key=key,
         source_file=file_name[:300],

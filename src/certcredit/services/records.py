@@ -1,10 +1,11 @@
-"""Changing a person's records one at a time (evidence files), each change written to history."""
+"""Changing a person's records one at a time (evidence files, the activity), each change written to history."""
 
 from __future__ import annotations
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from certcredit.io.rows import RowInvalid, clean_activity, record_key
 from certcredit.services import history
 from certcredit.services.access import check_may_see_records_of
 from certcredit.web.accounts.models import Person
@@ -25,3 +26,35 @@ def attach_evidence(actor: Person, record: Record, upload: UploadedFile) -> Reco
     record.save(update_fields=["evidence"])
     history.record_change(actor, "attach evidence", record, before)
     return record
+
+
+class RecordConflict(ValueError):
+    """The change would make the record the same (natural key) as another of the person's records."""
+
+
+@transaction.atomic
+def set_activity(actor: Person, record: Record, value: object) -> Record:
+    """Set (or clear, with "" or None) the record's activity; the owner or staff may do it.
+
+    The value is normalised as imports read it (``Giving Back`` is ``giving_back``); a malformed one raises
+    ``RowInvalid`` (a ValueError) with the reason. The natural key follows the activity (``record_key``), so a
+    change that would make this record the same as another of the person's raises ``RecordConflict``. The
+    history entry holds the record before and after, activity included.
+    """
+    check_may_see_records_of(actor, record.person)
+    activity = clean_activity(value)
+    if activity == record.activity:
+        return record
+    key = record_key(record.date, record.title, record.minutes, record.format, activity)
+    twin = Record.objects.filter(person_id=record.person_id, natural_key=key).exclude(pk=record.pk).first()
+    if twin is not None:
+        what = f"activity {activity}" if activity else "no activity"
+        raise RecordConflict(f"record {twin.pk} ({twin}) is the same record with {what}; change or remove that one")
+    before = history.snapshot(record)
+    record.activity, record.natural_key = activity, key
+    record.save(update_fields=["activity", "natural_key"])
+    history.record_change(actor, "change activity", record, before)
+    return record
+
+
+__all__ = ["EVIDENCE_SUFFIXES", "RecordConflict", "RowInvalid", "attach_evidence", "set_activity"]

@@ -21,6 +21,7 @@ from certcredit import __version__
 from certcredit.services import queries, tokens
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
+from certcredit.services.records import RecordConflict, RowInvalid, set_activity
 from certcredit.web.accounts.models import Person
 
 log = logging.getLogger("certcredit.api")
@@ -86,6 +87,14 @@ class RecordOut(Schema):
     provider: str
     source: str
     has_evidence: bool
+    #: a program's own activity kind (PMI's giving_back), or null; added after the first release, so optional
+    activity: str | None = None
+
+
+class RecordChange(Schema):
+    """The fields of a record the API may change: its activity (null or "" clears it)."""
+
+    activity: str | None
 
 
 class RecordPage(Schema):
@@ -155,6 +164,25 @@ def records(request: HttpRequest, paging: Query[Paging], person: str | None = No
     return {"person": owner.email, "count": found.count(), "items": items}
 
 
+@api.patch("/records/{record_id}", response={200: RecordOut, 409: Problem, **ERRORS}, tags=["records"])
+def change_record(request: HttpRequest, record_id: int, body: RecordChange) -> dict[str, Any]:
+    """Set a record's ``activity`` (``"Giving Back"`` is kept as ``giving_back``); the owner or staff may.
+
+    Another person's record is "not found", as an unknown id is; a malformed activity is 422 and one that would
+    make the record the same as another of the person's is 409, each with a message."""
+    try:
+        record = queries.record_of(request.auth, record_id)
+    except LookupError as error:
+        raise HttpError(404, str(error)) from None
+    try:
+        record = set_activity(request.auth, record, body.activity)
+    except RowInvalid as error:
+        raise HttpError(422, str(error)) from None
+    except RecordConflict as error:
+        raise HttpError(409, str(error)) from None
+    return _record_out(record)
+
+
 @api.get("/sessions", response={200: SessionPage, **ERRORS}, tags=["sessions"])
 def sessions(request: HttpRequest, paging: Query[Paging], search: str = "") -> dict[str, Any]:
     """The session catalogue, newest first, optionally searched by title or description."""
@@ -192,6 +220,7 @@ def _record_out(r: Any) -> dict[str, Any]:
         "provider": r.provider,
         "source": f"{r.source_file}, {r.source_line}" if r.source_file else "",
         "has_evidence": bool(r.evidence),
+        "activity": r.activity or None,
     }
 
 

@@ -37,6 +37,18 @@ class EvidenceForm(forms.Form):
         return _not_too_big(self.cleaned_data["evidence"])
 
 
+class ActivityForm(forms.Form):
+    """A record's activity (PMI's giving back, SHRM's profession); ``set_activity`` normalises and checks it."""
+
+    activity = forms.CharField(
+        label="Activity",
+        required=False,
+        max_length=100,
+        help_text='The program\'s own kind of activity, e.g. giving_back for PMI ("Giving Back" reads the same); '
+        "leave empty for none.",
+    )
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="my script", help_text="To tell your tokens apart.")
 

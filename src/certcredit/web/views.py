@@ -18,9 +18,9 @@ from certcredit.services import queries, tokens
 from certcredit.services.access import Forbidden, is_staff
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
-from certcredit.services.records import attach_evidence
+from certcredit.services.records import attach_evidence, set_activity
 from certcredit.web.accounts.models import ApiToken
-from certcredit.web.forms import EvidenceForm, RecordFileForm, TokenForm
+from certcredit.web.forms import ActivityForm, EvidenceForm, RecordFileForm, TokenForm
 
 
 @login_required
@@ -59,12 +59,23 @@ def records(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    """One record; its page also takes its evidence file and its activity (each form says which it is)."""
     try:
         record = queries.record_of(request.user, record_id)
     except LookupError as error:
         raise Http404(str(error)) from error
-    form = EvidenceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    changing_activity = request.method == "POST" and request.POST.get("change") == "activity"
+    form = EvidenceForm(None if changing_activity else request.POST or None, request.FILES or None)
+    activity_form = ActivityForm(request.POST if changing_activity else None, initial={"activity": record.activity})
+    if changing_activity and activity_form.is_valid():
+        try:
+            set_activity(request.user, record, activity_form.cleaned_data["activity"])
+        except ValueError as error:  # a malformed activity, or the same record twice
+            activity_form.add_error("activity", str(error))
+        else:
+            messages.success(request, "Activity saved.")
+            return redirect("record", record_id=record.pk)
+    elif request.method == "POST" and not changing_activity and form.is_valid():
         try:
             attach_evidence(request.user, record, form.cleaned_data["evidence"])
         except ValueError as error:
@@ -72,7 +83,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         else:
             messages.success(request, "Evidence attached.")
             return redirect("record", record_id=record.pk)
-    return render(request, "record.html", {"record": record, "form": form})
+    context = {"record": record, "form": form, "activity_form": activity_form}
+    return render(request, "record.html", context)
 
 
 @login_required

@@ -6,8 +6,10 @@ from certcredit.web.records.models import ImportRun, Record
 
 @admin.register(Record)
 class RecordAdmin(HistoryAdmin):
-    list_display = ("person", "date", "title", "minutes", "format", "category", "subject_area", "source_line")
-    list_filter = ("format", "category", "subject_area")
+    list_display = (
+        "person", "date", "title", "minutes", "format", "category", "subject_area", "activity", "source_line",
+    )  # fmt: skip
+    list_filter = ("format", "category", "subject_area", "activity")
     search_fields = ("title", "person__email")
     readonly_fields = ("natural_key", "source_file", "source_line", "import_run")
 
@@ -15,7 +17,8 @@ class RecordAdmin(HistoryAdmin):
         from certcredit.io.rows import record_fields
 
         fields = record_fields({"date": obj.date.isoformat(), "minutes": obj.minutes, "title": obj.title,
-                                "format": obj.format})  # fmt: skip
+                                "format": obj.format, "activity": obj.activity})  # fmt: skip
+        obj.activity = fields.activity  # normalised, as imports, the web form and the API keep it
         obj.natural_key = fields.natural_key()
         super().save_model(request, obj, form, change)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from certcredit.io.rows import RowInvalid, clean_activity
 from certcredit.rules import vocabulary
 from certcredit.web.catalog.models import (
     CATEGORY_CHOICES,
@@ -48,12 +50,21 @@ class ImportRun(models.Model):
         return f"{self.kind} from {self.file_name} ({self.added} added)"
 
 
+def validate_activity(value: str) -> None:
+    """Admin and model forms: the same check as imports, the web form and the API (``clean_activity``)."""
+    try:
+        clean_activity(value)
+    except RowInvalid as error:
+        raise ValidationError(str(error)) from None
+
+
 def evidence_path(record: Record, filename: str) -> str:
     return f"evidence/{record.person_id}/{filename}"
 
 
 class Record(models.Model):
-    """One education activity of one person; unique per person by ``natural_key`` (date, title, minutes, format)."""
+    """One education activity of one person; unique per person by ``natural_key`` (date, title, minutes, format
+    and activity: ``certcredit.io.rows.record_key``)."""
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="records")
     session = models.ForeignKey(
@@ -70,6 +81,14 @@ class Record(models.Model):
     topic = models.CharField(max_length=20, choices=TOPIC_CHOICES, blank=True)
     venue = models.CharField(max_length=20, choices=VENUE_CHOICES, blank=True)
     provider = models.CharField(max_length=200, blank=True)
+    #: a program's own activity kind (PMI's giving_back), kept normalised; programs without activities ignore it
+    activity = models.CharField(
+        max_length=vocabulary.MAX_ACTIVITY,
+        blank=True,
+        default="",
+        validators=[validate_activity],
+        help_text="A program's own kind of activity, e.g. giving_back for PMI; blank for none.",
+    )
     evidence = models.FileField(upload_to=evidence_path, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
     natural_key = models.CharField(max_length=700, editable=False)
