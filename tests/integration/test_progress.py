@@ -16,6 +16,7 @@ from certcredit.services.audits import record_programs
 from certcredit.services.exports import record_rows
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.tokens import create_token
+from certcredit.web.api import ProgressOut
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 
@@ -221,6 +222,7 @@ def test_the_api_progress_equals_the_cli_audit_of_the_exported_records(
     assert from_api.status_code == 200 and from_cli.exit_code == 0, from_cli.stderr
     assert from_api.json() == json.loads(from_cli.stdout)
     body = from_api.json()
+    ProgressOut.model_validate(body)  # the documented schema fits
     assert (body["complete"], body["hours_needed"], body["rejected"]) == (False, 0.5, [])
     assert {u["record"]: u["reason"] for u in body["unused"]} == {
         "short": "shorter than 60 minutes",
@@ -240,6 +242,48 @@ def test_the_api_progress_of_a_specialist_equals_the_cli_with_the_specialty(
                    "--specialty", "finance", "--format", "json", "--today", dt.date.today().isoformat())  # fmt: skip
     assert from_api.status_code == 200 and from_api.json()["specialty"] == "FM"
     assert from_api.json() == json.loads(from_cli.stdout)
+
+
+TX_RECORDS = """id,date,title,minutes,format,activity
+t1,2025-03-10,Evidence update,600,in_person,
+t2,2025-05-10,Ethics in practice,180,in_person,ethics
+t3,2025-06-10,Recorded ethics,120,recorded,ethics
+t4,2025-07-10,Recorded trial skills,300,recorded,
+p1,2024-06-10,Last year's conference,1500,in_person,
+"""
+
+
+def test_a_nested_programs_extra_keys_reach_the_api_as_the_cli_prints_them(
+    client: Client, make_person, cli, tmp_path: Path
+) -> None:
+    # Texas, year ending 2025-12-31: the 2 recorded ethics hours are capped at 1 (self-study within ethics) and the
+    # 5 recorded trial hours at the 2 left of the 3-hour self-study cap; the year before (no ethics) carries nothing.
+    lawyer = make_person("tex@example.org")
+    load(lawyer, TX_RECORDS, "tx.csv")
+    path = tmp_path / "tx.json"
+    path.write_text(render(record_rows(lawyer), "json"), encoding="utf-8")
+    params = {"program": "tx-mcle", "as_of": "2025-12-31"}
+
+    from_api = client.get("/api/progress", params, **bearer(lawyer))
+    from_cli = cli("audit", str(path), "--program", "tx-mcle", "--as-of", "2025-12-31", "--format", "json",
+                   "--today", dt.date.today().isoformat())  # fmt: skip
+
+    assert from_api.status_code == 200 and from_cli.exit_code == 0, from_cli.stderr
+    body = from_api.json()
+    assert body == json.loads(from_cli.stdout)
+    assert "carry_over" in body and any("record_hours" in line for line in body["allocations"])
+    ProgressOut.model_validate(body)  # the documented schema fits
+    assert body["outlook"]["deadline"]["cycle_end"] == "2025-12-31"
+
+
+def test_the_page_shows_capped_records_and_the_carry_over_of_a_nested_program(client: Client, make_person) -> None:
+    lawyer = make_person("tex@example.org")
+    load(lawyer, TX_RECORDS, "tx.csv")
+    client.force_login(lawyer)
+    _status, html = page(client, program="tx-mcle", as_of="2025-12-31")
+    assert "of 2.00, capped" in html and "of 5.00, capped" in html
+    # p1's 25 hours of 2024 include no ethics: that year was not complete, so nothing carries over
+    assert "Carried over" in html and "nothing: the cycle ending 2024-12-31 was not complete" in html
 
 
 def test_the_api_refuses_bad_input_with_a_message_and_the_field(client: Client, member) -> None:
