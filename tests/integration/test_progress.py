@@ -194,6 +194,14 @@ def test_staff_see_any_members_progress_and_the_form_keeps_the_person(client: Cl
     assert 'name="person" value="mo@example.org"' in html
 
 
+def test_a_records_page_links_to_the_same_persons_progress(client: Client, member, make_person) -> None:
+    client.force_login(member)
+    assert 'href="/progress/"' in client.get("/records/").content.decode()
+    client.force_login(make_person("boss@example.org", "staff"))
+    html = client.get("/records/", {"person": "mo@example.org"}).content.decode()
+    assert 'href="/progress/?person=mo%40example.org"' in html
+
+
 def test_a_member_naming_themselves_sees_their_own_progress(client: Client, member) -> None:
     client.force_login(member)
     _status, html = page(client, person="mo@example.org", program="clm-application", as_of=AS_OF)
