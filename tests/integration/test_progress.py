@@ -339,3 +339,5 @@ def test_the_openapi_document_lists_the_progress_endpoint(client: Client) -> Non
     operation = document["paths"]["/api/progress"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"program", "as_of", "specialty", "person"}
     assert {"200", "401", "404", "422"} <= set(operation["responses"])
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ProgressOut")
+    assert "from" in document["components"]["schemas"]["Window"]["properties"]

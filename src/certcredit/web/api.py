@@ -61,6 +61,15 @@ class Problem(Schema):
     message: str
 
 
+class FieldProblem(Schema):
+    """A 422: ``field`` names the parameter at fault (``program``, ``as_of``, ``specialty``); a missing or
+    malformed parameter gives the framework's ``errors`` instead."""
+
+    message: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
 class Health(Schema):
     status: str
     version: str
@@ -275,7 +284,7 @@ def change_record(request: HttpRequest, record_id: int, body: RecordChange) -> d
     return _record_out(record)
 
 
-@api.get("/progress", response={200: ProgressOut, **ERRORS}, by_alias=True, tags=["records"])
+@api.get("/progress", response={200: ProgressOut, **ERRORS, 422: FieldProblem}, by_alias=True, tags=["records"])
 def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
     """The audit of a person's stored records: the object `certcredit audit --format json` prints for them.
 
