@@ -114,6 +114,13 @@ def test_a_member_sees_each_requirement_the_records_used_the_unused_with_reasons
     assert "Apply by" not in html
 
 
+def test_a_member_without_records_sees_everything_still_needed(client: Client, make_person) -> None:
+    client.force_login(make_person("new@example.org"))
+    _status, html = page(client, program="clm-application", as_of=AS_OF)
+    assert "Not complete: 10.00 more hours needed" in html  # 2 hours in each of the five categories
+    assert "No record counts yet." in html and "No record is left out." in html
+
+
 def test_a_complete_member_sees_the_apply_by_date(client: Client, member) -> None:
     load(member, MORE, "more.csv")
     client.force_login(member)
