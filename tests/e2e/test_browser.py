@@ -1,4 +1,5 @@
-"""End to end: Debian's chromium signs in as the demo member on a live server and sees their records."""
+"""End to end: Debian's chromium signs in as the demo member on a live server, sees their records and their
+progress against the CLM application."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ def page(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Any]:
             browser.close()
 
 
-def test_a_demo_member_signs_in_and_sees_their_records(live_server: Any, page: Any) -> None:
+def test_a_demo_member_signs_in_sees_their_records_and_their_progress(live_server: Any, page: Any) -> None:
+    import datetime as dt
+
     from playwright.sync_api import expect
 
     from certcredit.services.demo import load_demo
@@ -63,3 +66,12 @@ def test_a_demo_member_signs_in_and_sees_their_records(live_server: Any, page: A
     expect(table).to_contain_text("Running Difficult Performance Conversations")
     expect(page.locator("table.data tbody tr")).to_have_count(5)
     expect(page.locator("header")).to_contain_text(member.email)
+    today = dt.date.today().isoformat()  # the form's default as-of date
+
+    page.click("nav >> text=Progress")
+    expect(page.locator("h1")).to_have_text("My progress")
+    page.select_option("#id_program", "clm-application")
+    page.click("button[type=submit] >> text=Show progress")
+    expect(page).to_have_url(f"{live_server.url}/progress/?program=clm-application&as_of={today}&specialty=")
+    expect(page.locator("#verdict h2")).to_contain_text("omplete")  # "Complete" or "Not complete: …"
+    expect(page.locator("table.requirements tbody tr")).to_have_count(5)  # the five management categories

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from certcredit.services.access import Forbidden, check_may_see_records_of, is_staff
+from certcredit.services.access import Forbidden, check_may_see_records_of, is_staff, may_see_records_of
 from certcredit.services.people import UnknownPerson, find_person
 from certcredit.web.accounts.models import Person
 from certcredit.web.catalog.models import Session
@@ -20,6 +20,20 @@ def records_of(viewer: Person, email: str | None = None) -> tuple[Person, QueryS
         person = find_person(email)
     check_may_see_records_of(viewer, person)
     return person, Record.objects.filter(person=person).select_related("session").order_by("-date", "title", "id")
+
+
+def person_seen_by(viewer: Person, email: str | None = None) -> Person:
+    """The viewer, or the person with that e-mail if the viewer may see their records (``access``).
+
+    A person the viewer may not see raises ``UnknownPerson`` with the very message a missing one gets, so the
+    answer does not tell a member whether another member has an account (the progress page and API: 404).
+    """
+    if not email or email.strip().lower() == viewer.email.lower():
+        return viewer
+    person = Person.objects.filter(email__iexact=email.strip()).first()
+    if person is None or not may_see_records_of(viewer, person):
+        raise UnknownPerson(f"no account with the e-mail {email!r}")
+    return person
 
 
 def record_of(viewer: Person, record_id: int) -> Record:
@@ -48,4 +62,12 @@ def recent_imports(viewer: Person, limit: int = 10) -> QuerySet[ImportRun]:
     return runs.order_by("-started_at", "-id")[:limit]
 
 
-__all__ = ["Forbidden", "UnknownPerson", "recent_imports", "record_of", "records_of", "sessions"]
+__all__ = [
+    "Forbidden",
+    "UnknownPerson",
+    "person_seen_by",
+    "recent_imports",
+    "record_of",
+    "records_of",
+    "sessions",
+]

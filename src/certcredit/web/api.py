@@ -13,12 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict
 
 from certcredit import __version__
-from certcredit.services import queries, tokens
+from certcredit.services import audits, queries, tokens
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
@@ -58,6 +59,15 @@ api = NinjaAPI(
 
 class Problem(Schema):
     message: str
+
+
+class FieldProblem(Schema):
+    """A 422: ``field`` names the parameter at fault (``program``, ``as_of``, ``specialty``); a missing or
+    malformed parameter gives the framework's ``errors`` instead."""
+
+    message: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
 
 
 class Health(Schema):
@@ -134,6 +144,97 @@ class TokenOut(Schema):
     token: str
 
 
+class ProgressQuery(Schema):
+    program: str = Field(..., description="a record program's id, e.g. clm-application (not clrm)")
+    as_of: str = Field(..., description="the application date, or the cycle's end for recertification (YYYY-MM-DD)")
+    specialty: str | None = Field(None, description="the functional specialist's subject area (HR, FM, OM, LI)")
+    person: str | None = Field(None, description="another person's e-mail (staff); default: yourself")
+
+
+class _Open(Schema):
+    """Keys beyond the declared ones (a nested program's ``within``, ``max_hours``, ``per_year``, ``carry_over``; a
+    capped allocation's ``record_hours``) pass through as the CLI prints them."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class RequirementLine(_Open):
+    id: str
+    required_hours: float
+    counted_hours: float
+    met: bool
+    hours_needed: float
+
+
+class AllocationLine(_Open):
+    record: str
+    requirement: str
+    hours: float
+
+
+class UnusedLine(Schema):
+    record: str
+    reason: str
+
+
+class Window(Schema):
+    from_: dt.date = Field(..., alias="from")
+    from_inclusive: bool
+    to: dt.date
+
+
+class LeavingLine(Schema):
+    record: str
+    date: dt.date
+    last_day: dt.date
+    hours: float
+
+
+class AgeingOut(Schema):
+    until: dt.date
+    leaving: list[LeavingLine]
+    complete_then: bool
+    hours_needed_then: float
+    incomplete_from: dt.date | None
+
+
+class Deadline(Schema):
+    today: dt.date
+    cycle_end: dt.date
+    days_left: int
+    months_left: float
+    hours_needed: float
+    hours_needed_per_month: float | None
+    counted_so_far: float
+    pace_hours_per_month: float | None
+    on_pace: bool
+
+
+class Outlook(Schema):
+    """``ageing_out`` for a rolling window (the application), ``deadline`` for a cycle; the other is null."""
+
+    ageing_out: AgeingOut | None
+    deadline: Deadline | None
+
+
+class ProgressOut(_Open):
+    """The object ``certcredit audit --format json`` prints (SPEC.md's audit object, the CLI's extras, outlook)."""
+
+    program: str
+    as_of: dt.date
+    rules_version: str
+    complete: bool
+    hours_needed: float
+    apply_by: dt.date | None
+    requirements: list[RequirementLine]
+    allocations: list[AllocationLine]
+    unused: list[UnusedLine]
+    rejected: list[dict[str, Any]]
+    specialty: str | None
+    window: Window
+    outlook: Outlook
+
+
 class Paging(Schema):
     limit: int = 100
     offset: int = 0
@@ -181,6 +282,31 @@ def change_record(request: HttpRequest, record_id: int, body: RecordChange) -> d
     except RecordConflict as error:
         raise HttpError(409, str(error)) from None
     return _record_out(record)
+
+
+@api.get("/progress", response={200: ProgressOut, **ERRORS, 422: FieldProblem}, by_alias=True, tags=["records"])
+def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
+    """The audit of a person's stored records: the object `certcredit audit --format json` prints for them.
+
+    Its keys are SPEC.md's audit object (`program`, `as_of`, `rules_version`, `complete`, `hours_needed`,
+    `apply_by`, `requirements`, `allocations`, `unused`, `rejected`) with the CLI's extras (`specialty`,
+    `window`, a nested program's `carry_over` and per-requirement lines) and `outlook` (what ages out soon, or
+    the cycle's deadline), counted from the server's today. Record ids are those the export writes. Left out,
+    as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`; `rejected` is always
+    empty, as the store keeps only readable records.
+
+    Your own records, or (staff) another person's with `person=email`; a person you may not see is 404, as
+    a missing one is. A bad program, date or specialty is 422 with a `message` and the `field` at fault.
+    """
+    person = queries.person_seen_by(request.auth, query.person)
+    try:
+        as_of = audits.parse_as_of(query.as_of)
+        shown = audits.progress(request.auth, person, query.program, as_of, query.specialty or None)
+    except audits.ProgressInvalid as error:
+        raise _Invalid(error.field, str(error)) from None
+    # Sent as it is: validating through ProgressOut would drop the keys only some programs have (ninja reads a
+    # response by attributes, so extra keys are not seen); the schema documents it, tests check it fits.
+    return api.create_response(request, shown.report, status=200)
 
 
 @api.get("/sessions", response={200: SessionPage, **ERRORS}, tags=["sessions"])
@@ -241,6 +367,14 @@ def _session_out(s: Any) -> dict[str, Any]:
     }
 
 
+class _Invalid(HttpError):
+    """A 422 whose body also names the parameter at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(422, message)
+        self.field = field
+
+
 def _problem(request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
     return api.create_response(request, {"message": message, **extra}, status=status)
 
@@ -257,6 +391,8 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, _Invalid):
+        return _problem(request, exc.status_code, str(exc), field=exc.field)
     return _problem(request, exc.status_code, str(exc))
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from certcredit.io.readers import FileFormatError, detect_format
+from certcredit.rules.vocabulary import SUBJECT_AREA_NAMES
+from certcredit.services.audits import ProgressInvalid, parse_as_of, record_programs
 from certcredit.services.records import EVIDENCE_SUFFIXES
 
 
@@ -47,6 +52,53 @@ class ActivityForm(forms.Form):
         help_text='The program\'s own kind of activity, e.g. giving_back for PMI ("Giving Back" reads the same); '
         "leave empty for none.",
     )
+
+
+class ProgressForm(forms.Form):
+    """What to audit a person's records against (a GET form: the page's address says what it shows).
+
+    The as-of date is a text field, not a date picker, so a mistyped date is shown back as it was typed.
+    ``services.audits.progress`` does the real checking (a date no rule version covers, a missing specialty).
+    """
+
+    program = forms.ChoiceField(
+        label="Program",
+        error_messages={"invalid_choice": "Unknown program %(value)s: choose one of the list."},
+    )
+    as_of = forms.CharField(
+        label="As of",
+        max_length=30,
+        help_text="The application date, or the cycle's end date for a recertification (YYYY-MM-DD).",
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}),
+    )
+    specialty = forms.ChoiceField(
+        label="Specialty",
+        required=False,
+        help_text="The functional specialist's own subject area (that program only; the others ignore it).",
+        error_messages={"invalid_choice": "Unknown specialty %(value)s: choose one of the list."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programs = record_programs()
+        self.takes_specialty = {p.id for p in programs if p.specialties}
+        self.fields["program"].choices = [(p.id, f"{p.name} ({p.id})") for p in programs]
+        areas = dict.fromkeys(area for p in programs for area in p.specialties)
+        self.fields["specialty"].choices = [("", "—")] + [
+            (area, f"{area}: {SUBJECT_AREA_NAMES.get(area, area)}") for area in areas
+        ]
+
+    def clean_as_of(self) -> dt.date:
+        try:
+            return parse_as_of(self.cleaned_data["as_of"])
+        except ProgressInvalid as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("program") not in self.takes_specialty:
+            cleaned["specialty"] = ""
+        return cleaned
 
 
 class TokenForm(forms.Form):

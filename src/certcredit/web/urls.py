@@ -21,6 +21,7 @@ urlpatterns = [
     path("records/upload/", views.upload, name="upload"),
     path("records/<int:record_id>/", views.record_detail, name="record"),
     path("records/<int:record_id>/evidence/", views.evidence, name="evidence"),
+    path("progress/", views.progress, name="progress"),
     path("sessions/", views.sessions, name="sessions"),
     path("tokens/", views.api_tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke-token"),

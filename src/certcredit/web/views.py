@@ -12,15 +12,16 @@ from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certcredit.services import queries, tokens
+from certcredit.services import audits, queries, tokens
 from certcredit.services.access import Forbidden, is_staff
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import attach_evidence, set_activity
 from certcredit.web.accounts.models import ApiToken
-from certcredit.web.forms import ActivityForm, EvidenceForm, RecordFileForm, TokenForm
+from certcredit.web.forms import ActivityForm, EvidenceForm, ProgressForm, RecordFileForm, TokenForm
 
 
 @login_required
@@ -117,6 +118,52 @@ def upload(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{report.added} records added, {report.already_present} already there.")
                 return redirect("records")
     return render(request, "upload.html", {"form": form, "report": report})
+
+
+@login_required
+def progress(request: HttpRequest) -> HttpResponse:
+    """A person's audit against a program: one's own, or (staff) anyone's with ``?person=email``.
+
+    A person the viewer may not see is "not found", as a missing one is. The form is GET, so a progress page
+    can be bookmarked; until a program is asked for, only the form is shown (as-of date: today).
+    """
+    email = request.GET.get("person")
+    try:
+        person = queries.person_seen_by(request.user, email)
+    except UnknownPerson as error:
+        raise Http404(str(error)) from error
+    asked = any(key in request.GET for key in ("program", "as_of", "specialty"))
+    form = ProgressForm(request.GET if asked else None, initial={"as_of": timezone.localdate().isoformat()})
+    shown = None
+    if asked and form.is_valid():
+        data = form.cleaned_data
+        try:
+            shown = audits.progress(request.user, person, data["program"], data["as_of"], data["specialty"] or None)
+        except audits.ProgressInvalid as error:
+            form.add_error(error.field, str(error))
+    context = {
+        "form": form,
+        "person": person,
+        "own": person == request.user,
+        "progress": shown,
+        "view": _progress_view(shown) if shown else None,
+    }
+    return render(request, "progress.html", context)
+
+
+def _progress_view(shown: audits.Progress) -> dict[str, Any]:
+    """The report's lines with what a template cannot look up: requirement names and the stored records."""
+    report = shown.report
+    names = {s.id: s.name for s in shown.audit.requirements}
+    return {
+        "requirements": [(line, names.get(line["id"], line["id"])) for line in report["requirements"]],
+        "allocations": [(line, shown.records.get(line["record"])) for line in report["allocations"]],
+        "unused": [(line, shown.records.get(line["record"])) for line in report["unused"]],
+        "leaving": [
+            (line, shown.records.get(line["record"]))
+            for line in (report["outlook"]["ageing_out"] or {}).get("leaving", [])
+        ],
+    }
 
 
 @login_required
