@@ -13,7 +13,7 @@ from django.test import Client
 from certcredit.engine.report import audit_json
 from certcredit.io.writers import render
 from certcredit.services.access import Forbidden
-from certcredit.services.audits import audit_person
+from certcredit.services.audits import progress
 from certcredit.services.exports import record_rows
 from certcredit.services.imports import import_records, load_rows, load_upload
 from certcredit.services.tokens import create_token
@@ -358,7 +358,7 @@ def test_a_store_backed_pmi_audit_counts_giving_back_and_matches_the_cli_audit_o
     path.write_text(PMI_CSV, encoding="utf-8")
     import_records(load_rows(path), member, member, str(path))
 
-    result = audit_person(member, member, "pmi-pmp-renewal", dt.date.fromisoformat(PMI_END))
+    result = progress(member, member, "pmi-pmp-renewal", dt.date.fromisoformat(PMI_END)).audit
     from_file = cli("audit", str(path), "--program", "pmi-pmp-renewal", "--as-of", PMI_END, "--format", "json")
 
     counted = {s.id: s.counted_hours for s in result.requirements}
@@ -373,6 +373,7 @@ def test_a_store_backed_pmi_audit_counts_giving_back_and_matches_the_cli_audit_o
 def test_only_the_member_or_staff_may_audit_the_stored_records(member, make_person) -> None:
     one_record(member, "giving_back")
     with pytest.raises(Forbidden):
-        audit_person(make_person("snoop@example.org"), member, "pmi-pmp-renewal", dt.date(2026, 6, 30))
-    staff_view = audit_person(make_person("boss@example.org", "staff"), member, "pmi-pmp-renewal", dt.date(2026, 6, 30))
+        progress(make_person("snoop@example.org"), member, "pmi-pmp-renewal", dt.date(2026, 6, 30))
+    boss = make_person("boss@example.org", "staff")
+    staff_view = progress(boss, member, "pmi-pmp-renewal", dt.date(2026, 6, 30)).audit
     assert {s.id: s.counted_hours for s in staff_view.requirements}["giving_back"] == 1.5

@@ -29,23 +29,10 @@ from certcredit.web.accounts.models import Person
 from certcredit.web.records.models import Record
 
 
-def engine_records(person: Person) -> list[EngineRecord]:
-    """The person's stored records as the engine reads them; ids as the export writes them."""
-    return _stored(person)[1]
-
-
 def _stored(person: Person) -> tuple[list[Record], list[EngineRecord]]:
     """The stored records, oldest first, and the engine's reading of each (same positions)."""
     stored = list(Record.objects.filter(person=person).order_by("date", "title", "id"))
     return stored, [record_from_row(_row(r), position) for position, r in enumerate(stored, start=1)]
-
-
-def audit_person(
-    viewer: Person, person: Person, program_id: str, as_of: dt.date, specialty: str | None = None
-) -> Audit:
-    """The audit of ``person``'s stored records; the viewer must be that person or staff."""
-    check_may_see_records_of(viewer, person)
-    return audit(load_program(program_id), engine_records(person), as_of, specialty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +104,7 @@ def progress(
 ) -> Progress:
     """The person's audit against a record program, with the outlook counted from ``today`` (default: today).
 
-    The viewer must be that person or staff (``audit_person`` checks). A program that is not a record program,
+    The viewer must be that person or staff. A program that is not a record program,
     an as-of date no version of it covers, or a specialty it does not take raises ``ProgressInvalid``.
     """
     check_may_see_records_of(viewer, person)
