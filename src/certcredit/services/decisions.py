@@ -92,6 +92,15 @@ def applying_decisions(sessions: Iterable[Session]) -> dict[int, Decision]:
     return {wanted[d.pk]: d for d in found}
 
 
+def attach_applying(sessions: Iterable[Session]) -> list[Session]:
+    """The sessions (annotated by ``with_applying``), each with ``applying``: its Decision or None, for pages."""
+    listed = list(sessions)
+    found = applying_decisions(listed)
+    for session in listed:
+        session.applying = found.get(session.pk)
+    return listed
+
+
 def _latest(kind: str) -> QuerySet[Decision]:
     return Decision.objects.filter(session=OuterRef("pk"), kind=kind).order_by("-decided_at", "-id")
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from certcredit.evaluate.sessions import Session as CoreSession
 
 BATCH_SIZE = 200
+NEEDS_REVIEW = "needs_review"
 
 
 @dataclass(slots=True)
@@ -118,10 +119,10 @@ def _evaluate(batch: Sequence[Session], evaluator: SessionEvaluator, actor: Pers
                 actor,
                 session,
                 decisions.EVALUATED,
-                Decision.Verdict.NEEDS_REVIEW,
+                NEEDS_REVIEW,
                 analysis=f"The stored session cannot be evaluated: {unreadable[session.pk]}.",
             )
-            verdicts.append(Decision.Verdict.NEEDS_REVIEW.value)
+            verdicts.append(NEEDS_REVIEW)
             continue
         answer = answers[session.pk]
         decisions.decide(
