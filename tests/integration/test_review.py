@@ -124,6 +124,12 @@ def test_a_review_naming_a_category_for_a_session_that_does_not_qualify_is_refus
     assert decision_for(session).kind == "evaluated"
 
 
+def test_the_queue_needs_a_signed_in_person(client) -> None:
+    response = client.get("/review/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert client.get("/api/review").status_code == 401
+
+
 def test_a_member_can_neither_see_nor_post_to_the_queue(client, member):
     session = unsure("Plan your week")
     client.force_login(member)
