@@ -1,4 +1,5 @@
-"""``certcredit import sessions|records FILE`` and ``certcredit export sessions|records FILE``."""
+"""``certcredit import sessions|records FILE``, ``certcredit export sessions|records FILE`` and
+``certcredit store evaluate-sessions`` (the evaluator over the stored catalogue)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import_app = typer.Typer(help="Import sessions or a person's records from CSV, J
 export_app = typer.Typer(help="Export sessions or a person's records as CSV, JSON, JSON Lines or iCalendar.")
 app.add_typer(import_app, name="import", no_args_is_help=True)
 app.add_typer(export_app, name="export", no_args_is_help=True)
+store_app = typer.Typer(help="Work on the stored catalogue: run the session evaluator over it.")
+app.add_typer(store_app, name="store", no_args_is_help=True)
 
 #: Files with more rows than this get a progress bar on stderr.
 PROGRESS_FROM = 1000
@@ -92,6 +95,35 @@ def export_records_command(
     except UnknownPerson as error:
         _fail(str(error))
     _write(file, output_format, record_rows(owner), calendar_name=f"records of {owner.email}")
+
+
+@store_app.command("evaluate-sessions")
+def evaluate_sessions_command(
+    again: bool = typer.Option(
+        False, "--again", help="Evaluate every undesignated session again, even those already decided."
+    ),
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Evaluate the stored sessions no one has decided yet; each gets an evaluated decision (in the history).
+
+    Designated sessions are left alone (a designation is never overridden). needs_review sessions go to the
+    review queue (/review/). Running it again adds nothing unless --again is given.
+    """
+    _django()
+    from rich.console import Console
+    from rich.table import Table
+
+    from certcredit.services.evaluations import evaluate_sessions
+
+    report = evaluate_sessions(None, again=again)
+    summary = report.as_dict()
+    table = Table(title="Evaluation of the stored sessions")
+    for column in ("evaluated", *summary["by_verdict"], "designated, left alone"):
+        table.add_column(column, justify="right")
+    table.add_row(str(report.evaluated), *(str(n) for n in summary["by_verdict"].values()), str(report.designated))
+    Console(stderr=True, highlight=False).print(table)
+    if json_out:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
 def _django() -> None:

@@ -23,6 +23,16 @@ def check_may_see_records_of(viewer: Person, person: Person) -> None:
         raise Forbidden("only staff may see another person's records")
 
 
+def may_review(person: Person) -> bool:
+    """Reviewers and staff settle what the evaluator was unsure about (RULES.md: needs_review goes to a person)."""
+    return person.has_role(Role.REVIEWER) or is_staff(person)
+
+
+def check_may_review(person: Person) -> None:
+    if not may_review(person):
+        raise Forbidden("only reviewers and staff may review sessions")
+
+
 def check_may_import_sessions(viewer: Person) -> None:
     if not (is_staff(viewer) or viewer.has_role(Role.PROVIDER)):
         raise Forbidden("only staff and providers may import sessions into the catalogue")

@@ -7,11 +7,16 @@ latest ``evaluated``.
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from certcredit.rules import vocabulary
 from certcredit.services import history
-from certcredit.services.access import Forbidden, is_staff
+from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.web.accounts.models import Person, Role
 from certcredit.web.catalog.models import Decision, Session
 
@@ -61,12 +66,51 @@ def decision_for(session: Session) -> Decision | None:
     return None
 
 
+def with_applying(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """The sessions annotated with the decision ``decision_for`` gives: ``applying_id``, ``applying_verdict``,
+    ``applying_at`` (None where no decision was taken), in one query.
+
+    Lists (the sessions page, the review queue) need the applying decision of many sessions at once; asking
+    ``decision_for`` for each would cost three queries a session. The precedence is the same: a session with a
+    designated decision takes its latest designated one, else its latest reviewed one, else its latest evaluated.
+    """
+
+    def applying(column: str, output: models.Field[Any, Any]) -> Coalesce:
+        return Coalesce(*(Subquery(_latest(kind).values(column)[:1]) for kind in PRECEDENCE), output_field=output)
+
+    return sessions.annotate(
+        applying_id=applying("id", models.IntegerField()),
+        applying_verdict=applying("verdict", models.CharField()),
+        applying_at=applying("decided_at", models.DateTimeField()),
+    )
+
+
+def applying_decisions(sessions: Iterable[Session]) -> dict[int, Decision]:
+    """Session id to its applying decision, for sessions annotated by ``with_applying`` (one query for all)."""
+    wanted = {s.applying_id: s.pk for s in sessions if getattr(s, "applying_id", None) is not None}
+    found = Decision.objects.select_related("decided_by").filter(pk__in=wanted)
+    return {wanted[d.pk]: d for d in found}
+
+
+def attach_applying(sessions: Iterable[Session]) -> list[Session]:
+    """The sessions (annotated by ``with_applying``), each with ``applying``: its Decision or None, for pages."""
+    listed = list(sessions)
+    found = applying_decisions(listed)
+    for session in listed:
+        session.applying = found.get(session.pk)
+    return listed
+
+
+def _latest(kind: str) -> QuerySet[Decision]:
+    return Decision.objects.filter(session=OuterRef("pk"), kind=kind).order_by("-decided_at", "-id")
+
+
 def _check_allowed(actor: Person | None, kind: str) -> None:
     if kind not in PRECEDENCE:
         raise ValueError(f"unknown decision kind {kind!r}; use one of {', '.join(PRECEDENCE)}")
     if actor is None:
         return
-    if kind == REVIEWED and not (actor.has_role(Role.REVIEWER) or is_staff(actor)):
+    if kind == REVIEWED and not may_review(actor):
         raise Forbidden("only reviewers and staff may review a session")
     if kind == DESIGNATED and not (actor.has_role(Role.PROVIDER) or is_staff(actor)):
         raise Forbidden("only providers and staff may designate a session")

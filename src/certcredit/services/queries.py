@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from certcredit.services import decisions
 from certcredit.services.access import Forbidden, check_may_see_records_of, is_staff, may_see_records_of
 from certcredit.services.people import UnknownPerson, find_person
 from certcredit.web.accounts.models import Person
@@ -45,13 +46,14 @@ def record_of(viewer: Person, record_id: int) -> Record:
 
 
 def sessions(viewer: Person, search: str = "") -> QuerySet[Session]:
-    """The catalogue (every signed-in person may read it), optionally searched by title or description."""
+    """The catalogue (every signed-in person may read it), optionally searched by title or description; each
+    session is annotated with the decision that applies to it (``decisions.with_applying``)."""
     _ = viewer  # every signed-in person may read the catalogue; the parameter keeps the rule in one place
     found = Session.objects.select_related("provider").order_by("-date", "title", "id")
     if search.strip():
         words = search.strip()
         found = found.filter(Q(title__icontains=words) | Q(description__icontains=words))
-    return found
+    return decisions.with_applying(found)
 
 
 def recent_imports(viewer: Person, limit: int = 10) -> QuerySet[ImportRun]:

@@ -19,7 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict
 
 from certcredit import __version__
-from certcredit.services import audits, queries, tokens
+from certcredit.services import audits, decisions, queries, reviews, tokens
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
@@ -62,8 +62,9 @@ class Problem(Schema):
 
 
 class FieldProblem(Schema):
-    """A 422: ``field`` names the parameter at fault (``program``, ``as_of``, ``specialty``); a missing or
-    malformed parameter gives the framework's ``errors`` instead."""
+    """A 422: ``field`` names the parameter or key at fault (``program``, ``as_of``, ``specialty``; a review's
+    ``verdict``, ``category``, ``subject_area``, ``topic``, ``note``); a missing or malformed parameter gives the
+    framework's ``errors`` instead."""
 
     message: str
     field: str | None = None
@@ -113,6 +114,22 @@ class RecordPage(Schema):
     items: list[RecordOut]
 
 
+class DecisionOut(Schema):
+    """A decision on a session: ``kind`` says who took it (designated, evaluated, reviewed); ``decided_by`` is an
+    e-mail, or null for the evaluator run from the command line."""
+
+    id: int
+    kind: str
+    verdict: str | None
+    category: str | None
+    subject_area: str | None
+    topic: str | None
+    confidence: float | None
+    analysis: str
+    decided_by: str | None
+    decided_at: dt.datetime
+
+
 class SessionOut(Schema):
     id: int
     title: str
@@ -126,11 +143,23 @@ class SessionOut(Schema):
     subject_area: str | None
     topic: str | None
     venue: str | None
+    #: the decision that applies now (designated > reviewed > evaluated), or null; added later, so optional
+    decision: DecisionOut | None = None
 
 
 class SessionPage(Schema):
     count: int
     items: list[SessionOut]
+
+
+class ReviewIn(Schema):
+    """A reviewer's decision, as the web form takes it: ``category`` is required when it qualifies."""
+
+    verdict: str = Field(..., description="qualifies or does_not_qualify")
+    category: str = Field("", description="the Management Category; required when it qualifies, else empty")
+    subject_area: str = Field("", description="HR, FM, OM, LI or CM; may be empty")
+    topic: str = Field("", description="business_ethics or substance_abuse; may be empty")
+    note: str = Field("", description="why; kept with the decision (its analysis) and in the history")
 
 
 class TokenIn(Schema):
@@ -314,7 +343,43 @@ def sessions(request: HttpRequest, paging: Query[Paging], search: str = "") -> d
     """The session catalogue, newest first, optionally searched by title or description."""
     found = queries.sessions(request.auth, search)
     limit, offset = _window(paging)
-    return {"count": found.count(), "items": [_session_out(s) for s in found[offset : offset + limit]]}
+    shown = decisions.attach_applying(found[offset : offset + limit])
+    return {"count": found.count(), "items": [_session_out(s) for s in shown]}
+
+
+@api.get("/review", response={200: SessionPage, **ERRORS}, tags=["sessions"])
+def review_queue(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
+    """The review queue (reviewers and staff; 403 for anyone else): sessions whose applying decision is
+    `needs_review`, the longest waiting first, each with that decision (the evaluator's analysis, confidence)."""
+    waiting = reviews.queue(request.auth)
+    limit, offset = _window(paging)
+    shown = decisions.attach_applying(waiting[offset : offset + limit])
+    return {"count": waiting.count(), "items": [_session_out(s) for s in shown]}
+
+
+@api.post(
+    "/sessions/{session_id}/review",
+    response={201: DecisionOut, 409: Problem, **ERRORS, 422: FieldProblem},
+    tags=["sessions"],
+)
+def review_session(request: HttpRequest, session_id: int, body: ReviewIn) -> Status[dict[str, Any]]:
+    """Review a session (reviewers and staff; 403 for anyone else): the reviewed decision replaces the
+    evaluator's, so the session leaves the queue. 404 for an unknown session; 422 with `message` and `field` for
+    a bad verdict, a missing or unknown category, area or topic; 409 for a designated session (a designation
+    is never overridden)."""
+    try:
+        session, _applying = reviews.session_for_review(request.auth, session_id)
+    except LookupError as error:
+        raise HttpError(404, str(error)) from None
+    try:
+        decision = reviews.review(
+            request.auth, session, body.verdict, body.category, body.subject_area, body.topic, body.note
+        )
+    except reviews.ReviewInvalid as error:
+        raise _Invalid(error.field, str(error)) from None
+    except reviews.ReviewConflict as error:
+        raise HttpError(409, str(error)) from None
+    return Status(201, _decision_out(decision))
 
 
 @api.post("/tokens", response={201: TokenOut, **ERRORS}, tags=["people"])
@@ -364,6 +429,22 @@ def _session_out(s: Any) -> dict[str, Any]:
         "subject_area": s.subject_area or None,
         "topic": s.topic or None,
         "venue": s.venue or None,
+        "decision": _decision_out(s.applying) if getattr(s, "applying", None) else None,
+    }
+
+
+def _decision_out(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "kind": d.kind,
+        "verdict": d.verdict or None,
+        "category": d.category or None,
+        "subject_area": d.subject_area or None,
+        "topic": d.topic or None,
+        "confidence": d.confidence,
+        "analysis": d.analysis,
+        "decided_by": d.decided_by.email if d.decided_by else None,
+        "decided_at": d.decided_at,
     }
 
 

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from certcredit.io.readers import FileFormatError, detect_format
-from certcredit.rules.vocabulary import SUBJECT_AREA_NAMES
+from certcredit.rules.vocabulary import CATEGORY_NAMES, SUBJECT_AREA_NAMES, TOPIC_NAMES
 from certcredit.services.audits import ProgressInvalid, parse_as_of, record_programs
 from certcredit.services.records import EVIDENCE_SUFFIXES
+from certcredit.services.reviews import NOTE_LIMIT
 
 
 class RecordFileForm(forms.Form):
@@ -99,6 +100,35 @@ class ProgressForm(forms.Form):
         if cleaned.get("program") not in self.takes_specialty:
             cleaned["specialty"] = ""
         return cleaned
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's decision on a session the evaluator was unsure about; ``services.reviews.review`` checks it
+    (a qualifying session needs its category) and names the field at fault, which the page shows beside it."""
+
+    verdict = forms.ChoiceField(
+        label="Verdict",
+        choices=[("qualifies", "Qualifies"), ("does_not_qualify", "Does not qualify")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose qualifies or does not qualify."},
+    )
+    category = forms.ChoiceField(
+        label="Management Category",
+        required=False,
+        choices=[("", "—"), *CATEGORY_NAMES.items()],
+        help_text="Required when it qualifies; empty when it does not.",
+    )
+    subject_area = forms.ChoiceField(
+        label="Subject area", required=False, choices=[("", "—"), *SUBJECT_AREA_NAMES.items()]
+    )
+    topic = forms.ChoiceField(label="Topic", required=False, choices=[("", "—"), *TOPIC_NAMES.items()])
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why: kept with the decision and in the history.",
+    )
 
 
 class TokenForm(forms.Form):

@@ -15,13 +15,13 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certcredit.services import audits, queries, tokens
-from certcredit.services.access import Forbidden, is_staff
+from certcredit.services import audits, decisions, evaluations, queries, reviews, tokens
+from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import attach_evidence, set_activity
 from certcredit.web.accounts.models import ApiToken
-from certcredit.web.forms import ActivityForm, EvidenceForm, ProgressForm, RecordFileForm, TokenForm
+from certcredit.web.forms import ActivityForm, EvidenceForm, ProgressForm, RecordFileForm, ReviewForm, TokenForm
 
 
 @login_required
@@ -168,10 +168,66 @@ def _progress_view(shown: audits.Progress) -> dict[str, Any]:
 
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
+    """The catalogue with the decision that applies to each session; staff may run the evaluator from here."""
     search = request.GET.get("q", "")
     found = queries.sessions(request.user, search)
     page = Paginator(found, 25).get_page(request.GET.get("page"))
-    return render(request, "sessions.html", {"page": page, "q": search})
+    page.object_list = decisions.attach_applying(page.object_list)
+    context = {"page": page, "q": search, "staff": is_staff(request.user), "reviewer": may_review(request.user)}
+    return render(request, "sessions.html", context)
+
+
+@login_required
+@require_POST
+def evaluate_sessions(request: HttpRequest) -> HttpResponse:
+    """Staff run the evaluator over the sessions no one has decided yet (as ``certcredit store evaluate-sessions``)."""
+    try:
+        report = evaluations.evaluate_sessions(request.user)
+    except Forbidden as error:
+        raise PermissionDenied(str(error)) from error
+    counts = ", ".join(f"{n} {verdict.replace('_', ' ')}" for verdict, n in report.as_dict()["by_verdict"].items())
+    messages.success(request, f"{report.evaluated} sessions evaluated: {counts}.")
+    return redirect("sessions")
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Sessions the evaluator was unsure about, the longest waiting first (reviewers and staff)."""
+    try:
+        waiting = reviews.queue(request.user)
+    except Forbidden as error:
+        raise PermissionDenied(str(error)) from error
+    page = Paginator(waiting, 25).get_page(request.GET.get("page"))
+    page.object_list = decisions.attach_applying(page.object_list)
+    return render(request, "review.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    """One session with the evaluator's analysis and the reviewer's form; errors are shown beside the field."""
+    try:
+        session, applying = reviews.session_for_review(request.user, session_id)
+    except Forbidden as error:
+        raise PermissionDenied(str(error)) from error
+    except LookupError as error:
+        raise Http404(str(error)) from error
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            reviews.review(
+                request.user, session, data["verdict"], data["category"], data["subject_area"], data["topic"],
+                data["note"],
+            )  # fmt: skip
+        except reviews.ReviewInvalid as error:
+            form.add_error(error.field, str(error))
+        except reviews.ReviewConflict as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Review of “{session.title}” saved.")
+            return redirect("review")
+    return render(request, "review_session.html", {"session": session, "applying": applying, "form": form})
 
 
 @login_required
