@@ -8,6 +8,12 @@ the export writes them, so an exported file audited by the CLI gives the same re
 ``progress`` is what the web's progress page and ``GET /api/progress`` show: the object ``certcredit audit
 --format json`` prints (``engine.report.audit_json`` with the ``outlook`` key of ``engine.planning_report``),
 built by the same functions, so the page, the API and the CLI cannot disagree.
+
+A record linked to a catalogue session (``Record.session``) takes the credit of the session's applying decision
+(``decisions.decision_for``'s precedence: designated, else reviewed, else evaluated), as RULES.md's "Deciding a
+category" says; ``credit_of`` has the rules. The audit reads the credit it applied, so the file that reproduces
+it with the CLI is ``exports.record_rows(person, as_audited=True)``: the plain export keeps each record as stored,
+so that re-importing it never turns an evaluator's category into the member's own designation.
 """
 
 from __future__ import annotations
@@ -24,15 +30,89 @@ from certcredit.engine.records import Record as EngineRecord
 from certcredit.engine.records import record_from_row
 from certcredit.engine.report import audit_json
 from certcredit.rules.load import ProgramSummary, list_programs, load_program
+from certcredit.services import decisions
 from certcredit.services.access import check_may_see_records_of
 from certcredit.web.accounts.models import Person
+from certcredit.web.catalog.models import Decision, Session
 from certcredit.web.records.models import Record
 
+#: where a record's credit came from, as the progress page says it
+OWN, SESSION_DESIGNATION, EVALUATOR, REVIEWER, AWAITING_REVIEW, STORED = (
+    "own designation",
+    "session's designation",
+    "evaluator",
+    "reviewer",
+    "awaiting review",
+    "as stored",
+)
 
-def _stored(person: Person) -> tuple[list[Record], list[EngineRecord]]:
-    """The stored records, oldest first, and the engine's reading of each (same positions)."""
-    stored = list(Record.objects.filter(person=person).order_by("date", "title", "id"))
-    return stored, [record_from_row(_row(r), position) for position, r in enumerate(stored, start=1)]
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """What a record counts for in the audit (blank for none) and where its category came from (``source``)."""
+
+    category: str
+    subject_area: str
+    topic: str
+    source: str
+
+
+def credit_of(record: Record, decision: Decision | None) -> Credit:
+    """A record's credit, given the applying decision of its linked session (None: unlinked, or no decision).
+
+    RULES.md, "Deciding a category":
+
+    - A record that carries its own category (a designation printed on the member's certificate or file) keeps
+      it, with its own subject area and topic: a designation is never overridden by the evaluator.
+    - A session's designated decision applies like a designation; so does a reviewer's decision, which replaces
+      the evaluator's, and the evaluator's, when no one else decided. ``qualifies`` gives the decision's
+      category; ``does_not_qualify`` (and a designation of area or topic only) gives none. Either way the
+      decision's subject area and topic fill in where the record has none, since recertification counts
+      subject-area and topic hours whatever the category.
+    - ``needs_review`` gives no category, no subject area and no topic: until a reviewer decides, the record
+      counts for nothing. That includes the recertification's 36 hours: RULES.md's recertification section
+      says "every *counted* hour counts toward the 36", and a record awaiting review is not counted, so its
+      hours do not reach the total either (a CLM rulebook has no total that takes a record serving no
+      requirement, so the engine leaves it out as serving none). A subject area or topic the record carries
+      itself is its own designation, and stays.
+    - No decision: the record as stored.
+    """
+    own = (record.category, record.subject_area, record.topic)
+    if record.category:
+        return Credit(*own, OWN)
+    if decision is None:
+        return Credit(*own, STORED)
+    source = {
+        decisions.DESIGNATED: SESSION_DESIGNATION,
+        decisions.REVIEWED: REVIEWER,
+        decisions.EVALUATED: EVALUATOR,
+    }[decision.kind]
+    if decision.verdict == Decision.Verdict.NEEDS_REVIEW:
+        return Credit("", record.subject_area, record.topic, AWAITING_REVIEW)
+    category = decision.category if decision.verdict == Decision.Verdict.QUALIFIES else ""
+    return Credit(category, record.subject_area or decision.subject_area, record.topic or decision.topic, source)
+
+
+def credits(stored: list[Record]) -> dict[int, Credit]:
+    """Each stored record's credit by primary key; the applying decisions of all their linked sessions come in
+    two queries (the sessions annotated by ``with_applying``, then their decisions), however many records."""
+    linked = {r.session_id for r in stored if r.session_id is not None}
+    found = decisions.with_applying(Session.objects.filter(pk__in=linked)) if linked else []
+    applying = decisions.applying_decisions(found)
+    return {r.pk: credit_of(r, applying.get(r.session_id) if r.session_id else None) for r in stored}
+
+
+def stored_records(person: Person) -> list[Record]:
+    """The person's records in the order the audit and the export take them: oldest first (date, title, id)."""
+    return list(Record.objects.filter(person=person).order_by("date", "title", "id"))
+
+
+def _stored(person: Person) -> tuple[list[Record], list[EngineRecord], dict[int, Credit]]:
+    """The stored records, oldest first, the engine's reading of each (same positions) and each one's credit."""
+    stored = stored_records(person)
+    applied = credits(stored)
+    rows = [_row(r, applied[r.pk]) for r in stored]
+    return stored, [record_from_row(row, position) for position, row in enumerate(rows, start=1)], applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +165,15 @@ class Progress:
 
     ``report`` is the object ``certcredit audit --format json`` prints for the same records (with ``outlook``);
     ``audit`` is the engine's result it was built from (the page takes requirement names from it); ``records``
-    maps each record id the report uses to the stored record, so the page can name and link it.
+    maps each record id the report uses to the stored record, so the page can name and link it; ``credits``
+    maps the same ids to the credit the audit used and where its category came from (``credit_of``).
     """
 
     person: Person
     audit: Audit
     report: dict[str, Any]
     records: dict[str, Record]
+    credits: dict[str, Credit]
 
 
 def progress(
@@ -120,24 +202,25 @@ def progress(
         book.resolve_specialty(specialty)
     except ValueError as error:
         raise ProgressInvalid("specialty", str(error)) from None
-    stored, records = _stored(person)
+    stored, records, applied = _stored(person)
     result = audit(program, records, as_of, specialty)
     report = audit_json(result)
     report["outlook"] = outlook_json(outlook(program, records, result, today or dt.date.today()))
     by_id = {record.id: row for record, row in zip(records, stored, strict=True)}
-    return Progress(person, result, report, by_id)
+    return Progress(person, result, report, by_id, {ident: applied[row.pk] for ident, row in by_id.items()})
 
 
-def _row(r: Record) -> dict[str, Any]:
-    """A stored record in a file row's keys; blank designations are absent, as in a file."""
+def _row(r: Record, credit: Credit) -> dict[str, Any]:
+    """A stored record in a file row's keys, with the credit the audit applies; blank values are absent, as in a
+    file."""
     return {
         "id": r.external_id or str(r.pk),
         "date": r.date.isoformat(),
         "title": r.title,
         "minutes": r.minutes,
         "format": r.format,
-        "category": r.category or None,
-        "subject_area": r.subject_area or None,
-        "topic": r.topic or None,
+        "category": credit.category or None,
+        "subject_area": credit.subject_area or None,
+        "topic": credit.topic or None,
         "activity": r.activity or None,
     }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from certcredit.services import audits
 from certcredit.web.accounts.models import Person
 from certcredit.web.catalog.models import Session
-from certcredit.web.records.models import Record
 
 
 def session_rows() -> list[dict[str, Any]]:
@@ -36,23 +36,34 @@ def session_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def record_rows(person: Person) -> list[dict[str, Any]]:
-    """One person's records, oldest first."""
-    return [
-        {
-            "id": r.external_id or str(r.pk),
-            "date": r.date.isoformat(),
-            "title": r.title,
-            "description": r.description,
-            "minutes": r.minutes,
-            "time": r.time_text,
-            "format": r.format,
-            "category": r.category,
-            "subject_area": r.subject_area,
-            "topic": r.topic,
-            "venue": r.venue,
-            "provider": r.provider,
-            "activity": r.activity,
-        }
-        for r in Record.objects.filter(person=person).order_by("date", "title", "id")
-    ]
+def record_rows(person: Person, as_audited: bool = False) -> list[dict[str, Any]]:
+    """One person's records, oldest first: as stored, or ``as_audited`` with the credit the store-backed audit
+    gave each (its linked session's applying decision, ``audits.credit_of``).
+
+    The plain export is the one to re-import: a record keeps only what it carries itself, so an evaluator's
+    category never comes back as the member's own designation. The audited one is the file ``certcredit audit``
+    reads to give what the progress page and ``GET /api/progress`` give.
+    """
+    stored = audits.stored_records(person)
+    applied = audits.credits(stored) if as_audited else {}
+    rows = []
+    for r in stored:
+        credit = applied.get(r.pk) or audits.Credit(r.category, r.subject_area, r.topic, audits.STORED)
+        rows.append(
+            {
+                "id": r.external_id or str(r.pk),
+                "date": r.date.isoformat(),
+                "title": r.title,
+                "description": r.description,
+                "minutes": r.minutes,
+                "time": r.time_text,
+                "format": r.format,
+                "category": credit.category,
+                "subject_area": credit.subject_area,
+                "topic": credit.topic,
+                "venue": r.venue,
+                "provider": r.provider,
+                "activity": r.activity,
+            }
+        )
+    return rows

@@ -152,13 +152,20 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_view(shown: audits.Progress) -> dict[str, Any]:
-    """The report's lines with what a template cannot look up: requirement names and the stored records."""
+    """The report's lines with what a template cannot look up: requirement names, the stored records and where
+    each record's category came from (``audits.credit_of``: a note for the page only, so the API's object stays
+    the CLI's)."""
     report = shown.report
     names = {s.id: s.name for s in shown.audit.requirements}
     return {
         "requirements": [(line, names.get(line["id"], line["id"])) for line in report["requirements"]],
-        "allocations": [(line, shown.records.get(line["record"])) for line in report["allocations"]],
-        "unused": [(line, shown.records.get(line["record"])) for line in report["unused"]],
+        "allocations": [
+            (line, shown.records.get(line["record"]), shown.credits.get(line["record"]))
+            for line in report["allocations"]
+        ],
+        "unused": [
+            (line, shown.records.get(line["record"]), shown.credits.get(line["record"])) for line in report["unused"]
+        ],
         "leaving": [
             (line, shown.records.get(line["record"]))
             for line in (report["outlook"]["ageing_out"] or {}).get("leaving", [])
