@@ -227,7 +227,7 @@ def test_the_api_progress_equals_the_cli_audit_of_the_exported_records(
     client: Client, member, cli, tmp_path: Path
 ) -> None:
     path = tmp_path / "export.json"
-    path.write_text(render(record_rows(member), "json"), encoding="utf-8")
+    path.write_text(render(record_rows(member, as_audited=True), "json"), encoding="utf-8")
     today = dt.date.today().isoformat()
 
     from_api = client.get("/api/progress", {"program": "clm-application", "as_of": AS_OF}, **bearer(member))
@@ -250,7 +250,7 @@ def test_the_api_progress_of_a_specialist_equals_the_cli_with_the_specialty(
     client: Client, member, cli, tmp_path: Path
 ) -> None:
     path = tmp_path / "export.csv"
-    path.write_text(render(record_rows(member), "csv"), encoding="utf-8")
+    path.write_text(render(record_rows(member, as_audited=True), "csv"), encoding="utf-8")
     params = {"program": "clm-application-specialist", "as_of": AS_OF, "specialty": "finance"}
     from_api = client.get("/api/progress", params, **bearer(member))
     from_cli = cli("audit", str(path), "--program", "clm-application-specialist", "--as-of", AS_OF,
@@ -276,7 +276,7 @@ def test_a_nested_programs_extra_keys_reach_the_api_as_the_cli_prints_them(
     lawyer = make_person("tex@example.org")
     load(lawyer, TX_RECORDS, "tx.csv")
     path = tmp_path / "tx.json"
-    path.write_text(render(record_rows(lawyer), "json"), encoding="utf-8")
+    path.write_text(render(record_rows(lawyer, as_audited=True), "json"), encoding="utf-8")
     params = {"program": "tx-mcle", "as_of": "2025-12-31"}
 
     from_api = client.get("/api/progress", params, **bearer(lawyer))
