@@ -233,3 +233,15 @@ def test_the_api_equals_the_cli_audit_of_the_audited_export_and_the_plain_export
     }
     as_stored = {row["id"]: row["category"] for row in record_rows(member)}
     assert as_stored["plain"] == as_stored["sheets"] == "" and as_stored["own"] == "self_management"
+
+
+def test_the_cli_exports_the_audited_records_on_request_and_the_stored_ones_by_default(
+    member, sessions, cli, tmp_path: Path
+) -> None:
+    decide(None, sessions["Plain writing at work"], "evaluated", "qualifies", "writing", "CM", confidence=0.9)
+    audited, stored = tmp_path / "audited.json", tmp_path / "stored.json"
+    assert cli("export", "records", str(audited), "--person", "mo@example.org", "--as-audited").exit_code == 0
+    assert cli("export", "records", str(stored), "--person", "mo@example.org").exit_code == 0
+    category = {row["id"]: row.get("category") for row in json.loads(audited.read_text(encoding="utf-8"))}
+    assert category["plain"] == "writing" and category["own"] == "self_management"
+    assert {row["id"]: row.get("category") for row in json.loads(stored.read_text(encoding="utf-8"))}["plain"] is None

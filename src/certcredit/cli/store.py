@@ -84,8 +84,18 @@ def export_records_command(
     file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
     person: str = typer.Option(..., "--person", help="E-mail of the person whose records to export."),
     output_format: str | None = typer.Option(None, "--output-format", help="csv, json, jsonl or ics."),
+    as_audited: bool = typer.Option(
+        False,
+        "--as-audited",
+        help="Write the credit the progress page audits (a linked session's decision) instead of the stored one.",
+    ),
 ) -> None:
-    """Write one person's records to a file (re-importing it adds nothing)."""
+    """Write one person's records to a file (re-importing it adds nothing).
+
+    With ``--as-audited`` each record carries the category, subject area and topic the store-backed audit gave
+    it, so ``certcredit audit`` of the file gives what the progress page and ``GET /api/progress`` give; the
+    plain file is the one to re-import (an evaluator's category must not come back as the member's own).
+    """
     _django()
     from certcredit.services.exports import record_rows
     from certcredit.services.people import UnknownPerson, find_person
@@ -94,7 +104,7 @@ def export_records_command(
         owner = find_person(person)
     except UnknownPerson as error:
         _fail(str(error))
-    _write(file, output_format, record_rows(owner), calendar_name=f"records of {owner.email}")
+    _write(file, output_format, record_rows(owner, as_audited), calendar_name=f"records of {owner.email}")
 
 
 @store_app.command("evaluate-sessions")
