@@ -245,3 +245,14 @@ def test_the_cli_exports_the_audited_records_on_request_and_the_stored_ones_by_d
     category = {row["id"]: row.get("category") for row in json.loads(audited.read_text(encoding="utf-8"))}
     assert category["plain"] == "writing" and category["own"] == "self_management"
     assert {row["id"]: row.get("category") for row in json.loads(stored.read_text(encoding="utf-8"))}["plain"] is None
+
+
+def test_a_subject_area_the_record_carries_itself_stays_whatever_the_session_says(make_person, reviewer) -> None:
+    listed = catalogue(("2025-10-05", "Budget basics"))
+    person = make_person("fm@example.org")
+    load(person, "id,date,title,minutes,subject_area\nb1,2025-10-05,Budget basics,120,FM\n")
+    decide(None, listed["Budget basics"], "evaluated", "needs_review", subject_area="OM", confidence=0.3)
+    assert counted(person, "clm-recertification", CYCLE_END) == {"b1": "FM"}  # its own designation
+    decide(reviewer, listed["Budget basics"], "reviewed", "qualifies", "information_technology", "OM")
+    assert counted(person, "clm-recertification", CYCLE_END) == {"b1": "FM"}
+    assert counted(person) == {"b1": "information_technology"}  # no category of its own: the reviewer's

@@ -69,12 +69,13 @@ def credit_of(record: Record, decision: Decision | None) -> Credit:
       category; ``does_not_qualify`` (and a designation of area or topic only) gives none. Either way the
       decision's subject area and topic fill in where the record has none, since recertification counts
       subject-area and topic hours whatever the category.
-    - ``needs_review`` gives no category, no subject area and no topic: until a reviewer decides, the record
-      counts for nothing. That includes the recertification's 36 hours: RULES.md's recertification section
-      says "every *counted* hour counts toward the 36", and a record awaiting review is not counted, so its
-      hours do not reach the total either (a CLM rulebook has no total that takes a record serving no
-      requirement, so the engine leaves it out as serving none). A subject area or topic the record carries
-      itself is its own designation, and stays.
+    - ``needs_review`` gives no category, and no subject area or topic either (not even one the evaluator
+      guessed): until a reviewer decides, the record counts for nothing. That includes recertification's 36
+      hours: RULES.md's recertification section says "every counted hour counts toward the 36", and a record
+      awaiting review is not counted, so its hours do not reach the total either (a CLM rulebook has no total
+      that takes a record serving no requirement: the engine lists it as ``no eligible requirement``). A
+      subject area or topic the record carries itself is its own designation, which the evaluator's doubt does
+      not override, and stays.
     - No decision: the record as stored.
     """
     own = (record.category, record.subject_area, record.topic)
@@ -93,12 +94,14 @@ def credit_of(record: Record, decision: Decision | None) -> Credit:
     return Credit(category, record.subject_area or decision.subject_area, record.topic or decision.topic, source)
 
 
-def credits(stored: list[Record]) -> dict[int, Credit]:
-    """Each stored record's credit by primary key; the applying decisions of all their linked sessions come in
-    two queries (the sessions annotated by ``with_applying``, then their decisions), however many records."""
-    linked = {r.session_id for r in stored if r.session_id is not None}
-    found = decisions.with_applying(Session.objects.filter(pk__in=linked)) if linked else []
-    applying = decisions.applying_decisions(found)
+def credits(person: Person, stored: list[Record]) -> dict[int, Credit]:
+    """Each of the person's stored records' credit by primary key. The applying decisions of all the person's
+    linked sessions come in two queries (the sessions annotated by ``with_applying``, then their decisions),
+    however many records there are; none when no record is linked."""
+    applying: dict[int, Decision] = {}
+    if any(r.session_id is not None for r in stored):
+        linked = Session.objects.filter(pk__in=Record.objects.filter(person=person).values("session_id"))
+        applying = decisions.applying_decisions(decisions.with_applying(linked))
     return {r.pk: credit_of(r, applying.get(r.session_id) if r.session_id else None) for r in stored}
 
 
@@ -110,7 +113,7 @@ def stored_records(person: Person) -> list[Record]:
 def _stored(person: Person) -> tuple[list[Record], list[EngineRecord], dict[int, Credit]]:
     """The stored records, oldest first, the engine's reading of each (same positions) and each one's credit."""
     stored = stored_records(person)
-    applied = credits(stored)
+    applied = credits(person, stored)
     rows = [_row(r, applied[r.pk]) for r in stored]
     return stored, [record_from_row(row, position) for position, row in enumerate(rows, start=1)], applied
 
