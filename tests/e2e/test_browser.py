@@ -82,7 +82,7 @@ def test_the_demo_reviewer_settles_a_session_the_evaluator_was_unsure_about(live
 
     from certcredit.services.decisions import decide, decision_for
     from certcredit.services.demo import load_demo
-    from certcredit.web.catalog.models import Session
+    from certcredit.store.catalog.models import Session
 
     reviewer = next(login for login in load_demo() if login.role == "reviewer")
     session = Session.objects.get(title="Budget Forecasting with Spreadsheets")

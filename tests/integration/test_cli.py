@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from certcredit.services.tokens import person_for_token
-from certcredit.web.accounts.models import Person
-from certcredit.web.catalog.models import Decision, Program, Session
-from certcredit.web.records.models import Record
+from certcredit.store.accounts.models import Person
+from certcredit.store.catalog.models import Decision, Program, Session
+from certcredit.store.records.models import Record
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

@@ -6,8 +6,8 @@ import pytest
 
 from certcredit.services.access import Forbidden
 from certcredit.services.decisions import decide, decision_for
-from certcredit.web.catalog.models import Session
-from certcredit.web.history.models import HistoryEntry
+from certcredit.store.catalog.models import Session
+from certcredit.store.history.models import HistoryEntry
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

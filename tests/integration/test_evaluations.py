@@ -11,8 +11,8 @@ from certcredit.io.readers import Row
 from certcredit.services.decisions import decide, decision_for
 from certcredit.services.imports import import_sessions
 from certcredit.services.reviews import queue
-from certcredit.web.catalog.models import Decision, Session
-from certcredit.web.history.models import HistoryEntry
+from certcredit.store.catalog.models import Decision, Session
+from certcredit.store.history.models import HistoryEntry
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db, pytest.mark.model]
 

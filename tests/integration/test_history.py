@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certcredit.services import history
-from certcredit.web.history.models import HistoryEntry, HistoryIsAppendOnly
+from certcredit.store.history.models import HistoryEntry, HistoryIsAppendOnly
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from certcredit.services.imports import import_records, load_rows
-from certcredit.web.catalog.models import Decision, Session
-from certcredit.web.history.models import HistoryEntry
-from certcredit.web.records.models import ImportRun, Record
+from certcredit.store.catalog.models import Decision, Session
+from certcredit.store.history.models import HistoryEntry
+from certcredit.store.records.models import ImportRun, Record
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

@@ -20,8 +20,8 @@ from certcredit.services.decisions import decide
 from certcredit.services.exports import record_rows
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.tokens import create_token
-from certcredit.web.catalog.models import Session
-from certcredit.web.records.models import Record
+from certcredit.store.catalog.models import Session
+from certcredit.store.records.models import Record
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

@@ -17,8 +17,8 @@ from certcredit.services.audits import progress
 from certcredit.services.exports import record_rows
 from certcredit.services.imports import import_records, load_rows, load_upload
 from certcredit.services.tokens import create_token
-from certcredit.web.history.models import HistoryEntry
-from certcredit.web.records.models import Record
+from certcredit.store.history.models import HistoryEntry
+from certcredit.store.records.models import Record
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

@@ -10,8 +10,8 @@ from django.test import Client
 from certcredit.services.decisions import decide, decision_for, with_applying
 from certcredit.services.reviews import queue
 from certcredit.services.tokens import create_token
-from certcredit.web.catalog.models import Session
-from certcredit.web.history.models import HistoryEntry
+from certcredit.store.catalog.models import Session
+from certcredit.store.history.models import HistoryEntry
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

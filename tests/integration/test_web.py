@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from certcredit.web.history.models import HistoryEntry
-from certcredit.web.records.models import Record
+from certcredit.store.history.models import HistoryEntry
+from certcredit.store.records.models import Record
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

@@ -12,6 +12,7 @@ FORBIDDEN = (
     "ninja",
     "psycopg",
     "certcredit.web",
+    "certcredit.store",
     "certcredit.services",
     "certcredit.cli",
     "typer",

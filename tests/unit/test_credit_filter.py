@@ -2,7 +2,7 @@
 
 import pytest
 
-from certcredit.web.records.templatetags.credit import hours
+from certcredit.web.templatetags.credit import hours
 
 
 @pytest.mark.parametrize(("minutes", "shown"), [(80, "1.33"), (90, "1.5"), (60, "1"), (0, "0"), (None, "?")])

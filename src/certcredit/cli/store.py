@@ -14,7 +14,7 @@ from certcredit.cli import app
 if TYPE_CHECKING:
     from certcredit.io.readers import Row, RowError
     from certcredit.services.imports import ImportReport
-    from certcredit.web.accounts.models import Person
+    from certcredit.store.accounts.models import Person
 
 import_app = typer.Typer(help="Import sessions or a person's records from CSV, JSON, JSON Lines or iCalendar.")
 export_app = typer.Typer(help="Export sessions or a person's records as CSV, JSON, JSON Lines or iCalendar.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from certcredit.web.accounts.models import Person, Role
+from certcredit.store.accounts.models import Person, Role
 
 
 class Forbidden(PermissionError):

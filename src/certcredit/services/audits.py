@@ -32,9 +32,9 @@ from certcredit.engine.report import audit_json
 from certcredit.rules.load import ProgramSummary, list_programs, load_program
 from certcredit.services import decisions
 from certcredit.services.access import check_may_see_records_of
-from certcredit.web.accounts.models import Person
-from certcredit.web.catalog.models import Decision, Session
-from certcredit.web.records.models import Record
+from certcredit.store.accounts.models import Person
+from certcredit.store.catalog.models import Decision, Session
+from certcredit.store.records.models import Record
 
 #: where a record's credit came from, as the progress page says it
 OWN, SESSION_DESIGNATION, EVALUATOR, REVIEWER, AWAITING_REVIEW, STORED = (

@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 from certcredit.rules import vocabulary
 from certcredit.services import history
 from certcredit.services.access import Forbidden, is_staff, may_review
-from certcredit.web.accounts.models import Person, Role
-from certcredit.web.catalog.models import Decision, Session
+from certcredit.store.accounts.models import Person, Role
+from certcredit.store.catalog.models import Decision, Session
 
 DESIGNATED, REVIEWED, EVALUATED = "designated", "reviewed", "evaluated"
 PRECEDENCE = (DESIGNATED, REVIEWED, EVALUATED)

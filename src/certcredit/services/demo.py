@@ -14,9 +14,9 @@ from django.db import transaction
 from certcredit.io.readers import Row, RowError
 from certcredit.services.imports import import_records, import_sessions
 from certcredit.services.people import ensure_person
-from certcredit.web.accounts.models import Organization, Role
-from certcredit.web.catalog.models import Program, Session
-from certcredit.web.records.models import Record
+from certcredit.store.accounts.models import Organization, Role
+from certcredit.store.catalog.models import Program, Session
+from certcredit.store.records.models import Record
 
 DEMO_SOURCE = "demo data"
 

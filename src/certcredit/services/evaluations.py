@@ -20,8 +20,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from certcredit.evaluate.sessions import DECISIONS, SessionError, session_from_row
 from certcredit.services import decisions
 from certcredit.services.access import Forbidden, is_staff
-from certcredit.web.accounts.models import Person
-from certcredit.web.catalog.models import Decision, Session
+from certcredit.store.accounts.models import Person
+from certcredit.store.catalog.models import Decision, Session
 
 if TYPE_CHECKING:
     from certcredit.evaluate.classify import SessionEvaluator

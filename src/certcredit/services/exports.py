@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from certcredit.services import audits
-from certcredit.web.accounts.models import Person
-from certcredit.web.catalog.models import Session
+from certcredit.store.accounts.models import Person
+from certcredit.store.catalog.models import Session
 
 
 def session_rows() -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import models
 
-from certcredit.web.accounts.models import Person
-from certcredit.web.history.models import HistoryEntry
+from certcredit.store.accounts.models import Person
+from certcredit.store.history.models import HistoryEntry
 
 COMMAND_LINE = "command line"
 

@@ -27,10 +27,10 @@ from certcredit.io.rows import (
 )
 from certcredit.services import history
 from certcredit.services.access import check_may_import_sessions, check_may_see_records_of
-from certcredit.web.accounts.models import Organization, Person
-from certcredit.web.catalog.models import Decision, Session
-from certcredit.web.history.models import HistoryEntry
-from certcredit.web.records.models import ImportRun, Record
+from certcredit.store.accounts.models import Organization, Person
+from certcredit.store.catalog.models import Decision, Session
+from certcredit.store.history.models import HistoryEntry
+from certcredit.store.records.models import ImportRun, Record
 
 BATCH_SIZE = 500
 #: ``progress(stage, done, total)``: stage is "checking" or "storing".

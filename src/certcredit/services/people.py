@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from certcredit.web.accounts.models import Organization, Person, Role, RoleGrant
+from certcredit.store.accounts.models import Organization, Person, Role, RoleGrant
 
 
 class UnknownPerson(LookupError):

@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet
 from certcredit.services import decisions
 from certcredit.services.access import Forbidden, check_may_see_records_of, is_staff, may_see_records_of
 from certcredit.services.people import UnknownPerson, find_person
-from certcredit.web.accounts.models import Person
-from certcredit.web.catalog.models import Session
-from certcredit.web.records.models import ImportRun, Record
+from certcredit.store.accounts.models import Person
+from certcredit.store.catalog.models import Session
+from certcredit.store.records.models import ImportRun, Record
 
 
 def records_of(viewer: Person, email: str | None = None) -> tuple[Person, QuerySet[Record]]:

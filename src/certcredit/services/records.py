@@ -8,8 +8,8 @@ from django.db import transaction
 from certcredit.io.rows import RowInvalid, clean_activity, record_key
 from certcredit.services import history
 from certcredit.services.access import check_may_see_records_of
-from certcredit.web.accounts.models import Person
-from certcredit.web.records.models import Record
+from certcredit.store.accounts.models import Person
+from certcredit.store.records.models import Record
 
 EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".txt")
 

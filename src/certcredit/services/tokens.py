@@ -8,7 +8,7 @@ import secrets
 from django.utils import timezone
 
 from certcredit.services import history
-from certcredit.web.accounts.models import ApiToken, Person
+from certcredit.store.accounts.models import ApiToken, Person
 
 PREFIX = "cc_"
 

@@ -23,7 +23,7 @@ from certcredit.services import audits, decisions, queries, reviews, tokens
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
-from certcredit.web.accounts.models import Person
+from certcredit.store.accounts.models import Person
 
 log = logging.getLogger("certcredit.api")
 

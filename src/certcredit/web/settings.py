@@ -58,10 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "certcredit.web.accounts",
-    "certcredit.web.catalog",
-    "certcredit.web.records",
-    "certcredit.web.history",
+    "certcredit.store.accounts",
+    "certcredit.store.catalog",
+    "certcredit.store.records",
+    "certcredit.store.history",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -87,7 +87,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-            ]
+            ],
+            # the web edge's own filters, registered here because the web edge is not a Django app
+            "libraries": {"credit": "certcredit.web.templatetags.credit"},
         },
     }
 ]

@@ -20,7 +20,7 @@ from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import attach_evidence, set_activity
-from certcredit.web.accounts.models import ApiToken
+from certcredit.store.accounts.models import ApiToken
 from certcredit.web.forms import ActivityForm, EvidenceForm, ProgressForm, RecordFileForm, ReviewForm, TokenForm
 
 

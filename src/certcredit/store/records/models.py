@@ -8,7 +8,7 @@ from django.db import models
 
 from certcredit.io.rows import RowInvalid, clean_activity
 from certcredit.rules import vocabulary
-from certcredit.web.catalog.models import (
+from certcredit.store.catalog.models import (
     CATEGORY_CHOICES,
     FORMAT_CHOICES,
     SUBJECT_AREA_CHOICES,

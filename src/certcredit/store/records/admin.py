@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from certcredit.web.admin_history import HistoryAdmin
-from certcredit.web.records.models import ImportRun, Record
+from certcredit.store.admin_history import HistoryAdmin
+from certcredit.store.records.models import ImportRun, Record
 
 
 @admin.register(Record)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from certcredit.web.history.models import HistoryEntry
+from certcredit.store.history.models import HistoryEntry
 
 
 @admin.register(HistoryEntry)

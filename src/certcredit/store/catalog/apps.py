@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class CatalogConfig(AppConfig):
-    name = "certcredit.web.catalog"
+    name = "certcredit.store.catalog"
     label = "catalog"
     verbose_name = "Programs, sessions and decisions"

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import certcredit.web.accounts.models
+import certcredit.store.accounts.models
 
 
 class Migration(migrations.Migration):
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 "ordering": ("email",),
             },
             managers=[
-                ("objects", certcredit.web.accounts.models.PersonManager()),
+                ("objects", certcredit.store.accounts.models.PersonManager()),
             ],
         ),
         migrations.CreateModel(

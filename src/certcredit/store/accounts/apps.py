@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    name = "certcredit.web.accounts"
+    name = "certcredit.store.accounts"
     label = "accounts"
     verbose_name = "People and organizations"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from certcredit.web.admin_history import HistoryAdmin
-from certcredit.web.catalog.models import Decision, Program, Session
+from certcredit.store.admin_history import HistoryAdmin
+from certcredit.store.catalog.models import Decision, Program, Session
 
 
 @admin.register(Program)

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class HistoryConfig(AppConfig):
-    name = "certcredit.web.history"
+    name = "certcredit.store.history"
     label = "history"
     verbose_name = "History"

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import certcredit.web.records.models
+import certcredit.store.records.models
 
 
 class Migration(migrations.Migration):
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 default="",
                 help_text="A program's own kind of activity, e.g. giving_back for PMI; blank for none.",
                 max_length=40,
-                validators=[certcredit.web.records.models.validate_activity],
+                validators=[certcredit.store.records.models.validate_activity],
             ),
         ),
     ]

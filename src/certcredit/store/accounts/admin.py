@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from certcredit.web.accounts.models import ApiToken, Organization, Person, RoleGrant
+from certcredit.store.accounts.models import ApiToken, Organization, Person, RoleGrant
 
 
 class RoleGrantInline(admin.TabularInline):

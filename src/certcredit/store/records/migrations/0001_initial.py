@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import certcredit.web.records.models
+import certcredit.store.records.models
 
 
 class Migration(migrations.Migration):
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 ),
                 ("venue", models.CharField(blank=True, choices=[("ala_conference", "ala conference")], max_length=20)),
                 ("provider", models.CharField(blank=True, max_length=200)),
-                ("evidence", models.FileField(blank=True, upload_to=certcredit.web.records.models.evidence_path)),
+                ("evidence", models.FileField(blank=True, upload_to=certcredit.store.records.models.evidence_path)),
                 ("external_id", models.CharField(blank=True, max_length=100)),
                 ("natural_key", models.CharField(editable=False, max_length=700)),
                 ("source_file", models.CharField(blank=True, max_length=300)),

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class RecordsConfig(AppConfig):
-    name = "certcredit.web.records"
+    name = "certcredit.store.records"
     label = "records"
     verbose_name = "Records and imports"
