@@ -14,22 +14,35 @@ A record linked to a catalogue session (``Record.session``) takes the credit of 
 category" says; ``credit_of`` has the rules. The audit reads the credit it applied, so the file that reproduces
 it with the CLI is ``exports.record_rows(person, as_audited=True)``: the plain export keeps each record as stored,
 so that re-importing it never turns an evaluator's category into the member's own designation.
+
+Audits are cached (Django's cache, ``CACHES["default"]``: per worker process unless set otherwise) under a key
+made of everything the audit reads: the rulebook file and the code's version, the as-of date, the specialty,
+today (the outlook counts from it) and each record as the audit reads it, its linked session's applying decision
+already applied. A changed record, a new or changed decision on a linked session, or another rulebook gives
+another key, so a cached audit is never stale and needs no expiry time; reading the key costs one query of the
+person's records (two more when some are linked to sessions), none of them building model objects.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
+import orjson
+from django.core.cache import cache
+
+from certcredit import __version__
 from certcredit.engine.audit import Audit, audit, choose_version
 from certcredit.engine.outlook import outlook
 from certcredit.engine.planning_report import outlook_json
-from certcredit.engine.records import Record as EngineRecord
 from certcredit.engine.records import record_from_row
 from certcredit.engine.report import audit_json
-from certcredit.rules.load import ProgramSummary, list_programs, load_program
+from certcredit.rules.compiled import CompiledProgram
+from certcredit.rules.load import ProgramSummary, list_programs, load_program, shipped_path
 from certcredit.services import decisions
 from certcredit.services.access import check_may_see_records_of
 from certcredit.store.accounts.models import Person
@@ -57,7 +70,60 @@ class Credit:
     source: str
 
 
-def credit_of(record: Record, decision: Decision | None) -> Credit:
+class Stored(Protocol):
+    """What the audit reads of a stored record: a ``Record``, or the same fields read without building one."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def external_id(self) -> str: ...
+
+    @property
+    def date(self) -> dt.date: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def minutes(self) -> int: ...
+
+    @property
+    def format(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def subject_area(self) -> str: ...
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def activity(self) -> str: ...
+
+    @property
+    def session_id(self) -> int | None: ...
+
+
+class StoredRow(NamedTuple):
+    """A stored record's audited fields read with ``values_list`` (no model object: the cached path's key)."""
+
+    pk: int
+    external_id: str
+    date: dt.date
+    title: str
+    minutes: int
+    format: str
+    category: str
+    subject_area: str
+    topic: str
+    activity: str
+    session_id: int | None
+
+
+def credit_of(record: Stored, decision: Decision | None) -> Credit:
     """A record's credit, given the applying decision of its linked session (None: unlinked, or no decision).
 
     RULES.md, "Deciding a category":
@@ -94,15 +160,17 @@ def credit_of(record: Record, decision: Decision | None) -> Credit:
     return Credit(category, record.subject_area or decision.subject_area, record.topic or decision.topic, source)
 
 
-def credits(person: Person, stored: list[Record]) -> dict[int, Credit]:
-    """Each of the person's stored records' credit by primary key. The applying decisions of all the person's
-    linked sessions come in two queries (the sessions annotated by ``with_applying``, then their decisions),
-    however many records there are; none when no record is linked."""
+def credits(stored: Iterable[Stored]) -> dict[int, Credit]:
+    """Each stored record's credit by primary key. The applying decisions of all the linked sessions come in two
+    queries (the sessions annotated by ``with_applying``, then their decisions), however many records there are;
+    none when no record is linked."""
+    listed = list(stored)
     applying: dict[int, Decision] = {}
-    if any(r.session_id is not None for r in stored):
-        linked = Session.objects.filter(pk__in=Record.objects.filter(person=person).values("session_id"))
+    linked_ids = {r.session_id for r in listed if r.session_id is not None}
+    if linked_ids:
+        linked = Session.objects.filter(pk__in=linked_ids)
         applying = decisions.applying_decisions(decisions.with_applying(linked))
-    return {r.pk: credit_of(r, applying.get(r.session_id) if r.session_id else None) for r in stored}
+    return {r.pk: credit_of(r, applying.get(r.session_id) if r.session_id else None) for r in listed}
 
 
 def stored_records(person: Person) -> list[Record]:
@@ -110,12 +178,10 @@ def stored_records(person: Person) -> list[Record]:
     return list(Record.objects.filter(person=person).order_by("date", "title", "id"))
 
 
-def _stored(person: Person) -> tuple[list[Record], list[EngineRecord], dict[int, Credit]]:
-    """The stored records, oldest first, the engine's reading of each (same positions) and each one's credit."""
-    stored = stored_records(person)
-    applied = credits(person, stored)
-    rows = [_row(r, applied[r.pk]) for r in stored]
-    return stored, [record_from_row(row, position) for position, row in enumerate(rows, start=1)], applied
+def stored_rows(person: Person) -> list[StoredRow]:
+    """The same records in the same order, as plain rows of the fields the audit reads (``StoredRow``)."""
+    found = Record.objects.filter(person=person).order_by("date", "title", "id").values_list(*StoredRow._fields)
+    return [StoredRow(*values) for values in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +259,35 @@ def progress(
     an as-of date no version of it covers, or a specialty it does not take raises ``ProgressInvalid``.
     """
     check_may_see_records_of(viewer, person)
+    program = _checked_program(program_id, as_of, specialty)
+    stored = stored_records(person)
+    applied = credits(stored)
+    rows = [_row(r, applied[r.pk]) for r in stored]
+    audited = audited_rows(program, rows, as_of, specialty, today or dt.date.today())
+    by_id = {str(row["id"]): record for row, record in zip(rows, stored, strict=True)}
+    return Progress(person, audited.audit, audited.report, by_id, {ident: applied[r.pk] for ident, r in by_id.items()})
+
+
+def progress_report(
+    viewer: Person,
+    person: Person,
+    program_id: str,
+    as_of: dt.date,
+    specialty: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """``progress(...).report`` (what ``GET /api/progress`` sends), read without building a model object per record:
+    a cached audit then costs one or three small queries."""
+    check_may_see_records_of(viewer, person)
+    program = _checked_program(program_id, as_of, specialty)
+    stored = stored_rows(person)
+    applied = credits(stored)
+    rows = [_row(r, applied[r.pk]) for r in stored]
+    return audited_rows(program, rows, as_of, specialty, today or dt.date.today()).report
+
+
+def _checked_program(program_id: str, as_of: dt.date, specialty: str | None) -> CompiledProgram:
+    """The record program asked for, once the as-of date and the specialty are known to fit it."""
     known = {p.id for p in record_programs()}
     if program_id not in known:
         raise ProgressInvalid("program", f"unknown program {program_id!r}; use one of {', '.join(sorted(known))}")
@@ -205,15 +300,51 @@ def progress(
         book.resolve_specialty(specialty)
     except ValueError as error:
         raise ProgressInvalid("specialty", str(error)) from None
-    stored, records, applied = _stored(person)
+    return program
+
+
+@dataclass(frozen=True, slots=True)
+class Audited:
+    """An audit of some rows and the report made from it (with ``outlook``), as cached."""
+
+    audit: Audit
+    report: dict[str, Any]
+
+
+@functools.cache
+def rulebook_version(program_id: str) -> str:
+    """A shipped rulebook's version for cache keys: its file's digest and the code's version (both are read once
+    per process, as ``load_program`` reads the rulebook once)."""
+    return hashlib.sha256(shipped_path(program_id).read_bytes()).hexdigest()[:16] + "@" + __version__
+
+
+def audit_key(
+    program_id: str, rows: list[dict[str, Any]], as_of: dt.date, specialty: str | None, today: dt.date
+) -> str:
+    """The cache key of an audit: a digest of everything it reads (module docstring)."""
+    inputs = [rulebook_version(program_id), program_id, as_of.isoformat(), specialty, today.isoformat(), rows]
+    return "certcredit:audit:" + hashlib.sha256(orjson.dumps(inputs)).hexdigest()
+
+
+def audited_rows(
+    program: CompiledProgram, rows: list[dict[str, Any]], as_of: dt.date, specialty: str | None, today: dt.date
+) -> Audited:
+    """The audit of ``rows`` (file rows, oldest first) with its report, from the cache when the same inputs were
+    audited before, else audited and kept (no expiry: another input is another key)."""
+    key = audit_key(program.id, rows, as_of, specialty, today)
+    found = cache.get(key)
+    if isinstance(found, Audited):
+        return found
+    records = [record_from_row(row, position) for position, row in enumerate(rows, start=1)]
     result = audit(program, records, as_of, specialty)
     report = audit_json(result)
-    report["outlook"] = outlook_json(outlook(program, records, result, today or dt.date.today()))
-    by_id = {record.id: row for record, row in zip(records, stored, strict=True)}
-    return Progress(person, result, report, by_id, {ident: applied[row.pk] for ident, row in by_id.items()})
+    report["outlook"] = outlook_json(outlook(program, records, result, today))
+    made = Audited(result, report)
+    cache.set(key, made, timeout=None)
+    return made
 
 
-def _row(r: Record, credit: Credit) -> dict[str, Any]:
+def _row(r: Stored, credit: Credit) -> dict[str, Any]:
     """A stored record in a file row's keys, with the credit the audit applies; blank values are absent, as in a
     file."""
     return {
