@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/certcredit migrate
 	$(BIN)/certcredit demo
-	$(BIN)/certcredit serve --host 127.0.0.1 --port 8000
+	$(BIN)/certcredit serve --dev --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from certcredit.cli import app
@@ -45,16 +48,47 @@ def demo() -> None:
     Console().print(table)
 
 
+def default_workers() -> int:
+    """Gunicorn's rule of thumb: two workers per core the process may use, and one more."""
+    return 2 * len(os.sched_getaffinity(0)) + 1
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(0, help="Worker processes; 0: two per core, and one more."),
+    dev: bool = typer.Option(
+        False, "--dev", help="Development: debug pages, the built-in secret key, reload on code changes."
+    ),
+    timeout: int = typer.Option(60, help="Seconds a request may run before its worker is restarted."),
 ) -> None:
-    """Serve the web app and the API (a development server: one machine, a few users)."""
+    """Serve the web app and the API with gunicorn; WhiteNoise serves the static files (docs/deploy.md).
+
+    Outside --dev, CERTCREDIT_SECRET_KEY must be set. Put a TLS proxy in front for anything but this machine.
+    """
+    if dev:
+        os.environ["CERTCREDIT_DEBUG"] = "1"
+    elif not os.environ.get("CERTCREDIT_SECRET_KEY") and os.environ.get("CERTCREDIT_DEBUG") != "1":
+        typer.echo(
+            "error: CERTCREDIT_SECRET_KEY is not set: a server outside development needs its own secret key "
+            "(docs/deploy.md); for development use `certcredit serve --dev`",
+            err=True,
+        )
+        raise typer.Exit(1)
     _django()
     from django.core.management import call_command
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    arguments = [sys.executable, "-m", "gunicorn", "certcredit.web.wsgi:application", "--bind", bind]
+    arguments += ["--workers", str(workers or default_workers()), "--timeout", str(timeout)]
+    arguments += ["--graceful-timeout", "30", "--access-logfile", "-", "--max-requests", "5000"]
+    arguments += ["--max-requests-jitter", "500", "--no-control-socket"]
+    arguments += ["--reload"] if dev else ["--preload"]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, arguments)
 
 
 @token_app.command("create")

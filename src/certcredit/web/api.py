@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -24,6 +24,7 @@ from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
 from certcredit.store.accounts.models import Person
+from certcredit.web import busy
 
 log = logging.getLogger("certcredit.api")
 
@@ -490,6 +491,16 @@ def _unknown_person(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG001 (the framework's signature)
     return _problem(request, 404, "not found")
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A busy database (``web.busy``) is 503 with ``Retry-After``; any other database error is a 500."""
+    if not busy.is_busy(exc):
+        return _server_error(request, exc)
+    response = _problem(request, 503, busy.MESSAGE)
+    response["Retry-After"] = str(busy.RETRY_AFTER)
+    return response
 
 
 @api.exception_handler(Exception)
