@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import typer
 
@@ -89,6 +90,42 @@ def serve(
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, arguments)
+
+
+@app.command()
+def backup(
+    file: Path = typer.Argument(..., help="The backup to write, e.g. certcredit-2026-06-01.tar.gz."),
+) -> None:
+    """Back up the whole store (every table and the uploaded files) into one .tar.gz file (docs/deploy.md)."""
+    _django()
+    from certcredit.services.backups import BackupError
+    from certcredit.services.backups import backup as make_backup
+
+    try:
+        report = make_backup(file)
+    except BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{report.path}: {report.total_rows} rows from {report.database} and {report.media_files} media files")
+
+
+@app.command()
+def restore(
+    file: Path = typer.Argument(..., help="A backup written by `certcredit backup`."),
+) -> None:
+    """Restore a backup into an empty database (SQLite in ./var, or DATABASE_URL) and the media folder."""
+    _django()
+    from certcredit.services.backups import BackupError
+    from certcredit.services.backups import restore as restore_backup
+
+    try:
+        report = restore_backup(file)
+    except BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{report.path}: {report.total_rows} rows restored into {report.database}, {report.media_files} media files"
+    )
 
 
 @token_app.command("create")
