@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import orjson
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -65,6 +66,7 @@ def test_the_same_records_are_audited_once_and_the_page_and_the_api_share_it(mem
     first = report(member)
     assert report(member) == first
     assert audits.progress_report(member, member, "clm-application", AS_OF, today=TODAY) == first
+    assert audits.progress_json(member, member, "clm-application", AS_OF, today=TODAY) == orjson.dumps(first)
     assert audits_run == [AS_OF]
     audits.progress(member, member, "clm-application", dt.date(2026, 6, 2), today=TODAY)  # another as-of date
     audits.progress(member, member, "clm-application", AS_OF, today=dt.date(2026, 5, 2))  # another today

@@ -2,8 +2,8 @@
 
 Outside development (``CERTCREDIT_DEBUG=1``, settings.py) it refuses to start with the built-in development
 ``SECRET_KEY``: sessions, CSRF tokens and password-reset links would be signed with a key anyone can read.
-Once loaded it reads the shipped rulebooks and imports the allocator of nested programs, so that no member's first
-request pays for them (with ``--preload``, gunicorn's workers share them).
+Once loaded it imports the URL routes (views, the API and its schemas) and the allocator of nested programs and
+reads the shipped rulebooks, so that no first request pays for them (with ``--preload``, the workers share them).
 """
 
 import os
@@ -28,9 +28,11 @@ def check_secret_key() -> None:
 def warm_up() -> None:
     """Read what the first progress request would otherwise read (module docstring)."""
     import scipy.optimize  # noqa: F401  (the exact allocator's solver, imported by the engine on first use)
+    from django.urls import get_resolver
 
     from certcredit.services.audits import record_programs
 
+    get_resolver().url_patterns  # noqa: B018  (imports the views, the API and its schemas)
     record_programs()
 
 
