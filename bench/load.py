@@ -157,7 +157,8 @@ def main() -> None:
         base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CERTCREDIT_DEBUG")}
         tokens = prepare(env)
         port = free_port()
-        command = [str(BIN / "certcredit"), "serve", "--port", str(port), "--workers", str(args.workers)]
+        command = [str(BIN / "certcredit"), "serve", "--port", str(port)]
+        command += ["--workers", str(args.workers)] if args.workers else []
         log = (Path(folder) / "server.log").open("w")
         server = subprocess.Popen(command, env={**base, **env}, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -186,7 +187,7 @@ def main() -> None:
                 load(port, paths[:1], token, 1, 1, 30)
             print(f"server: certcredit serve (gunicorn, {args.workers or 'default'} workers), SQLite; {os.cpu_count()} "
                   f"cores seen; runs of at most {args.requests} requests or {args.seconds:.0f} s, "
-                  f"{args.rounds} rounds alternating")  # fmt: skip
+                  f"{args.rounds} rounds alternating; load average before: {os.getloadavg()[0]:.1f}")  # fmt: skip
             print(f"{'clients':>7} {'endpoint':<18} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
                   f"{'p99 ms':>8} {'errors':>6} {'p50 / me':>9}")  # fmt: skip
             offset = 0
@@ -207,6 +208,8 @@ def main() -> None:
                           f"{1000 * p50:>8.1f} {1000 * percentile(run.latencies, 0.95):>8.1f} "
                           f"{1000 * percentile(run.latencies, 0.99):>8.1f} {run.errors:>6} "
                           f"{p50 / me_p50:>8.1f}x")  # fmt: skip
+            print(f"load average after: {os.getloadavg()[0]:.1f} (other processes share the cores: compare each "
+                  "endpoint with `me`, measured in the same run, not with another run)")  # fmt: skip
         finally:
             server.terminate()
             try:

@@ -327,7 +327,11 @@ def progress_json(
     answer costs the two (or four) small queries of ``read_inputs`` and no encoding."""
     check_may_see_records_of(viewer, person)
     program = _checked_program(program_id, as_of, specialty)
-    return audited_inputs(program, read_inputs(person), as_of, specialty, today or dt.date.today()).json
+    inputs, today = read_inputs(person), today or dt.date.today()
+    body = cache.get(inputs.key(program.id, as_of, specialty, today) + ":json")
+    if isinstance(body, bytes):  # the JSON alone: no audit object to unpickle
+        return body
+    return audited_inputs(program, inputs, as_of, specialty, today).json
 
 
 def progress_report(
@@ -390,7 +394,7 @@ def audited_inputs(
     report = audit_json(result)
     report["outlook"] = outlook_json(outlook(program, records, result, today))
     made = Audited(result, report, orjson.dumps(report))
-    cache.set(key, made, timeout=None)
+    cache.set_many({key: made, key + ":json": made.json}, timeout=None)
     return made
 
 

@@ -54,6 +54,9 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # a server worker keeps its connection (opening one costs the PRAGMAs below on every request)
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             # how long a write waits for another to finish before failing (a web request then answers 503)
             "timeout": float(os.environ.get("CERTCREDIT_SQLITE_BUSY_TIMEOUT", "20")),
