@@ -58,7 +58,7 @@ def default_workers() -> int:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(0, help="Worker processes; 0: two per core, and one more."),
+    workers: int = typer.Option(0, help="Worker processes; 0: two per core and one more (with --dev: two)."),
     dev: bool = typer.Option(
         False, "--dev", help="Development: debug pages, the built-in secret key, reload on code changes."
     ),
@@ -83,7 +83,7 @@ def serve(
     call_command("collectstatic", interactive=False, verbosity=0)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     arguments = [sys.executable, "-m", "gunicorn", "certcredit.web.wsgi:application", "--bind", bind]
-    arguments += ["--workers", str(workers or default_workers()), "--timeout", str(timeout)]
+    arguments += ["--workers", str(workers or (2 if dev else default_workers())), "--timeout", str(timeout)]
     arguments += ["--graceful-timeout", "30", "--access-logfile", "-", "--max-requests", "5000"]
     arguments += ["--max-requests-jitter", "500", "--no-control-socket"]
     arguments += ["--reload"] if dev else ["--preload"]
