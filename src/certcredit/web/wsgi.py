@@ -28,12 +28,14 @@ def check_secret_key() -> None:
 def warm_up() -> None:
     """Read what the first progress request would otherwise read (module docstring)."""
     import scipy.optimize  # noqa: F401  (the exact allocator's solver, imported by the engine on first use)
+    from django.db import connections
     from django.urls import get_resolver
 
     from certcredit.services.audits import record_programs
 
     get_resolver().url_patterns  # noqa: B018  (imports the views, the API and its schemas)
     record_programs()
+    connections.close_all()  # none should be open, and none may be shared by the workers gunicorn forks
 
 
 check_secret_key()
