@@ -51,7 +51,7 @@ def site_of(source: str) -> str:
     host = (urlsplit(source).hostname or "").lower()
     if not host:
         raise SystemExit(f"source {source!r} has no host name")
-    return host.removeprefix("www.")
+    return host.rstrip(".").removeprefix("www.")
 
 
 def group_of(site: str) -> str:
