@@ -39,9 +39,18 @@ AREAS = ("HR", "FM", "OM", "LI", "CM", None)
 MAX_WORDS = 150
 HELDOUT_PERCENT = 65  # 35 for the sites of r-0001…r-0061, 50 up to r-0207
 # Hosting platforms where the first label of the host names the site, not the platform.
-PLATFORMS = ("sched.com", "sched.org", "wordpress.com", "socious.com", "blogspot.com", "eventbrite.com", "libguides.com")
+PLATFORMS = ("sched.com", "sched.org", "wordpress.com", "socious.com", "blogspot.com", "eventbrite.com", "libguides.com",
+             "eventscribe.net")
 # Hosts that belong to one organisation although their domains differ: the organisation decides the split.
-OWNERS = {"sched:aall": "aallnet.org", "alanet.net": "alanet.org"}
+OWNERS = {
+    "sched:aall": "aallnet.org",
+    "alanet.net": "alanet.org",
+    # the American Library Association's conference sites
+    "eventscribe.net:alaannual": "ala.org",
+    "alaannual.org": "ala.org",
+    "alamidwinter.org": "ala.org",
+    "mladlacon.com": "sched:mladlacon",
+}
 SECOND_LEVEL = ("co", "com", "org", "gov", "ac", "net", "edu", "gc")
 
 Row = dict[str, Any]
@@ -55,12 +64,12 @@ def site_of(source: str) -> str:
 
 
 def group_of(site: str) -> str:
-    """The owner of a site: its registrable domain, or the account on a hosting platform (digits dropped)."""
+    """The owner of a site: its registrable domain, or the account on a hosting platform (leading and trailing digits dropped)."""
     labels = site.split(".")
     for platform in PLATFORMS:
         if site.endswith("." + platform):
             account = "sched:" if platform.startswith("sched.") else platform + ":"
-            owner = account + labels[0].rstrip("0123456789")
+            owner = account + labels[0].strip("0123456789")
             return OWNERS.get(owner, owner)
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in SECOND_LEVEL:
         domain = ".".join(labels[-3:])
