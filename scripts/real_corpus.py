@@ -50,6 +50,7 @@ OWNERS = {
     "alaannual.org": "ala.org",
     "alamidwinter.org": "ala.org",
     "mladlacon.com": "sched:mladlacon",
+    "arsl.info": "arsl.org",
 }
 SECOND_LEVEL = ("co", "com", "org", "gov", "ac", "net", "edu", "gc")
 
