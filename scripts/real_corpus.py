@@ -37,7 +37,7 @@ LABELS = (
 )
 AREAS = ("HR", "FM", "OM", "LI", "CM", None)
 MAX_WORDS = 150
-HELDOUT_PERCENT = 65  # 35 for the sites of r-0001…r-0061, 50 up to r-0207
+HELDOUT_PERCENT = 30  # 35 for the sites of r-0001…r-0061, 50 up to r-0207, 65 up to r-0327
 # Hosting platforms where the first label of the host names the site, not the platform.
 PLATFORMS = ("sched.com", "sched.org", "wordpress.com", "socious.com", "blogspot.com", "eventbrite.com", "libguides.com",
              "eventscribe.net")
@@ -51,6 +51,8 @@ OWNERS = {
     "alamidwinter.org": "ala.org",
     "mladlacon.com": "sched:mladlacon",
     "arsl.info": "arsl.org",
+    "coloradovirtuallibrary.org": "librarieslearn.org",
+    "abanet.org": "americanbar.org",
 }
 SECOND_LEVEL = ("co", "com", "org", "gov", "ac", "net", "edu", "gc")
 
