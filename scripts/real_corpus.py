@@ -53,6 +53,8 @@ OWNERS = {
     "arsl.info": "arsl.org",
     "coloradovirtuallibrary.org": "librarieslearn.org",
     "abanet.org": "americanbar.org",
+    "placonference.org": "ala.org",  # the Public Library Association is an ALA division
+    "goeshow.com": "ala.org",  # s4.goeshow.com/pla: the PLA conference site
 }
 SECOND_LEVEL = ("co", "com", "org", "gov", "ac", "net", "edu", "gc")
 
