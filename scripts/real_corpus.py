@@ -37,7 +37,7 @@ LABELS = (
 )
 AREAS = ("HR", "FM", "OM", "LI", "CM", None)
 MAX_WORDS = 150
-HELDOUT_PERCENT = 30  # 35 for the sites of r-0001…r-0061, 50 up to r-0207, 65 up to r-0327
+HELDOUT_PERCENT = 50  # 35 for the sites of r-0001…r-0061, 50 up to r-0207, 65 up to r-0327, 30 up to r-0398
 # Hosting platforms where the first label of the host names the site, not the platform.
 PLATFORMS = ("sched.com", "sched.org", "wordpress.com", "socious.com", "blogspot.com", "eventbrite.com", "libguides.com",
              "eventscribe.net")
