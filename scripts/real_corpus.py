@@ -39,8 +39,16 @@ AREAS = ("HR", "FM", "OM", "LI", "CM", None)
 MAX_WORDS = 150
 HELDOUT_PERCENT = 50  # 35 for the sites of r-0001…r-0061, 50 up to r-0207, 65 up to r-0327, 30 up to r-0398
 # Hosting platforms where the first label of the host names the site, not the platform.
-PLATFORMS = ("sched.com", "sched.org", "wordpress.com", "socious.com", "blogspot.com", "eventbrite.com", "libguides.com",
-             "eventscribe.net")
+PLATFORMS = (
+    "sched.com",
+    "sched.org",
+    "wordpress.com",
+    "socious.com",
+    "blogspot.com",
+    "eventbrite.com",
+    "libguides.com",
+    "eventscribe.net",
+)
 # Hosts that belong to one organisation although their domains differ: the organisation decides the split.
 OWNERS = {
     "sched:aall": "aallnet.org",
@@ -69,7 +77,7 @@ def site_of(source: str) -> str:
 
 
 def group_of(site: str) -> str:
-    """The owner of a site: its registrable domain, or the account on a hosting platform (leading and trailing digits dropped)."""
+    """The owner of a site: its registrable domain, or its account on a hosting platform (outer digits dropped)."""
     labels = site.split(".")
     for platform in PLATFORMS:
         if site.endswith("." + platform):
