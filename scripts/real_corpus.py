@@ -37,7 +37,7 @@ LABELS = (
 )
 AREAS = ("HR", "FM", "OM", "LI", "CM", None)
 MAX_WORDS = 150
-HELDOUT_PERCENT = 50  # 35 for the sites of r-0001…r-0061, 50 up to r-0207, 65 up to r-0327, 30 up to r-0398
+HELDOUT_PERCENT = 80  # 35 for r-0001…r-0061, 50 to r-0207, 65 to r-0327, 30 to r-0398, 50 to r-0437
 # Hosting platforms where the first label of the host names the site, not the platform.
 PLATFORMS = (
     "sched.com",
