@@ -154,10 +154,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "certcredit.web.views.csrf_failure"
 
-# Caches: audits (``services.audits``) are kept here under keys of their inputs, in each worker process (the
-# least recently used are dropped past MAX_ENTRIES).
+# Caches: audits (``services.audits``) are kept here under keys of their inputs, in each worker process: two
+# entries an audit (the audit, its JSON), some 10-50 kB each for a member with hundreds of records; past
+# MAX_ENTRIES a third of the entries are dropped.
 CACHES: dict[str, dict[str, Any]] = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
 }
 
 # Passwords: Django's four checks (not like the e-mail or name, at least 10 characters, not a common password,
