@@ -16,11 +16,12 @@ it with the CLI is ``exports.record_rows(person, as_audited=True)``: the plain e
 so that re-importing it never turns an evaluator's category into the member's own designation.
 
 Audits are cached (Django's cache, ``CACHES["default"]``: per worker process unless set otherwise) under a key
-made of everything the audit reads: the rulebook file and the code's version, the as-of date, the specialty,
-today (the outlook counts from it) and each record as the audit reads it, its linked session's applying decision
-already applied. A changed record, a new or changed decision on a linked session, or another rulebook gives
-another key, so a cached audit is never stale and needs no expiry time; reading the key costs one query of the
-person's records (two more when some are linked to sessions), none of them building model objects.
+made of everything the audit reads (``Inputs``): each record's stored fields that the audit uses, the applying
+decision of each linked session, the rulebook file and the code's version, the as-of date, the specialty and
+today (the outlook counts from it). A changed, added or removed record, a new or changed decision on a linked
+session, or another rulebook gives another key, however the change was made, so a cached audit is never stale
+and needs no expiry time. Reading the key costs one query of the person's records (two more when some are linked
+to sessions), without building a model object per record; the API's answer is kept as JSON beside the audit.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class Stored(Protocol):
 
 
 class StoredRow(NamedTuple):
-    """A stored record's audited fields read with ``values_list`` (no model object: the cached path's key)."""
+    """A stored record's fields that the audit uses, as ``read_inputs`` reads them (no model object)."""
 
     pk: int
     external_id: str
