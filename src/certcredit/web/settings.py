@@ -13,7 +13,6 @@ Everything a deployment sets comes from the environment (docs/deploy.md lists ea
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -132,8 +131,6 @@ LANGUAGE_CODE = "en-us"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("CERTCREDIT_STATIC_ROOT", VAR_DIR / "static"))
-with contextlib.suppress(OSError):  # WhiteNoise looks here from the first request; `certcredit serve` fills it
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # WhiteNoise serves the files ``certcredit serve`` collects into STATIC_ROOT, compressed (gzip and brotli), from
 # the app itself: no separate web server is needed for them.
 STORAGES = {
