@@ -103,6 +103,7 @@ def test_a_backup_restored_into_a_new_database_gives_back_every_row_and_file(
 ) -> None:
     first = tmp_path / "first.tar.gz"
     report = backup(first)
+    assert first.stat().st_mode & 0o777 == 0o600  # password hashes inside: the owner's only
     assert report.rows["records.Record"] == 2 and report.rows["history.HistoryEntry"] >= 4 and report.media_files == 1
 
     run = {"env": empty_store, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 300}

@@ -13,6 +13,9 @@ A backup is one ``.tar.gz`` file:
   and django-axes' sign-in attempts (throttling state);
 * ``media/``: the uploaded files (records' evidence), under their stored names.
 
+The file is readable by its owner only (it holds password hashes and API token digests) and appears whole or
+not at all (it is written beside and renamed).
+
 The rows are read in one transaction, so the backup is a consistent snapshot while the site keeps running
 (SQLite: a read transaction, which in WAL mode never holds up writers; PostgreSQL: a repeatable-read,
 read-only one). The format is the same for both stores: a SQLite backup restores into PostgreSQL and back.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -159,7 +163,9 @@ def backup(path: Path) -> BackupReport:
         }
         partial = path.with_name(path.name + ".partial")
         try:
-            with tarfile.open(partial, "w:gz") as archive:
+            # readable by its owner only: it holds password hashes and token digests
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
                 _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
                 archive.add(by_key, arcname=DATA_BY_KEY)
                 archive.add(data, arcname=DATA)
