@@ -66,7 +66,7 @@ _NOWHERE: tuple[int, ...] = (-1,)
 #: marks an (as-of, specialty) pair not met yet
 _UNSEEN: Any = object()
 
-# The vocabulary (rules/vocabulary.py; a unit test holds them equal), spelled out for the decoder and for mypy.
+# The vocabulary (values/vocabulary.py; a unit test holds them equal), spelled out for the decoder and for mypy.
 Format = Literal["in_person", "live_online", "recorded", "self_study", "teaching"]
 Category = Literal[
     "writing", "communication", "self_management", "information_technology", "organizational_development"
