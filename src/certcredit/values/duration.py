@@ -82,9 +82,11 @@ def shown(value: object) -> str:
     if isinstance(value, bool):
         return f"the yes/no value {'true' if value else 'false'}"
     if isinstance(value, int):
-        if value.bit_length() > 64:
-            return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
-        return f"the number {value}"
+        if value.bit_length() <= 100:
+            return f"the number {value}"
+        if value.bit_length() <= 13_000:  # Python writes at most 4,300 digits
+            return f"a number of {len(str(abs(value))):,} digits"
+        return "a number of more than 3,900 digits"
     if isinstance(value, float):
         return f"the number {value!r}" if math.isfinite(value) else f"the value {value!r}"
     if isinstance(value, str):

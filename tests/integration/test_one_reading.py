@@ -1,0 +1,110 @@
+"""One reading of a row: the CLI audit, the store's import and the evaluator accept and reject the same rows, for the
+same reasons, and read the same values from the ones they accept (issue 11; the row-level cases of issue 10).
+
+The rows are written once to a JSON Lines file (JSON carries numbers, booleans and escapes that CSV cannot) and
+that file is given to ``certcredit audit``, to the store's record import (what ``certcredit import records``, the
+web upload and the API call) and to ``certcredit evaluate``; the catalogue's session import must agree with the
+evaluator too. Marked ``store``, so it runs on SQLite and again on PostgreSQL, where a NUL byte or a number past
+2**31 used to fail inside the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from certcredit.services.imports import import_records, import_sessions, load_rows
+from certcredit.store.catalog.models import Session
+from certcredit.store.records.models import Record
+from tests.row_cases import CASES, RECORD_ONLY, SESSION_ONLY, expected, write_jsonl
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+
+AS_OF = "2026-06-01"
+
+
+def audit_reading(cli: Callable[..., Any], path: Path) -> tuple[dict[int, str], set[str]]:
+    """``certcredit audit``: the reason of each rejected line, and the ids of the records it audited."""
+    result = cli("audit", str(path), "--program", "clm-application", "--as-of", AS_OF, "--format", "json")
+    report = json.loads(result.stdout)
+    rejected = {entry["line"]: entry["error"] for entry in report["rejected"]}
+    audited = {entry["record"] for entry in report["allocations"] + report["unused"]}
+    return rejected, audited
+
+
+def evaluator_reading(cli: Callable[..., Any], path: Path) -> tuple[dict[int, str], dict[int, dict[str, Any]]]:
+    """``certcredit evaluate``: the reason of each rejected line, and each evaluated line's output."""
+    result = cli("evaluate", str(path), "--format", "json")
+    outputs = json.loads(result.stdout)
+    rejected = {line: out["error"] for line, out in enumerate(outputs, start=1) if "error" in out}
+    evaluated = {line: out for line, out in enumerate(outputs, start=1) if "error" not in out}
+    return rejected, evaluated
+
+
+def test_the_audit_the_store_import_and_the_evaluator_accept_and_reject_the_same_rows_for_the_same_reasons(
+    tmp_path: Path, make_person, cli
+) -> None:
+    path = write_jsonl(tmp_path / "rows.jsonl", [row for row, _reason in CASES])
+    want = expected(CASES)
+
+    audit_rejected, audited = audit_reading(cli, path)
+    member = make_person("one.reading@example.org")
+    report = import_records(load_rows(path), member, None, str(path))
+    store_rejected = {int(r.where.split()[-1]): r.reason for r in report.rejected}
+    evaluate_rejected, evaluated = evaluator_reading(cli, path)
+
+    assert audit_rejected == want
+    assert store_rejected == want
+    assert evaluate_rejected == want
+
+    # The accepted rows: every path read the same id, and the store kept what the evaluator read.
+    stored = {r.source_line: r for r in Record.objects.filter(person=member)}
+    assert report.added == len(stored) == len(CASES) - len(want)
+    for line, (_row, _reason) in enumerate(CASES, start=1):
+        if line in want:
+            continue
+        record, output = stored[f"line {line}"], evaluated[line]
+        ident = record.external_id or str(line)
+        assert ident in audited
+        assert output["id"] == ident
+        assert output["minutes"] == record.minutes
+        assert output["title"] == " ".join(record.title.split())
+    assert evaluated[23]["id"] == "3.0" and evaluated[22]["id"] == "3" and evaluated[24]["id"] == "1e+20"
+    assert stored["line 25"].external_id == "  spaced  "
+    assert stored["line 26"].external_id == "" and evaluated[26]["id"] == "26"
+    assert stored["line 43"].activity == "giving_back"
+    assert stored["line 8"].minutes == 10_000
+
+
+def test_the_audit_and_the_store_import_refuse_a_record_without_a_date_or_a_duration_alike(
+    tmp_path: Path, make_person, cli
+) -> None:
+    path = write_jsonl(tmp_path / "records.jsonl", [row for row, _reason in RECORD_ONLY])
+    want = expected(list(RECORD_ONLY))
+
+    audit_rejected, _audited = audit_reading(cli, path)
+    report = import_records(load_rows(path), make_person("records@example.org"), None, str(path))
+
+    assert audit_rejected == want
+    assert {int(r.where.split()[-1]): r.reason for r in report.rejected} == want
+    assert evaluator_reading(cli, path)[0] == {}  # a session needs neither
+
+
+def test_the_evaluator_and_the_catalogue_import_read_sessions_alike(tmp_path: Path, make_person, cli) -> None:
+    cases = CASES + [(row, reason) for row, reason in SESSION_ONLY]
+    path = write_jsonl(tmp_path / "sessions.jsonl", [row for row, _reason in cases])
+    want = expected(cases)
+
+    evaluate_rejected, evaluated = evaluator_reading(cli, path)
+    report = import_sessions(load_rows(path), None, str(path))
+
+    assert evaluate_rejected == want
+    assert {int(r.where.split()[-1]): r.reason for r in report.rejected} == want
+    stored = {s.source_line: s for s in Session.objects.all()}
+    for line, output in evaluated.items():
+        assert output["minutes"] == stored[f"line {line}"].minutes
+    assert audit_reading(cli, path)[0] == expected(CASES)  # a record needs no title
