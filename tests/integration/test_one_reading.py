@@ -108,3 +108,25 @@ def test_the_evaluator_and_the_catalogue_import_read_sessions_alike(tmp_path: Pa
     for line, output in evaluated.items():
         assert output["minutes"] == stored[f"line {line}"].minutes
     assert audit_reading(cli, path)[0] == expected(CASES)  # a record needs no title
+
+
+def test_a_web_upload_with_huge_minutes_or_a_nul_byte_keeps_the_good_row_and_names_the_bad_ones(
+    client, make_person
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    member = make_person("upload.edges@example.org")
+    client.force_login(member)
+    rows = [
+        {"date": "2026-01-05", "title": "Good", "minutes": 90},
+        {"date": "2026-01-06", "title": "Huge", "minutes": 99_999_999_999_999_999_999},
+        {"date": "2026-01-07", "title": "Past 2**31", "minutes": 2_147_483_648},
+        {"date": "2026-01-08", "title": "Nul\x00byte", "minutes": 60},
+    ]
+    content = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    response = client.post("/records/upload/", {"file": SimpleUploadedFile("mine.jsonl", content)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 added" in page
+    assert "line 2" in page and "line 3" in page and "line 4" in page and "at most 10,000" in page
+    assert [r.title for r in Record.objects.filter(person=member)] == ["Good"]
