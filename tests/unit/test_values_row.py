@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,18 @@ def test_the_engines_short_path_reads_every_row_as_the_one_reading_does(data: di
         assert str(caught.value) == str(error)
     else:
         assert record_from_row(data, 4) == careful
+
+
+@given(st.text(alphabet="0123456789-+W T:２Z", min_size=8, max_size=12))
+@settings(max_examples=500, deadline=None)
+def test_a_date_is_read_only_in_the_form_yyyy_mm_dd(text: str) -> None:
+    try:
+        day = check_row({"date": text, "minutes": 60}, "record").date
+    except RowInvalid as error:
+        assert "date" in str(error)
+    else:
+        assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip())
+        assert day == dt.date.fromisoformat(text.strip())
 
 
 def bulk_line(record: dict[str, Any]) -> bytes:

@@ -16,10 +16,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from certcredit.values import vocabulary
-from certcredit.values.duration import DurationError, minutes_from_time, minutes_from_value, shown
+from certcredit.values.duration import MAX_MINUTES, DurationError, minutes_from_time, minutes_from_value, shown
 
 MAX_ID: Final = 100
 MAX_TITLE: Final = 500
@@ -35,7 +35,13 @@ Need = Literal["record", "session"]
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _ACTIVITY = re.compile(vocabulary.ACTIVITY_PATTERN)
+#: an identifier with no doubled, leading or trailing "_" (``activity_of`` would change those)
+_PLAIN_ACTIVITY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _ACTIVITY_SEPARATORS = str.maketrans({" ": "_", "-": "_"})
+_FORMATS = frozenset(vocabulary.FORMATS)
+_CATEGORIES = frozenset(vocabulary.CATEGORIES)
+_AREAS = frozenset(vocabulary.SUBJECT_AREAS)
+_TOPICS = frozenset(vocabulary.TOPICS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +82,12 @@ class RowInvalid(ValueError):
         super().__init__("; ".join(problems))
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedRow:
+class CheckedRow(NamedTuple):
     """A row's values as every path reads them. Text is stripped ("" when absent); designations are None when
-    absent; ``id`` is the caller's id exactly as given, as text ("" when none: the row's position stands in)."""
+    absent; ``id`` is the caller's id exactly as given, as text ("" when none: the row's position stands in).
+
+    A named tuple rather than a frozen dataclass: imports build one a row, and a frozen dataclass's ``__init__``
+    costs as much as the whole reading."""
 
     id: str
     date: dt.date | None
@@ -101,31 +109,64 @@ class CheckedRow:
 
 
 def check_row(data: Mapping[str, Any], need: Need) -> CheckedRow:
-    """The row's checked values, or ``RowInvalid`` with every problem (SPEC.md, "Record and session files")."""
+    """The row's checked values, or ``RowInvalid`` with every problem (SPEC.md, "Record and session files").
+
+    Imports read millions of rows: an absent key costs one look-up, and plain text and known identifiers are
+    taken inline; anything else goes to the helper that words its problem."""
     problems: list[str] = []
-    ident = _identifier(data.get("id"), problems)
-    date = _date(data.get("date"), need, problems)
-    time_text = _text(data, "time", MAX_TIME, problems)
+    get = data.get
+    value = get("id")
+    ident = (
+        value if type(value) is str and len(value) <= MAX_ID and value.isprintable() else _identifier(value, problems)
+    )
+    date = _date(get("date"), need, problems)
+    value = get("time")
+    time_text = "" if value is None else _text(value, "time", MAX_TIME, problems)
     minutes = _duration(data, time_text, need, problems)
-    title = _text(data, "title", MAX_TITLE, problems)
-    if need == "session" and not title and _absent(data.get("title")):
+    value = get("title")
+    title = "" if value is None else _text(value, "title", MAX_TITLE, problems)
+    if need == "session" and not title and _absent(value):
         problems.append("no title: a session needs one")
-    description = _text(data, "description", MAX_DESCRIPTION, problems)
-    row_format = _choice(data, "format", "format", vocabulary.FORMATS, problems) or vocabulary.DEFAULT_FORMAT
-    category = _choice(data, "category", "category", vocabulary.CATEGORIES, problems)
-    subject_area = _choice(data, "subject_area", "subject area", vocabulary.SUBJECT_AREAS, problems)
-    topic = _choice(data, "topic", "topic", vocabulary.TOPICS, problems)
-    venue = _choice(data, "venue", "venue", vocabulary.VENUES, problems)
-    provider = _text(data, "provider", MAX_PROVIDER, problems)
-    location = _text(data, "location", MAX_LOCATION, problems)
-    uid = _text(data, "uid", MAX_UID, problems)
-    start_time = _clock(data, "start", problems)
-    end_time = _clock(data, "end", problems)
-    try:
-        activity = clean_activity(data.get("activity")) or None
-    except RowInvalid as error:
-        problems.extend(error.problems)
-        activity = None
+    value = get("description")
+    description = "" if value is None else _text(value, "description", MAX_DESCRIPTION, problems)
+    value = get("format")
+    if value is None:
+        row_format = vocabulary.DEFAULT_FORMAT
+    elif type(value) is str and value in _FORMATS:
+        row_format = value
+    else:
+        row_format = _choice(value, "format", vocabulary.FORMATS, problems) or vocabulary.DEFAULT_FORMAT
+    value = get("category")
+    category = value if value is None or (type(value) is str and value in _CATEGORIES) else (
+        _choice(value, "category", vocabulary.CATEGORIES, problems)
+    )  # fmt: skip
+    value = get("subject_area")
+    subject_area = value if value is None or (type(value) is str and value in _AREAS) else (
+        _choice(value, "subject area", vocabulary.SUBJECT_AREAS, problems)
+    )  # fmt: skip
+    value = get("topic")
+    topic = value if value is None or (type(value) is str and value in _TOPICS) else (
+        _choice(value, "topic", vocabulary.TOPICS, problems)
+    )  # fmt: skip
+    value = get("venue")
+    venue = None if value is None else _choice(value, "venue", vocabulary.VENUES, problems)
+    value = get("provider")
+    provider = "" if value is None else _text(value, "provider", MAX_PROVIDER, problems)
+    value = get("location")
+    location = "" if value is None else _text(value, "location", MAX_LOCATION, problems)
+    value = get("uid")
+    uid = "" if value is None else _text(value, "uid", MAX_UID, problems)
+    value = get("start")
+    start_time = None if value is None else _clock(value, "start", problems)
+    value = get("end")
+    end_time = None if value is None else _clock(value, "end", problems)
+    value = get("activity")
+    activity = None
+    if value is not None:
+        try:
+            activity = clean_activity(value) or None
+        except RowInvalid as error:
+            problems.extend(error.problems)
     if problems:
         raise RowInvalid(*problems)
     return CheckedRow(
@@ -154,6 +195,8 @@ def clean_activity(value: object) -> str:
     ``RowInvalid`` when it cannot be an identifier a rulebook could declare (never text to guess at later)."""
     if value is None:
         return ""
+    if type(value) is str and len(value) <= vocabulary.MAX_ACTIVITY and _PLAIN_ACTIVITY.fullmatch(value):
+        return value  # already the identifier it reads as
     if isinstance(value, dict | list | bool):
         raise RowInvalid(f"activity must be text, not {shown(value)}")
     if isinstance(value, str) and (problem := _unstorable("activity", value)):
@@ -210,10 +253,9 @@ def _identifier(value: object, problems: list[str]) -> str:
     return text
 
 
-def _text(data: Mapping[str, Any], key: str, limit: int, problems: list[str]) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
+def _text(value: object, key: str, limit: int, problems: list[str]) -> str:
+    if type(value) is str and len(value) <= limit and value.isprintable():  # no NUL, no lone surrogate
+        return value.strip()
     if not isinstance(value, str):
         problems.append(f"{key} must be text, not {shown(value)}")
         return ""
@@ -232,6 +274,11 @@ def _date(value: object, need: Need, problems: list[str]) -> dt.date | None:
         if need == "record":
             problems.append("no date: a record needs one (YYYY-MM-DD)")
         return None
+    if type(value) is str and len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
+        try:
+            return dt.date.fromisoformat(value)  # "YYYY-MM-DD": the only ten-character form with these dashes
+        except ValueError:
+            pass  # worded below
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -253,6 +300,8 @@ def _date(value: object, need: Need, problems: list[str]) -> dt.date | None:
 def _duration(data: Mapping[str, Any], time_text: str, need: Need, problems: list[str]) -> int | None:
     """``minutes`` when given, else the printed ``time`` range; a record needs one of them."""
     value = data.get("minutes")
+    if type(value) is int and 0 < value <= MAX_MINUTES:
+        return value
     try:
         if not _absent(value):
             minutes = minutes_from_value(value)
@@ -273,8 +322,7 @@ def _duration(data: Mapping[str, Any], time_text: str, need: Need, problems: lis
     return minutes
 
 
-def _choice(data: Mapping[str, Any], key: str, label: str, allowed: tuple[str, ...], problems: list[str]) -> str | None:
-    value = data.get(key)
+def _choice(value: object, label: str, allowed: tuple[str, ...], problems: list[str]) -> str | None:
     if _absent(value):
         return None
     text = value.strip() if isinstance(value, str) else None
@@ -284,9 +332,8 @@ def _choice(data: Mapping[str, Any], key: str, label: str, allowed: tuple[str, .
     return text
 
 
-def _clock(data: Mapping[str, Any], key: str, problems: list[str]) -> dt.time | None:
+def _clock(value: object, key: str, problems: list[str]) -> dt.time | None:
     """A wall-clock ``HH:MM`` (the iCalendar reader gives an event's start and end this way)."""
-    value = data.get(key)
     if _absent(value):
         return None
     match = _CLOCK.fullmatch(value.strip()) if isinstance(value, str) else None
