@@ -130,3 +130,26 @@ def test_a_web_upload_with_huge_minutes_or_a_nul_byte_keeps_the_good_row_and_nam
     assert "1 added" in page
     assert "line 2" in page and "line 3" in page and "line 4" in page and "at most 10,000" in page
     assert [r.title for r in Record.objects.filter(person=member)] == ["Good"]
+
+
+def test_a_stored_record_the_reading_now_refuses_is_listed_as_rejected_on_progress_not_a_server_error(
+    client, make_person
+) -> None:
+    """A store filled before the bound (more than 10,000 minutes was kept then) still audits: that record is
+    rejected with the reason, the others count."""
+    from certcredit.services.tokens import create_token
+
+    member = make_person("legacy@example.org")
+    Record.objects.create(person=member, date="2025-03-01", minutes=90, title="Kept", category="writing",
+                          natural_key="r|kept")  # fmt: skip
+    Record.objects.create(person=member, date="2025-03-02", minutes=20_000, title="Too long", natural_key="r|long")
+    _token, plain = create_token(member)
+    response = client.get(
+        "/api/progress", {"program": "clm-application", "as_of": "2026-06-01"}, HTTP_AUTHORIZATION=f"Bearer {plain}"
+    )
+    assert response.status_code == 200
+    report = response.json()
+    assert [(r["line"], r["error"]) for r in report["rejected"]] == [
+        (2, "minutes must be at most 10,000 (one record), not the number 20000")
+    ]
+    assert report["requirements"][0]["counted_hours"] == 1.5
