@@ -153,3 +153,6 @@ def test_a_stored_record_the_reading_now_refuses_is_listed_as_rejected_on_progre
         (2, "minutes must be at most 10,000 (one record), not the number 20000")
     ]
     assert report["requirements"][0]["counted_hours"] == 1.5
+    client.force_login(member)
+    page = client.get("/progress/", {"program": "clm-application", "as_of": "2026-06-01"}).content.decode()
+    assert "minutes must be at most 10,000 (one record), not the number 20000" in page

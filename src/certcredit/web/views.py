@@ -164,7 +164,9 @@ def _progress_view(shown: audits.Progress) -> dict[str, Any]:
         ],
         "unused": [
             (line, shown.records.get(line["record"]), shown.credits.get(line["record"])) for line in report["unused"]
-        ],
+        ]
+        # a stored record the one reading refuses (kept before a bound files have now) does not count either
+        + [({"record": line["record"], "reason": line["error"]}, None, None) for line in report["rejected"]],
         "leaving": [
             (line, shown.records.get(line["record"]))
             for line in (report["outlook"]["ageing_out"] or {}).get("leaving", [])
