@@ -17,7 +17,10 @@ from certcredit.values.row import CheckedRow, RowInvalid, check_row
 
 _SPACES = re.compile(r"\s+")
 #: ``RowInvalid`` is the one validator's error, named here for the services that catch it around these functions
-__all__ = ["KnownRecords", "RecordFields", "RowInvalid", "SessionFields", "record_fields", "session_fields"]
+__all__ = [
+    "KnownRecords", "RecordFields", "RowInvalid", "SessionFields", "record_fields", "record_fields_of", "record_key",
+    "session_fields", "text_key",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
