@@ -159,7 +159,23 @@ def test_the_batchs_fast_lane_hands_a_record_the_one_reading_refuses_to_the_care
     assert auditor.line_into(memoryview(bulk_line(record)), []) is False
 
 
-def test_a_batch_line_rejects_the_rows_the_one_reading_rejects_for_the_same_reasons(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "program",
+    [
+        "clm-application",
+        pytest.param(
+            "clm-recertification",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="engine/batch.py's short path (programs without an apply-by date) still reads records its own"
+                " way, e.g. 0 minutes as unused; it goes with the one-audit rework (issue 11): then drop this mark",
+            ),
+        ),
+    ],
+)
+def test_a_batch_line_rejects_the_rows_the_one_reading_rejects_for_the_same_reasons(
+    tmp_path: Path, program: str
+) -> None:
     """Each case is one person's only record, so each line may take the fast lane, the short path or the careful
     path; whichever it takes, the line's "rejected" list gives the one reading's reason."""
     path = tmp_path / "people.jsonl"
@@ -167,9 +183,7 @@ def test_a_batch_line_rejects_the_rows_the_one_reading_rejects_for_the_same_reas
         "".join(json.dumps({"person": f"p{n}", "records": [row]}) + "\n" for n, (row, _r) in enumerate(CASES, 1))
     )
     _register()
-    result = CliRunner().invoke(
-        app, ["audit", str(path), "--batch", "--program", "clm-application", "--as-of", "2026-06-01"]
-    )
+    result = CliRunner().invoke(app, ["audit", str(path), "--batch", "--program", program, "--as-of", "2026-06-01"])
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     rejected = {n: line["rejected"][0]["error"] for n, line in enumerate(lines, 1) if line.get("rejected")}
     want = expected(CASES)
