@@ -9,17 +9,17 @@ audit and the evaluator use too, so a row the store refuses is refused everywher
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from certcredit.values.row import CheckedRow, RowInvalid, check_row
+from certcredit.values.keys import record_key, text_key
+from certcredit.values.row import CheckedRow, RowInvalid, check_row, clean_activity
 
-_SPACES = re.compile(r"\s+")
-#: ``RowInvalid`` is the one validator's error, named here for the services that catch it around these functions
+#: ``RowInvalid``, ``clean_activity`` and the natural keys are the values layer's, named here too for the services
+#: that read rows through this module
 __all__ = [
-    "KnownRecords", "RecordFields", "RowInvalid", "SessionFields", "record_fields", "record_fields_of", "record_key",
-    "session_fields", "text_key",
+    "KnownRecords", "RecordFields", "RowInvalid", "SessionFields", "clean_activity", "record_fields",
+    "record_fields_of", "record_key", "session_fields", "text_key",
 ]  # fmt: skip
 
 
@@ -96,21 +96,6 @@ class RecordFields:
         return asdict(self)
 
 
-def record_key(date: dt.date, title: str, minutes: int, fmt: str, activity: str = "") -> str:
-    """A record's stored natural key: date, title (case and spacing ignored), minutes, format and, when it names
-    one, the activity. A record without an activity keeps the key it had before the store kept activities.
-
-    The activity is in the key because PMI has a course split across Talent Triangle areas entered as one line
-    per area (docs/rules.md): two lines alike but for their activity are two records. Imports decide "already
-    present" with ``KnownRecords``, which also lets a row and a record match when only one of them names an
-    activity, so neither a file without activities nor one that adds them duplicates what is stored.
-    """
-    parts = ["r", date.isoformat(), text_key(title), str(minutes), fmt]
-    if activity:
-        parts.append(activity)
-    return "|".join(parts)[:700]
-
-
 class KnownRecords:
     """A person's records as imports compare rows with them: by key without the activity (``record_key(...)``
     with none), then by activity.
@@ -134,11 +119,6 @@ class KnownRecords:
         if not seen:
             return False
         return not activity or "" in seen or activity in seen
-
-
-def text_key(text: str) -> str:
-    """Text compared the way a person would: case and runs of spaces ignored."""
-    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def session_fields(data: dict[str, Any]) -> SessionFields:
