@@ -42,6 +42,7 @@ _FORMATS = frozenset(vocabulary.FORMATS)
 _CATEGORIES = frozenset(vocabulary.CATEGORIES)
 _AREAS = frozenset(vocabulary.SUBJECT_AREAS)
 _TOPICS = frozenset(vocabulary.TOPICS)
+_VENUES = frozenset(vocabulary.VENUES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +150,9 @@ def check_row(data: Mapping[str, Any], need: Need) -> CheckedRow:
         _choice(value, "topic", vocabulary.TOPICS, problems)
     )  # fmt: skip
     value = get("venue")
-    venue = None if value is None else _choice(value, "venue", vocabulary.VENUES, problems)
+    venue = value if value is None or (type(value) is str and value in _VENUES) else (
+        _choice(value, "venue", vocabulary.VENUES, problems)
+    )  # fmt: skip
     value = get("provider")
     provider = "" if value is None else _text(value, "provider", MAX_PROVIDER, problems)
     value = get("location")
