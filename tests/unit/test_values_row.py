@@ -51,7 +51,7 @@ def test_the_one_reading_gives_each_edge_row_its_reasons(row: dict[str, Any], re
     assert "; ".join(caught.value.problems) == reason
 
 
-def test_a_row_with_several_problems_names_all_of_them_in_the_order_of_its_keys() -> None:
+def test_a_row_with_several_problems_names_all_of_them_always_in_the_same_order() -> None:
     with pytest.raises(RowInvalid) as caught:
         check_row({"id": True, "date": 20260101, "minutes": True, "title": 7, "topic": "ethics"}, "session")
     assert [p.split(" ")[0] for p in caught.value.problems] == ["id", "date", "minutes", "title", "unknown"]
