@@ -38,9 +38,9 @@ def audits_run(monkeypatch) -> list[dt.date]:
     ran: list[dt.date] = []
     real = audits.audit
 
-    def counting(program, records, as_of, specialty=None):
+    def counting(program, records, as_of, specialty=None, rejected=()):
         ran.append(as_of)
-        return real(program, records, as_of, specialty)
+        return real(program, records, as_of, specialty, rejected)
 
     monkeypatch.setattr(audits, "audit", counting)
     return ran

@@ -38,10 +38,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from certcredit import __version__
-from certcredit.engine.audit import Audit, audit, choose_version
+from certcredit.engine.audit import Audit, Rejected, audit, choose_version
 from certcredit.engine.outlook import outlook
 from certcredit.engine.planning_report import outlook_json
-from certcredit.engine.records import record_from_row
+from certcredit.engine.records import RecordError, record_from_row
 from certcredit.engine.report import audit_json
 from certcredit.rules.compiled import CompiledProgram
 from certcredit.rules.load import ProgramSummary, list_programs, load_program, shipped_path
@@ -389,9 +389,15 @@ def audited_inputs(
     found = cache.get(key)
     if isinstance(found, Audited):
         return found
-    rows = inputs.rows()
-    records = [record_from_row(row, position) for position, row in enumerate(rows, start=1)]
-    result = audit(program, records, as_of, specialty)
+    records, rejected = [], []
+    for position, row in enumerate(inputs.rows(), start=1):
+        try:
+            records.append(record_from_row(row, position))
+        except RecordError as error:
+            # kept before a bound the one reading has now (e.g. more than 10,000 minutes): listed as rejected,
+            # named by its place in the as-audited export
+            rejected.append(Rejected(str(row["id"]), position, str(error), "record"))
+    result = audit(program, records, as_of, specialty, rejected)
     report = audit_json(result)
     report["outlook"] = outlook_json(outlook(program, records, result, today))
     made = Audited(result, report, orjson.dumps(report))
