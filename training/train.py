@@ -26,7 +26,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from certcredit.evaluate.classify import DEFAULT_AREA, text_verdict, title_only
+from certcredit.evaluate.classify import DEFAULT_AREA, text_verdict
 from certcredit.evaluate.embedder import Embedder, default_embedder
 from certcredit.evaluate.features import WordHashing, feature_inputs, session_features
 from certcredit.evaluate.head import SoftmaxHead, softmax
@@ -78,7 +78,12 @@ AUTHOR_FIRST_IDS: Final = (1, 269, 532, 732, 900, 1100, 1200)
 L2_GRID: Final = (1e-6, 3e-6, 1e-5)
 #: With real sessions in the bank: (L2, weight of a real session) pairs. A real session may count more than one
 #: written for the project, as the evaluator's targets are on real text and real sessions are still few.
-REAL_FIT_GRID: Final = ((3e-6, 1.0), (3e-6, 2.0), (3e-6, 4.0), (1e-5, 2.0))
+#: A third number scales the hashed word block against the embedding views (the words carry the project's own
+#: voice, so real text might read better with less of them). Searched with 244 real sessions (issue 12; mean
+#: out-of-fold log-loss of the two parts): real weight 1, 2, 4 at L2 3e-6 and word scale 1: 0.3481, 0.3418,
+#: 0.3406; real weight 8: 0.3467; word scale 0.5 with real weight 4: 0.3756, with L2 1e-5 and weight 8: 0.3788.
+#: The grid keeps the winner only: every point costs about three minutes of the shared machine.
+REAL_FIT_GRID: Final = ((3e-6, 4.0, 1.0),)
 #: A wrong decision (qualifies when it should not, or the wrong category) costs this many reviews.
 WRONG_COST: Final = 5.0
 #: A qualifying session turned down costs this many reviews (the person can still ask for a review).
@@ -103,10 +108,10 @@ WORD_HASHING: Final = WordHashing(title_dimension=2048, description_dimension=40
 #: review, issue 12), so its grid has no 0 any more.
 CATEGORY_GRID: Final = tuple(round(0.3 + 0.025 * i, 3) for i in range(25))
 NONE_GRID: Final = tuple(round(0.3 + 0.05 * i, 3) for i in range(13))
-#: On real published text the limits are the issue's targets for the real held-out part, a little tighter on
-#: wrong decisions (cross-validation is optimistic about unseen sites).
+#: On real published text the limits are the issue's targets for the real held-out part (at most 10 % review,
+#: 3 % wrong); when no threshold meets every limit, the review limit gives way first.
 MAX_REVIEW_REAL: Final = 0.10
-MAX_WRONG_REAL: Final = 0.02
+MAX_WRONG_REAL: Final = 0.03
 #: The subject area the association itself gave counts this many times in the area head's fit.
 OFFICIAL_AREA_WEIGHT: Final = 3.0
 
@@ -240,9 +245,11 @@ def choose_fit(
     real: npt.NDArray[np.bool_],
     extra: tuple[Vectors, list[str]] | None = None,
     report: Callable[[str], None] = lambda _line: None,
-) -> tuple[float, float, npt.NDArray[np.float64]]:
-    """The L2 strength and the weight of a real session (against one of the project's) with the best
-    out-of-fold log-likelihood, and that setting's out-of-fold logits.
+    words_from: int | None = None,
+) -> tuple[float, float, float, npt.NDArray[np.float64]]:
+    """The L2 strength, the weight of a real session (against one of the project's) and the scale of the hashed
+    word block (columns from ``words_from``) with the best out-of-fold log-likelihood, and that setting's
+    out-of-fold logits.
 
     With real sessions in the bank the criterion is the mean of the two parts' log-likelihoods, so the few real
     sessions count as much as the many written for the project (the evaluator's targets are on real text).
@@ -250,21 +257,32 @@ def choose_fit(
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[t] for t in targets])
     parts = [mask for mask in (usable & ~real, usable & real) if mask.any()]
-    grid = REAL_FIT_GRID if real.any() else tuple((l2, 1.0) for l2 in L2_GRID)
-    best: tuple[float, float, npt.NDArray[np.float64]] | None = None
+    grid = REAL_FIT_GRID if real.any() else tuple((l2, 1.0, 1.0) for l2 in L2_GRID)
+    best: tuple[float, float, float, npt.NDArray[np.float64]] | None = None
     best_nll = np.inf
-    for l2, real_weight in grid:
+    for l2, real_weight, scale in grid:
         weights = np.where(real, real_weight, 1.0)
-        logits = out_of_fold(vectors, targets, labels, splits, usable, l2, extra, weights)
+        scaled, scaled_extra = vectors, extra
+        if scale != 1.0 and words_from is not None:
+            scaled = scale_words(vectors, words_from, scale)
+            scaled_extra = None if extra is None else (scale_words(extra[0], words_from, scale), extra[1])
+        logits = out_of_fold(scaled, targets, labels, splits, usable, l2, scaled_extra, weights)
         temperature = fit_temperature(logits[usable], [t for t, k in zip(targets, usable, strict=True) if k], labels)
         probs = softmax(logits / temperature)
         row_nll = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None))
         nll = float(np.mean([row_nll[mask].mean() for mask in parts]))
-        report(f"  l2 {l2}, real weight {real_weight}: out-of-fold log-loss {nll:.4f}")
+        report(f"  l2 {l2}, real weight {real_weight}, word scale {scale}: out-of-fold log-loss {nll:.4f}")
         if nll < best_nll:
-            best, best_nll = (l2, real_weight, logits), nll
+            best, best_nll = (l2, real_weight, scale, logits), nll
     assert best is not None
     return best
+
+
+def scale_words(vectors: Vectors, words_from: int, scale: float) -> Vectors:
+    """The vectors with the hashed word block (columns from ``words_from``) multiplied by ``scale``."""
+    out = vectors.copy()
+    out[:, words_from:] *= np.float32(scale)
+    return out
 
 
 def decision_outcomes(
@@ -329,8 +347,6 @@ def rule_decision(item: LabelledSession, lexicon: Lexicon) -> tuple[str, str | N
         return "needs_review", None
     if lexicon.veto(session.title) is not None:
         return "does_not_qualify", None
-    if title_only(session):
-        return "needs_review", None
     return None
 
 
@@ -351,6 +367,7 @@ def choose_thresholds(
     limits = {"own": (MAX_REVIEW, MAX_WRONG), "real": (MAX_REVIEW_REAL, MAX_WRONG_REAL)}
     parts = {name: rows for name, rows in parts.items() if rows}
     best: tuple[tuple[float, float], float, dict[str, float]] | None = None
+    seen: list[tuple[tuple[float, float], float, dict[str, dict[str, float]]]] = []
     for none_floor in NONE_GRID:
         for category_floor in CATEGORY_GRID:
             shares = {
@@ -364,21 +381,28 @@ def choose_thresholds(
                     [WRONG_COST * sh["wrong"] + MISSED_COST * sh["missed"] + sh["review"] for sh in shares.values()]
                 )
             )
+            seen.append(((category_floor, none_floor), cost, shares))
             if none_floor == NONE_GRID[4]:
                 report(f"  category threshold {category_floor:.3f} (none {none_floor}): " + _shares_text(shares))
             if any(sh["review"] > limits[n][0] or sh["wrong"] > limits[n][1] for n, sh in shares.items()):
                 continue
             if best is None or cost < best[1] - 1e-9:
-                flat = {f"{n}_{k}" if n != "own" else k: v for n, sh in shares.items() for k, v in sh.items()}
-                best = ((category_floor, none_floor), cost, flat)
+                best = ((category_floor, none_floor), cost, _flat(shares))
     if best is None:
-        fallback = (CATEGORY_GRID[-1], NONE_GRID[-1])  # nothing meets both limits: the most cautious
-        flat = {}
-        for name, rows in parts.items():
-            sh = decision_outcomes([bank[i] for i in rows], probs[rows], LABELS, lexicon, fallback)
-            flat.update({f"{name}_{k}" if name != "own" else k: v for k, v in sh.items()})
-        return fallback, flat
+        # nothing meets every limit: the lowest cost within the wrong-decision limits alone (the review limit
+        # gives way first: a review costs minutes, a wrong decision credit), else the lowest cost of all
+        for keep in (lambda n, sh: sh["wrong"] <= limits[n][1], lambda _n, _sh: True):
+            for floors, cost, shares in seen:
+                if all(keep(n, sh) for n, sh in shares.items()) and (best is None or cost < best[1] - 1e-9):
+                    best = (floors, cost, _flat(shares))
+            if best is not None:
+                break
+    assert best is not None
     return best[0], best[2]
+
+
+def _flat(shares: dict[str, dict[str, float]]) -> dict[str, float]:
+    return {f"{n}_{k}" if n != "own" else k: v for n, sh in shares.items() for k, v in sh.items()}
 
 
 def _shares_text(shares: dict[str, dict[str, float]]) -> str:
@@ -449,8 +473,15 @@ def train(
     area_weights = np.array([OFFICIAL_AREA_WEIGHT if item.area_official else 1.0 for item in bank])
 
     real_rows = np.array([item.site is not None for item in bank])
-    l2, real_weight, logits = choose_fit(vectors, labels, LABELS, splits, focus_rows, real_rows, extra, report)
-    report(f"category head: l2 {l2}, real weight {real_weight}")
+    words_from = vectors.shape[1] - hashing.dimension
+    l2, real_weight, scale, logits = choose_fit(
+        vectors, labels, LABELS, splits, focus_rows, real_rows, extra, report, words_from
+    )
+    report(f"category head: l2 {l2}, real weight {real_weight}, word scale {scale}")
+    if scale != 1.0:
+        vectors = scale_words(vectors, words_from, scale)
+        extra = None if extra is None else (scale_words(extra[0], words_from, scale), extra[1])
+        hashing = WordHashing(hashing.title_dimension, hashing.description_dimension, hashing.scale * scale)
     fit_weights = np.where(real_rows, real_weight, 1.0)
     temperature = fit_temperature(logits[focus_rows], [t for t, k in zip(labels, focus_rows, strict=True) if k], LABELS)
     probs = softmax(logits / temperature)
@@ -460,6 +491,12 @@ def train(
     report(f"category head: temperature {temperature:.3f}, cross-validated focus accuracy {cv_accuracy:.3f}")
     thresholds, metrics = choose_thresholds(bank, probs, lexicon, report)
     report(f"abstention thresholds (category, none) {thresholds}: {metrics}")
+    for item, row in zip(bank, probs, strict=True):
+        if item.site is not None:
+            decision, category = simulate(item, row, LABELS, lexicon, thresholds)
+            if outcome(item, decision, category) != "right":
+                got = category or ("review" if decision == "needs_review" else "none")
+                report(f"  real, cross-validated, not right: {item.session.title!r} ({item.label}): {got}")
     metrics = {f"cv_{key}": value for key, value in metrics.items()}
 
     area_l2 = SIDE_HEAD_L2
@@ -475,9 +512,17 @@ def train(
     )
 
     topic_l2 = SIDE_HEAD_L2
-    topic_logits = out_of_fold(vectors, topics, TOPIC_LABELS, splits, everything, topic_l2)
-    topic_temperature = fit_temperature(topic_logits, topics, TOPIC_LABELS)
-    topic_above, precision, recall = choose_topic_threshold(bank, softmax(topic_logits / topic_temperature), lexicon)
+    # the real files carry no topic labels (a missing topic there is unknown, not "none"): the topic head
+    # learns and is measured on the project's sessions only
+    own = ~real_rows
+    topic_logits = out_of_fold(vectors, topics, TOPIC_LABELS, splits, own, topic_l2)
+    own_topics = [t for t, k in zip(topics, own, strict=True) if k]
+    topic_temperature = fit_temperature(topic_logits[own], own_topics, TOPIC_LABELS)
+    topic_above, precision, recall = choose_topic_threshold(
+        [item for item, k in zip(bank, own, strict=True) if k],
+        softmax(topic_logits[own] / topic_temperature),
+        lexicon,
+    )
     report(f"topic head: l2 {topic_l2}, above {topic_above}, cv precision {precision:.2f}, recall {recall:.2f}")
 
     focus_labels = [t for t, k in zip(labels, focus_rows, strict=True) if k]
@@ -487,14 +532,14 @@ def train(
     area = fit_softmax(vectors, areas, AREA_LABELS, l2=area_l2, sample_weights=area_weights).with_temperature(
         area_temperature
     )
-    topic = fit_softmax(vectors, topics, TOPIC_LABELS, l2=topic_l2).with_temperature(topic_temperature)
+    topic = fit_softmax(vectors[own], own_topics, TOPIC_LABELS, l2=topic_l2).with_temperature(topic_temperature)
     neighbours = Neighbours(
         vectors[focus_rows][:, : embedder.dimension],
         tuple(item.session.title for item in bank if item.teaches_focus),
         tuple(focus_labels),
     )
     metrics.update({"cv_focus_accuracy": cv_accuracy, "cv_area_accuracy": area_accuracy, "cv_topic_recall": recall})
-    metrics.update({"l2": l2, "real_weight": real_weight})
+    metrics.update({"l2": l2, "real_weight": real_weight, "word_scale": scale})
     if real_rows.any():
         real_focus = focus_rows & real_rows
         metrics["cv_real_focus_accuracy"] = float(

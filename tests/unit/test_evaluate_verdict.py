@@ -53,10 +53,19 @@ def test_an_unsure_reading_whose_text_promises_personal_growth_does_not_qualify_
     )
 
 
-def test_the_text_rule_never_overrides_a_sure_reading() -> None:
-    text = session("A motivational opening, then a concrete time-blocking method for the week's deadlines.")
+def test_the_text_rule_overrules_a_sure_self_management_reading_that_promises_personal_growth() -> None:
+    text = session("A gratitude practice for a fuller life: journaling prompts and quiet reflection.")
     assert text_verdict("self_management", "self_management", "main_focus", text, default_lexicon()) == (
-        "self_management",
+        NONE,
+        "no_skill_taught",
+        "gratitude practice",
+    )
+
+
+def test_the_text_rule_never_overrides_a_sure_reading_of_another_category() -> None:
+    text = session("An inspiring presenter teaches structure, voice and slides for talks to the partners.")
+    assert text_verdict("communication", "communication", "main_focus", text, default_lexicon()) == (
+        "communication",
         "main_focus",
         None,
     )

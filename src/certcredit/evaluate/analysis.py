@@ -64,6 +64,7 @@ class Finding:
     runner_up_probability: float = 0.0
     probability: float = 0.0
     promise: str | None = None  # the text's words that promise personal growth rather than a job skill
+    title_only: bool = False  # the session came with no description: only its title was read
 
 
 def write_analysis(finding: Finding, lexicon: Lexicon, neighbours: Neighbours) -> str:
@@ -99,7 +100,7 @@ def _evidence_sentence(finding: Finding, lexicon: Lexicon, neighbours: Neighbour
         return f"The title says so plainly (“{finding.veto_words}”)."
     if finding.reason == "title_only":
         return ""
-    pieces = []
+    pieces = ["it comes with no description, so only its title was read"] if finding.title_only else []
     if finding.promise:
         pieces.append(f"no job skill is taught: the session promises “{finding.promise}”")
     if finding.focus in FOCUS:

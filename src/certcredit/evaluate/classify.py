@@ -2,9 +2,9 @@
 
 The order matters and is the rulebook's: a session under 60 minutes never qualifies; a designation is kept;
 an undesignated session at an ALA conference gets no category; without a known duration nothing can qualify
-yet; a title the veto list recognises is settled without the model; a session with no description to read
-goes to review; otherwise the category head reads the main focus and abstains (``needs_review``) when it is
-not sure enough, in either direction. An unsure reading is settled as "does not qualify" only by the text's
+yet; a title the veto list recognises is settled without the model; otherwise the category head reads the
+main focus and abstains (``needs_review``) when it is not sure enough, in either direction (a session with no
+description is read from its title, gets no guessed subject area, and its review says a title is all there is). An unsure reading is settled as "does not qualify" only by the text's
 own evidence: words that promise inspiration or personal growth instead of a job skill (RULES.md's ambiguity
 rule), which the analysis quotes.
 """
@@ -59,13 +59,16 @@ def text_verdict(
 ) -> tuple[str, str, str | None]:
     """The model's verdict with RULES.md's ambiguity rule applied to the text: (label, reason, quoted words).
 
-    When the model is unsure (``label`` is ``REVIEW``), its best reading is Self-Management or none, and the
-    text promises inspiration or personal growth rather than a job skill, it is ambiguous whether a
-    job-related skill is taught, and then the session does not qualify; the words are returned for the
-    analysis to quote. Without such words an unsure reading stays a review. Shared with the cross-validation
-    that chooses the thresholds.
+    When the text promises inspiration or personal growth rather than a job skill, it is ambiguous whether a
+    job-related self-management skill is taught, and then the session does not qualify; the words are returned
+    for the analysis to quote. The rule speaks to Self-Management against none (the guide states it for
+    Self-Management): it settles an unsure reading whose best label is one of the two, and overrules a
+    Self-Management reading however sure (no Self-Management session of the training files carries such
+    words). Without such words an unsure reading stays a review. Shared with the cross-validation that chooses
+    the thresholds.
     """
-    if label != REVIEW or reading_label not in SKILL_IN_DOUBT:
+    in_doubt = label == REVIEW and reading_label in SKILL_IN_DOUBT
+    if not (in_doubt or label == "self_management"):
         return label, reason, None
     promise = lexicon.no_skill_promise(session.text)
     if promise is None:
@@ -207,17 +210,16 @@ class SessionEvaluator:
                 veto=veto[0],
                 veto_words=veto[1],
             )
-        if title_only(session):
-            return replace(
-                base,
-                decision="needs_review",
-                focus=NONE,
-                area=session.subject_area,
-                confidence=0.0,
-                reason="title_only",
-            )
         label, reason = model_verdict(reading.label, reading.probability, self.model.settings)
         label, reason, promise = text_verdict(reading.label, label, reason, session, self.lexicon)
+        if title_only(session):
+            # a title alone: decided only when the model is sure from it; no subject area is guessed for a
+            # session that does not qualify, and a review says that there is nothing but a title to judge
+            base = replace(base, title_only=True)
+            if label in (REVIEW, NONE):
+                base = replace(base, area=session.subject_area)
+            if label == REVIEW:
+                reason = "title_only"
         if label == REVIEW:
             return replace(
                 base,
