@@ -4,9 +4,10 @@ The order matters and is the rulebook's: a session under 60 minutes never qualif
 an undesignated session at an ALA conference gets no category; without a known duration nothing can qualify
 yet; a title the veto list recognises is settled without the model; otherwise the category head reads the
 main focus and abstains (``needs_review``) when it is not sure enough, in either direction (a session with no
-description is read from its title, gets no guessed subject area, and its review says a title is all there is). An unsure reading is settled as "does not qualify" only by the text's
-own evidence: words that promise inspiration or personal growth instead of a job skill (RULES.md's ambiguity
-rule), which the analysis quotes.
+description is read from its title, gets no guessed subject area, and its review says a title is all there
+is). A reading is settled as "does not qualify" against the model only by the text's own evidence: words that
+promise inspiration or personal growth instead of a job skill (RULES.md's ambiguity rule), which the analysis
+quotes.
 """
 
 from __future__ import annotations
