@@ -45,7 +45,7 @@ from certcredit.evaluate.model import (
     package_data,
 )
 from certcredit.evaluate.sessions import MINIMUM_MINUTES
-from certcredit.rules.vocabulary import SUBJECT_AREAS, TOPICS
+from certcredit.values.vocabulary import SUBJECT_AREAS, TOPICS
 from training.bank import (
     DEFINITIONS_PATH,
     HELDOUT_PATH,

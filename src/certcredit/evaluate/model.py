@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from certcredit.evaluate.features import NO_WORDS, WordHashing
 from certcredit.evaluate.head import SoftmaxHead
-from certcredit.rules.vocabulary import CATEGORIES
+from certcredit.values.vocabulary import CATEGORIES
 
 #: The category head's labels: a session's content focus is one of the five categories or none of them.
 NONE: Final = "none"
