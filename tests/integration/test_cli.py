@@ -42,7 +42,7 @@ def test_token_create_prints_a_token_that_signs_in_as_that_person(cli, make_pers
     result = cli("token", "create", "tok@example.org")
     assert result.exit_code == 0
     assert person_for_token(result.stdout.strip()).email == "tok@example.org"
-    assert cli("token", "create", "nobody@example.org").exit_code == 1
+    assert cli("token", "create", "nobody@example.org").exit_code == 2
 
 
 @pytest.mark.parametrize("suffix", ["csv", "json", "jsonl", "ics"])

@@ -197,5 +197,7 @@ def fast_main(argv: list[str]) -> int | None:
             "stats" in found,
         )
     except BatchError as error:
-        sys.stderr.write(f"error: {error}\n")
+        from certcredit.cli.errors import say
+
+        say("audit", str(error))
         return 2

@@ -13,6 +13,7 @@ from typing import Any
 import typer
 
 from certcredit.cli import app
+from certcredit.cli.errors import fail, row_problem
 
 FIELDS = (
     "id",
@@ -50,15 +51,14 @@ def evaluate(
 
     try:
         rows = list(read_rows(file, input_format))
-    except (OSError, FileFormatError, UnicodeDecodeError) as error:
-        typer.echo(f"certcredit evaluate: {error}", err=True)
-        raise typer.Exit(2) from error
+    except FileFormatError as error:
+        raise fail("evaluate", str(error)) from None
     results = evaluate_rows(rows, default_evaluator())
     rejected = 0
     for result in results:
         if result.error is not None:
             rejected += 1
-            typer.echo(f"{file}: {result.where}: {result.error}", err=True)
+            row_problem("evaluate", file, result.where, result.error)
     times = [str(row.data.get("time", "")) for row in rows]
     outputs = [r.output for r in results]
     if output is OutputFormat.json:
@@ -68,8 +68,7 @@ def evaluate(
     else:
         _table(outputs, times)
     if rejected:
-        typer.echo(f"{rejected} of {len(results)} rows rejected", err=True)
-        raise typer.Exit(2)
+        raise fail("evaluate", f"{rejected} of {len(results)} rows rejected")
 
 
 def _csv(outputs: list[dict[str, Any]]) -> str:

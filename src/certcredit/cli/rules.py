@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from certcredit.cli import app
+from certcredit.cli.errors import fail, say
 
 rules_app = typer.Typer(help="Rulebooks: validate a YAML file, list the shipped programs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -20,12 +21,11 @@ def validate_command(file: Path = typer.Argument(..., help="a rulebook YAML file
     try:
         kind = program_kind(file)
         if kind != "credits":
-            typer.echo(f"{file}: kind: {kind!r} rulebooks are not validated by this command", err=True)
-            raise typer.Exit(2)
+            raise fail("rules validate", f"{file}: kind: {kind!r} rulebooks are not validated by this command")
         program = validate_file(file)
     except RulebookError as error:
         for problem in error.problems:
-            typer.echo(problem, err=True)
+            say("rules validate", problem)
         raise typer.Exit(2) from None
     versions = ", ".join(v.effective_from.isoformat() for v in program.versions)
     typer.echo(f"{file}: ok: program {program.id} ({program.name}), versions from {versions}")
@@ -41,7 +41,7 @@ def list_command() -> None:
         if isinstance(entry, RulebookError):
             broken = True
             for problem in entry.problems:
-                typer.echo(problem, err=True)
+                say("rules list", problem)
             continue
         versions = ", ".join(entry.versions) if entry.versions else "-"
         typer.echo(f"{entry.id:<30} {entry.kind:<8} {entry.name}  [versions from: {versions}]")

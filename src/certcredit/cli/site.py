@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from certcredit.cli import app
+from certcredit.cli.errors import fail
 
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -70,8 +71,7 @@ def token_create(
     try:
         person = find_person(email)
     except UnknownPerson as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
+        raise fail("token create", str(error)) from None
     _token, plain = create_token(person, name)
     typer.echo(plain)
     typer.echo(

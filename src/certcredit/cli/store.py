@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from certcredit.cli import app
+from certcredit.cli.errors import BAD_INPUT, fail
 
 if TYPE_CHECKING:
     from certcredit.io.readers import Row, RowError
@@ -142,9 +143,17 @@ def _django() -> None:
     setup()
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+def _command() -> str:
+    """The command being run, as its errors name it: ``import records``."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return (" ".join(context.command_path.split()[1:]) if context is not None else "") or "import"
+
+
+def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:
+    """Print ``certcredit import records: …`` and end with ``code``."""
+    raise fail(_command(), message, code)
 
 
 def _prepare(file: Path, input_format: str | None, actor: str | None) -> tuple[list[Row | RowError], Person | None]:
@@ -173,7 +182,7 @@ def _with_progress(total: int, run):  # type: ignore[no-untyped-def]
     try:
         return _run_with_progress(total, run)
     except IntegrityError as error:
-        _fail(f"the store changed during the import (another import at the same time?); nothing was kept: {error}")
+        _fail(f"the store changed during the import (another import at the same time?); nothing was kept: {error}", 1)
 
 
 def _run_with_progress(total: int, run):  # type: ignore[no-untyped-def]
@@ -201,9 +210,12 @@ def _finish(report: ImportReport, json_out: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from certcredit.cli.errors import row_problem
+
+    command = _command()
     err = Console(stderr=True, highlight=False)
     for rejection in report.rejected:
-        err.print(f"{report.file_name}: {rejection.where}: {rejection.reason}", markup=False, soft_wrap=True)
+        row_problem(command, report.file_name, rejection.where, rejection.reason)
     table = Table(title=f"Import of {report.kind} from {report.file_name}")
     for column in ("rows", "added", "already present", "rejected"):
         table.add_column(column, justify="right")
