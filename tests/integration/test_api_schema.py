@@ -81,7 +81,7 @@ def signed_in(make_person, in_process) -> dict[str, str]:
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     database=None,

@@ -72,11 +72,14 @@ def evaluate(
 
 
 def _csv(outputs: list[dict[str, Any]]) -> str:
+    """The JSON objects as CSV rows; text a spreadsheet would run as a formula is escaped (docs/file-formats.md)."""
+    from certcredit.io.writers import escape_cell
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[*FIELDS, "error"], extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for item in outputs:
-        writer.writerow({k: ("" if v is None else v) for k, v in item.items()})
+        writer.writerow({k: ("" if v is None else escape_cell(v)) for k, v in item.items()})
     return buffer.getvalue()
 
 

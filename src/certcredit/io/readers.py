@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from certcredit.io.writers import unescape_cell
+
 FORMATS = ("csv", "json", "jsonl", "ics")
 
 
@@ -147,7 +149,7 @@ def _read_csv(text: str, name: str) -> Iterator[Row | RowError]:
         if len(cells) > len(keys):
             yield RowError(position, line, f"{len(cells)} cells but the header names {len(keys)} columns")
             continue
-        data = {k: v.strip() for k, v in zip(keys, cells, strict=False) if k and v.strip() != ""}
+        data = {k: v for k, v in zip(keys, (unescape_cell(c).strip() for c in cells), strict=False) if k and v}
         yield Row(position, line, data)
 
 
