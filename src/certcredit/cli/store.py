@@ -93,8 +93,8 @@ def export_records_command(
 ) -> None:
     """Write one person's records to a file (re-importing it adds nothing).
 
-    With ``--as-audited`` each record carries the category, subject area and topic the store-backed audit gave
-    it, so ``certcredit audit`` of the file gives what the progress page and ``GET /api/progress`` give; the
+    With --as-audited each record carries the category, subject area and topic the store-backed audit gave
+    it, so 'certcredit audit' of the file gives what the progress page and GET /api/progress give; the
     plain file is the one to re-import (an evaluator's category must not come back as the member's own).
     """
     _django()
