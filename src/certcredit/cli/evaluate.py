@@ -84,21 +84,22 @@ def _csv(outputs: list[dict[str, Any]]) -> str:
 
 
 def _table(outputs: list[dict[str, Any]], times: list[str]) -> None:
-    """What a provider prints: title, time, hours, decision, category."""
+    """What a provider prints: title, time, hours, decision, category and why (the analysis, as README shows)."""
     from rich.console import Console
     from rich.table import Table
 
     from certcredit.rules.vocabulary import CATEGORY_NAMES
 
-    table = Table(show_lines=False)
-    for column in ("Title", "Time", "Hours", "Decision", "Category"):
-        table.add_column(column, justify="right" if column == "Hours" else "left")
+    table = Table(show_lines=True)
+    for column in ("Title", "Time", "Hours", "Decision", "Category", "Why"):
+        table.add_column(column, justify="right" if column == "Hours" else "left", overflow="fold")
     for item, time in zip(outputs, times, strict=True):
         if "error" in item:
-            table.add_row(f"(row {item['id']})", time, "", "rejected", item["error"])
+            table.add_row(f"(row {item['id']})", time, "", "rejected", "", item["error"])
             continue
         shown_time = time or (f"{item['minutes']} min" if item["minutes"] is not None else "unknown")
         hours = f"{item['credit_hours']:.2f}" if item["decision"] == "qualifies" else "0"
         category = CATEGORY_NAMES.get(item["category"] or "", "")
-        table.add_row(item["title"], shown_time, hours, item["decision"].replace("_", " "), category)
-    Console(file=sys.stdout, width=160).print(table)
+        why = item.get("analysis") or ""
+        table.add_row(item["title"], shown_time, hours, item["decision"].replace("_", " "), category, why)
+    Console(file=sys.stdout, width=200, highlight=False, markup=False).print(table)

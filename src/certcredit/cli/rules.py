@@ -31,6 +31,20 @@ def validate_command(file: Path = typer.Argument(..., help="a rulebook YAML file
     typer.echo(f"{file}: ok: program {program.id} ({program.name}), versions from {versions}")
 
 
+#: an effective date this early stands for "from the program's start" (a rulebook's first version)
+_FROM_THE_START = "1900-01-01"
+
+
+def _versions_text(kind: str, versions: tuple[str, ...]) -> str:
+    """The versions' effective dates (a workflow's also say what picks one: the completion date)."""
+    if not versions:
+        return "one version"
+    dates = ", ".join("the program's start" if v <= _FROM_THE_START else v for v in versions)
+    if kind == "workflow":  # CLRM: RULES.md, a version applies by the effective completion date
+        return f"versions from: {dates}; chosen by the candidate's completion date"
+    return f"versions from: {dates}"
+
+
 @rules_app.command("list")
 def list_command() -> None:
     """The shipped programs with their versions (effective dates)."""
@@ -43,7 +57,6 @@ def list_command() -> None:
             for problem in entry.problems:
                 say("rules list", problem)
             continue
-        versions = ", ".join(entry.versions) if entry.versions else "-"
-        typer.echo(f"{entry.id:<30} {entry.kind:<8} {entry.name}  [versions from: {versions}]")
+        typer.echo(f"{entry.id:<30} {entry.kind:<8} {entry.name}  [{_versions_text(entry.kind, entry.versions)}]")
     if broken:
         raise typer.Exit(2)

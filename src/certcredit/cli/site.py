@@ -39,10 +39,10 @@ def demo() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     logins = load_demo()
     table = Table(title="Demo logins (sign in at http://127.0.0.1:8000/login/)")
-    for column in ("role", "e-mail", "password", ""):
+    for column in ("role", "e-mail", "password", "account"):
         table.add_column(column)
     for login in logins:
-        table.add_row(login.role, login.email, login.password, "created" if login.created else "already there")
+        table.add_row(login.role, login.email, login.password, "created now" if login.created else "already there")
     Console().print(table)
 
 
