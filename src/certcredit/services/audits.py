@@ -90,12 +90,12 @@ def credit_of(record: Record, decision: Decision | None) -> Credit:
         decisions.REVIEWED: REVIEWER,
         decisions.EVALUATED: EVALUATOR,
     }[decision.kind]
-    own = tuple(name for name, value in (("subject area", record.subject_area), ("topic", record.topic)) if value)
+    kept = tuple(name for name, value in (("subject area", record.subject_area), ("topic", record.topic)) if value)
     if decision.verdict == Decision.Verdict.NEEDS_REVIEW:
-        return Credit("", record.subject_area, record.topic, AWAITING_REVIEW, own)
+        return Credit("", record.subject_area, record.topic, AWAITING_REVIEW, kept)
     category = decision.category if decision.verdict == Decision.Verdict.QUALIFIES else ""
     subject_area, topic = record.subject_area or decision.subject_area, record.topic or decision.topic
-    return Credit(category, subject_area, topic, source, own)
+    return Credit(category, subject_area, topic, source, kept)
 
 
 def credits(person: Person, stored: list[Record]) -> dict[int, Credit]:

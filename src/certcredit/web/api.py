@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -503,7 +504,7 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:  # n
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """The schema refused the request: the first problem in words, the key it is about, and all of them."""
     errors = [_plain_error(e) for e in exc.errors]
-    first = errors[0] if errors else {"loc": [], "msg": "not valid"}
+    first = errors[0] if errors else {"loc": [], "msg": "not valid", "type": "value_error"}
     field = _field_of(first["loc"])
     if first["type"] == "missing":
         message = f"{field} is required"
@@ -524,7 +525,7 @@ def _plain_error(error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _field_of(loc: list[Any]) -> str | None:
+def _field_of(loc: Sequence[Any]) -> str | None:
     """``["query", "as_of"]`` -> ``as_of``; ``["body", "body", "name"]`` -> ``name``; a body that is no object:
     ``body``."""
     names = [str(p) for p in loc[1:] if not isinstance(p, int)]
