@@ -66,3 +66,16 @@ def test_a_members_own_subject_area_is_not_labelled_as_the_evaluators(client: Cl
     note = '<div class="muted small credit-source">decided by the evaluator; subject area its own designation</div>'
     assert note in html
     assert '<div class="muted small credit-source">decided by the evaluator</div>' not in html
+
+
+def test_a_web_upload_with_an_unclosed_quote_stores_nothing_and_names_the_line(client: Client, make_person) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certcredit.store.records.models import Record
+
+    member = make_person("quote@example.org")
+    client.force_login(member)
+    content = b'date,title,minutes\n2026-01-05,Good,90\n2026-01-06,"Open quote,60\n2026-01-07,Lost,60\n'
+    page = client.post("/records/upload/", {"file": SimpleUploadedFile("mine.csv", content)}).content.decode()
+    assert "mine.csv: line 3: a quoted cell starts in this row" in page and "has-error" in page
+    assert Record.objects.filter(person=member).count() == 0
