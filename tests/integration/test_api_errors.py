@@ -109,3 +109,18 @@ def test_the_api_docs_page_loads_swagger_ui_from_the_app_not_a_cdn(client: Clien
     assert "cdn" not in page.lower() and "https://" not in page
     for asset in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "ninja/swagger-ui-init.js"):
         assert finders.find(asset), asset
+
+
+def test_the_review_bodys_enumerations_are_the_vocabularys() -> None:
+    from typing import get_args
+
+    from certcredit.services.reviews import REVIEW_VERDICTS, vocabulary
+    from certcredit.web.api import ReviewIn
+
+    def allowed(key: str) -> set[str]:
+        return set(get_args(ReviewIn.model_fields[key].annotation)) - {""}
+
+    assert allowed("verdict") == set(REVIEW_VERDICTS)
+    assert allowed("category") == set(vocabulary.CATEGORIES)
+    assert allowed("subject_area") == set(vocabulary.SUBJECT_AREAS)
+    assert allowed("topic") == set(vocabulary.TOPICS)

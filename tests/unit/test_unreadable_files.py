@@ -134,3 +134,15 @@ def test_every_command_prints_problems_with_its_own_prefix_never_a_bare_error(tm
     _code, _stdout, stderr = run(command, str(path), *extra)
     lines = stderr.splitlines()
     assert lines and all(line.startswith(f"certcredit {command}: ") for line in lines), stderr
+
+
+def test_a_file_error_survives_the_trip_to_another_process() -> None:
+    import pickle
+
+    error = pickle.loads(pickle.dumps(FileFormatError("f.csv", "the file is empty", 4)))
+    assert (str(error), error.file, error.reason, error.line) == (
+        "f.csv: line 4: the file is empty",
+        "f.csv",
+        "the file is empty",
+        4,
+    )

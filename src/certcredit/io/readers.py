@@ -60,6 +60,10 @@ class FileFormatError(ValueError):
         where = f"{file}: line {line}: " if line is not None else f"{file}: "
         super().__init__(where + reason)
 
+    def __reduce__(self) -> tuple[type[FileFormatError], tuple[str, str, int | None]]:
+        """Pickled with its parts (a worker process may raise it), not with the joined message."""
+        return (type(self), (self.file, self.reason, self.line))
+
 
 def detect_format(path: Path | str, override: str | None = None) -> str:
     """The reader for a file, from ``override`` or else from its suffix."""
