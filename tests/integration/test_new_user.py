@@ -79,3 +79,21 @@ def test_a_web_upload_with_an_unclosed_quote_stores_nothing_and_names_the_line(c
     page = client.post("/records/upload/", {"file": SimpleUploadedFile("mine.csv", content)}).content.decode()
     assert "mine.csv: line 3: a quoted cell starts in this row" in page and "has-error" in page
     assert Record.objects.filter(person=member).count() == 0
+
+
+@pytest.mark.parametrize("name", ["missing.csv", "folder.csv"])
+def test_import_names_a_file_it_cannot_open_in_the_common_style(cli, make_person, tmp_path, name: str) -> None:
+    make_person("open@example.org")
+    (tmp_path / "folder.csv").mkdir()
+    result = cli("import", "records", str(tmp_path / name), "--person", "open@example.org")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"certcredit import records: {tmp_path / name}: cannot read the file (")
+
+
+def test_import_names_each_rejected_row_in_the_common_style(cli, make_person, tmp_path) -> None:
+    make_person("rows@example.org")
+    path = tmp_path / "records.csv"
+    path.write_text("date,title,minutes\n2026-01-05,Good,90\n,No date,60\n", encoding="utf-8")
+    result = cli("import", "records", str(path), "--person", "rows@example.org")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"certcredit import records: {path}: line 3: ")

@@ -146,3 +146,10 @@ def test_a_file_error_survives_the_trip_to_another_process() -> None:
         "the file is empty",
         4,
     )
+
+
+def test_a_cell_past_the_csv_readers_limit_is_named_not_mistaken_for_a_quote_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.csv", "title,minutes\nShort,60\n" + "x" * 200_000 + ",60\n")
+    with pytest.raises(FileFormatError) as raised:
+        list(read_rows(path))
+    assert raised.value.line == 3 and "a cell is longer than 131,072 characters" in raised.value.reason

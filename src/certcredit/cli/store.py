@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -27,7 +28,7 @@ app.add_typer(store_app, name="store", no_args_is_help=True)
 #: Files with more rows than this get a progress bar on stderr.
 PROGRESS_FROM = 1000
 
-FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The file to import.")
+FILE = typer.Argument(..., help="The file to import.")  # a missing or unreadable one: certcredit import …: FILE: …
 FORMAT = typer.Option(None, "--input-format", help="csv, json, jsonl or ics (default: from the suffix).")
 AS = typer.Option(None, "--as", help="E-mail of the person running the import (kept in the history).")
 JSON_OUT = typer.Option(False, "--json", help="Also print the summary as JSON on stdout.")
@@ -38,6 +39,7 @@ def import_sessions_command(
     file: Path = FILE, input_format: str | None = FORMAT, actor: str | None = AS, json_out: bool = JSON_OUT
 ) -> None:
     """Add catalogue sessions; a session already in the catalogue (same natural key) is left alone."""
+    _COMMAND.set("import sessions")
     _django()
     from certcredit.services.imports import import_sessions
 
@@ -55,6 +57,7 @@ def import_records_command(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Add a person's records; a record they already have (same natural key) is left alone."""
+    _COMMAND.set("import records")
     _django()
     from certcredit.services.imports import import_records
     from certcredit.services.people import UnknownPerson, find_person
@@ -74,6 +77,7 @@ def export_sessions_command(
     output_format: str | None = typer.Option(None, "--output-format", help="csv, json, jsonl or ics."),
 ) -> None:
     """Write the session catalogue to a file (re-importing it adds nothing)."""
+    _COMMAND.set("export sessions")
     _django()
     from certcredit.services.exports import session_rows
 
@@ -97,6 +101,7 @@ def export_records_command(
     it, so 'certcredit audit' of the file gives what the progress page and GET /api/progress give; the
     plain file is the one to re-import (an evaluator's category must not come back as the member's own).
     """
+    _COMMAND.set("export records")
     _django()
     from certcredit.services.exports import record_rows
     from certcredit.services.people import UnknownPerson, find_person
@@ -120,6 +125,7 @@ def evaluate_sessions_command(
     Designated sessions are left alone (a designation is never overridden). needs_review sessions go to the
     review queue (/review/). Running it again adds nothing unless --again is given.
     """
+    _COMMAND.set("store evaluate-sessions")
     _django()
     from rich.console import Console
     from rich.table import Table
@@ -143,12 +149,12 @@ def _django() -> None:
     setup()
 
 
-def _command() -> str:
-    """The command being run, as its errors name it: ``import records``."""
-    import click
+#: the command being run, as its problems name it (``import records``): set first thing by each command
+_COMMAND: ContextVar[str] = ContextVar("certcredit_store_command", default="import")
 
-    context = click.get_current_context(silent=True)
-    return (" ".join(context.command_path.split()[1:]) if context is not None else "") or "import"
+
+def _command() -> str:
+    return _COMMAND.get()
 
 
 def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:

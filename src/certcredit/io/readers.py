@@ -159,13 +159,19 @@ def _read_csv(text: str, name: str) -> Iterator[Row | RowError]:
 
 def _csv_problem(name: str, start: int, end: int, error: csv.Error) -> FileFormatError:
     """A CSV that cannot be split into rows: named at the line where the broken row starts."""
-    if "unexpected end of data" in str(error):
+    text = str(error)
+    if "unexpected end of data" in text:
         reason = "a quoted cell starts in this row and its closing quote never comes, so every line after it would "
         reason += 'run into one cell; close the quote (a quote inside a cell is written twice: "")'
-    else:
+    elif "expected after" in text:
         at = f"line {end}" if end != start else "this line"
         reason = f"a quoted cell does not end right after its closing quote ({at}: {error}); an earlier quote may "
         reason += 'be unclosed, or a quote inside a cell should be written twice ("")'
+    elif "field limit" in text:
+        reason = f"a cell is longer than {csv.field_size_limit():,} characters; a quote left open in this row may "
+        reason += "have run the lines after it into one cell"
+    else:
+        reason = f"cannot be read as CSV ({error})"
     return FileFormatError(name, reason + "; nothing in the file was read", start)
 
 
