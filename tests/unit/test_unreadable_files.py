@@ -153,3 +153,12 @@ def test_a_cell_past_the_csv_readers_limit_is_named_not_mistaken_for_a_quote_err
     with pytest.raises(FileFormatError) as raised:
         list(read_rows(path))
     assert raised.value.line == 3 and "a cell is longer than 131,072 characters" in raised.value.reason
+
+
+@pytest.mark.parametrize("command", ["evaluate", "audit"])
+def test_a_missing_file_reads_the_same_from_every_command(tmp_path: Path, command: str) -> None:
+    extra = ["--program", "clm-application", "--as-of", "2026-06-01"] if command == "audit" else []
+    _code, _stdout, stderr = run(command, str(tmp_path / "nope.csv"), *extra)
+    assert (
+        stderr == f"certcredit {command}: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory)\n"
+    )

@@ -172,7 +172,7 @@ def audit_command(
     if auditor is None:
         raise _fail(f"program {program} has kind {kind!r}, which this build cannot audit")
     if not file.exists():
-        raise _fail(f"{file}: no such file")
+        raise _fail(f"{file}: cannot read the file (No such file or directory)")
     count = workers if workers > 0 else default_workers()
     if planned and batch:
         raise _fail("--with is for one person's audit, not --batch")
