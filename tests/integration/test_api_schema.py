@@ -28,6 +28,10 @@ CHECK_NAMES = (
     "response_schema_conformance",
     "response_headers_conformance",
     "negative_data_rejection",
+    "ignored_auth",
+    "unsupported_method",
+    "allow_header_conformance",
+    "missing_required_header",
 )
 
 
