@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -25,7 +25,9 @@ from certcredit.services import audits, decisions, queries, reviews, tokens
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
-from certcredit.store.accounts.models import Person
+
+if TYPE_CHECKING:
+    from certcredit.store.accounts.models import Person
 
 log = logging.getLogger("certcredit.api")
 
