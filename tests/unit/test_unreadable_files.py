@@ -162,3 +162,10 @@ def test_a_missing_file_reads_the_same_from_every_command(tmp_path: Path, comman
     assert (
         stderr == f"certcredit {command}: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory)\n"
     )
+
+
+def test_the_batch_audit_names_a_bad_line_in_the_common_style(tmp_path: Path) -> None:
+    path = write(tmp_path / "people.jsonl", '{"person": "p1", "records": []}\n{not json\n')
+    code, _stdout, stderr = run("audit", str(path), "--batch", "--program", "clm-application", "--as-of", "2026-06-01")
+    assert code == 2
+    assert stderr.splitlines() and all(line.startswith("certcredit audit: ") for line in stderr.splitlines()), stderr
