@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's own static files: /api/docs serves Swagger UI from the app, no CDN (docs/api.md)
+    "ninja",
     "axes",
     "certcredit.store.accounts",
     "certcredit.store.catalog",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # every error under /api/ as JSON with a message, even the framework's plain-text 405
+    "certcredit.web.api_errors.ApiErrorsAsJson",
     "certcredit.web.busy.BusyDatabaseMiddleware",
     # last, as django-axes asks: turns a locked-out sign-in into the lockout page
     "axes.middleware.AxesMiddleware",
