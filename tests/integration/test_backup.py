@@ -7,6 +7,7 @@ and file by file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -27,6 +28,7 @@ from certcredit.services.decisions import decide
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.records import attach_evidence
 from certcredit.services.tokens import create_token
+from certcredit.store.accounts.models import ApiToken
 from certcredit.store.catalog.models import Session
 from certcredit.store.records.models import Record
 
@@ -52,7 +54,10 @@ def stocked(make_person, settings, tmp_path: Path):
     decide(None, session, "evaluated", "qualifies", "communication", "CM", confidence=0.875, analysis="clear")
     record = Record.objects.get(person=member, external_id="w1")
     attach_evidence(member, record, SimpleUploadedFile("proof.pdf", b"%PDF-1.4 proof \x00\xff"))
-    create_token(member, "laptop")
+    token, _plain = create_token(member, "laptop")
+    # a time under a millisecond past the second: Django's own JSON would round it away
+    used = dt.datetime(2026, 5, 4, 3, 2, 1, 412, tzinfo=dt.UTC)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=used)
     return member
 
 
@@ -115,6 +120,8 @@ def test_a_backup_restored_into_a_new_database_gives_back_every_row_and_file(
     assert again.returncode == 0, again.stderr
 
     assert rows(second) == rows(first)
+    tokens = [fields for (model, _pk), fields in rows(second).items() if model == "accounts.apitoken"]
+    assert [t["last_used_at"] for t in tokens] == ["2026-05-04T03:02:01.000412Z"]
     assert (
         media(second)
         == media(first)

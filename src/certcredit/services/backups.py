@@ -4,7 +4,8 @@ A backup is one ``.tar.gz`` file:
 
 * ``certcredit-backup.json``: the format, certcredit's version, when and from which database it was made, and
   how many rows of each table and how many media files it holds;
-* ``data.json`` and ``data-by-key.json``: every row, as Django's ``dumpdata`` writes it, primary keys kept (so
+* ``data.json`` and ``data-by-key.json``: every row, as Django's ``dumpdata`` writes it (but times to the
+  microsecond), primary keys kept (so
   history entries still name the objects they describe). The second file holds the tables that refer to content
   types, permissions and people: those references are written by natural key (a permission by its code name,
   a person by e-mail), since ``migrate`` makes content types and permissions afresh with ids of its own. (Tables
@@ -42,7 +43,9 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from certcredit import __version__
@@ -94,6 +97,34 @@ def _by_key(model: Any) -> bool:
         if target is not None and hasattr(target, "natural_key") and not callable(target.natural_key):
             return False
     return True
+
+
+class _Exact(DjangoJSONEncoder):
+    """Django's JSON, but times to the microsecond (Django's stops at the millisecond, which a restore would lose)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _rows_of(labels: list[str]) -> Iterator[Any]:
+    """The rows, models in ``dumpdata``'s order (a model a natural key names comes before the models naming it)."""
+    by_app: dict[Any, list[Any]] = {}
+    for label in labels:
+        model = apps.get_model(label)
+        by_app.setdefault(model._meta.app_config, []).append(model)
+    for model in serializers.sort_dependencies(by_app.items(), allow_cycles=True):
+        yield from model._base_manager.order_by(model._meta.pk.name).iterator()
+
+
+def _dump(labels: list[str], path: Path, natural: bool) -> None:
+    """Every row of the models named, as ``dumpdata`` writes them, times exact (``_Exact``)."""
+    with path.open("w", encoding="utf-8") as out:
+        serializers.serialize("json", _rows_of(labels), stream=out, use_natural_foreign_keys=natural, cls=_Exact)
 
 
 def _counts() -> dict[str, int]:
@@ -150,8 +181,8 @@ def backup(path: Path) -> BackupReport:
         plain = [m._meta.label for m in models if not _by_key(m)]
         with _snapshot():
             rows = _counts()
-            call_command("dumpdata", *keyed, natural_foreign=True, output=str(by_key), verbosity=0)
-            call_command("dumpdata", *plain, output=str(data), verbosity=0)
+            _dump(keyed, by_key, natural=True)
+            _dump(plain, data, natural=False)
         media = _media_files()
         manifest = {
             "format": FORMAT,
