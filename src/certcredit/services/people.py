@@ -12,6 +12,13 @@ class UnknownPerson(LookupError):
     """No account has this e-mail address."""
 
 
+def lock_person(person: Person) -> None:
+    """Inside a transaction: hold the person's row (``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL) until it
+    ends, so writes to one person's records run one after the other. SQLite needs nothing: its IMMEDIATE
+    transactions already take the one write lock when they begin."""
+    Person.objects.select_for_update(no_key=True).filter(pk=person.pk).values_list("pk", flat=True).first()
+
+
 def find_person(email: str) -> Person:
     try:
         return Person.objects.get(email__iexact=email.strip())
