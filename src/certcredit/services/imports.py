@@ -119,7 +119,9 @@ def stream_rows(path: Path | str, fmt: str | None = None) -> RowSource:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
-    return RowSource(text, kind, str(path))
+    source = RowSource(text, kind, str(path))
+    next(iter(source), None)  # a file that cannot be read as a whole (JSON, iCalendar) says so now
+    return source
 
 
 def load_rows(path: Path | str, fmt: str | None = None) -> list[Row | RowError]:
