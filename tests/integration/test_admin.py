@@ -172,3 +172,17 @@ def test_deleting_a_person_with_records_through_the_orm_is_refused_too(member) -
     add_record(member)
     with pytest.raises(ProtectedError):
         member.delete()
+
+
+def test_a_record_changed_in_the_admin_to_match_another_is_refused_on_the_form(client, staff, member) -> None:
+    add_record(member)
+    other = Record.objects.create(person=member, date=dt.date(2026, 1, 5), minutes=60, title="Other")
+
+    response = client.post(
+        f"/admin/records/record/{other.pk}/change/",
+        {"person": member.pk, "date": "2026-01-05", "title": "KEPT", "minutes": 60, "format": "in_person",
+         "activity": "giving_back"},
+    )  # fmt: skip
+
+    assert response.status_code == 200 and "already has this record" in response.content.decode()
+    assert Record.objects.get(pk=other.pk).title == "Other"

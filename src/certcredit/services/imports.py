@@ -152,7 +152,7 @@ def import_records(
     """
     if actor is not None:
         check_may_see_records_of(actor, person)
-    run = _start_run(ImportRun.Kind.RECORDS, file_name, actor, person)
+    run = _start_run(str(ImportRun.Kind.RECORDS), file_name, actor, person)
 
     def attempt() -> ImportReport:
         report = ImportReport(kind="records", file_name=file_name, run_id=run.pk)
@@ -174,7 +174,7 @@ def import_sessions(
     """Add catalogue sessions (and a designated decision for each session a file designates)."""
     if actor is not None:
         check_may_import_sessions(actor)
-    run = _start_run(ImportRun.Kind.SESSIONS, file_name, actor, None)
+    run = _start_run(str(ImportRun.Kind.SESSIONS), file_name, actor, None)
 
     def attempt() -> ImportReport:
         report = ImportReport(kind="sessions", file_name=file_name, rows=len(rows), run_id=run.pk)
@@ -194,8 +194,7 @@ def import_sessions(
             note = f"imported from {file_name}"
             sessions = _store([s for s, _f in fresh], Session, actor, note, progress)
             decisions = [
-                _designation(s, f, actor, row_note(s))
-                for s, f in zip(sessions, [f for _s, f in fresh], strict=True)
+                _designation(s, f, actor, row_note(s)) for s, f in zip(sessions, [f for _s, f in fresh], strict=True)
             ]
             _store([d for d in decisions if d is not None], Decision, actor, note, None)
             report.added = len(sessions)
@@ -403,7 +402,9 @@ def _insert_pg(rows: list[dict[str, Any]]) -> list[int]:
         ids = [pk for (pk,) in cursor.fetchall()]
     columns = ("id", *(f.column for f in _RECORD_FIELDS))
     _copy_pg(
-        "records_record", columns, [(pk, *(row[f.attname] for f in _RECORD_FIELDS)) for pk, row in zip(ids, rows)]
+        "records_record",
+        columns,
+        [(pk, *(row[f.attname] for f in _RECORD_FIELDS)) for pk, row in zip(ids, rows, strict=True)],
     )
     return ids
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-
 from django.db.models import Q
 
 from certcredit.io.rows import RowInvalid, clean_activity

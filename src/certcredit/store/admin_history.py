@@ -50,7 +50,9 @@ class HistoryAdmin(admin.ModelAdmin):
             for obj in formset.new_objects:
                 history.record_change(request.user, "create", obj, None, note=f"admin, with {form.instance}")
             for obj, _fields in formset.changed_objects:
-                history.record_change(request.user, "update", obj, before.get(obj.pk), note=f"admin, with {form.instance}")
+                history.record_change(
+                    request.user, "update", obj, before.get(obj.pk), note=f"admin, with {form.instance}"
+                )
             for obj in formset.deleted_objects:
                 gone = before.get(obj.pk) or history.snapshot(obj)
                 history.record_change(request.user, "delete", obj, gone, note=f"admin, with {form.instance}")

@@ -102,7 +102,9 @@ def statements(guard: str, vendor: str, install: bool = True) -> list[str]:
     try:
         return _SQL[(guard, vendor, install)]
     except KeyError:
-        raise ValueError(f"no {guard} guard for the {vendor} store (certcredit supports SQLite and PostgreSQL)") from None
+        raise ValueError(
+            f"no {guard} guard for the {vendor} store (certcredit supports SQLite and PostgreSQL)"
+        ) from None
 
 
 def apply(connection: Any, guard: str, install: bool = True) -> None:

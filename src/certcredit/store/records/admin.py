@@ -1,12 +1,41 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import Q
 
+from certcredit.io.rows import clean_activity
 from certcredit.store.admin_history import HistoryAdmin
 from certcredit.store.records.models import ImportRun, Record
 
 
+class RecordAdminForm(forms.ModelForm):
+    """Says on the form (instead of failing at the database) when a change would make the record the same as
+    another of the person's: the same date, title, minutes and format, and the same activity or none on one
+    side."""
+
+    class Meta:
+        model = Record
+        fields = "__all__"  # the admin's fieldsets choose
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors or data.get("person") is None:
+            return data
+        probe = Record(**{name: data.get(name) for name in ("person", "date", "title", "minutes", "format")})
+        probe.activity = clean_activity(data.get("activity"))
+        probe.assign_keys()
+        same = Q(activity=probe.activity) | Q(activity="") if probe.activity else Q()
+        twin = Record.objects.filter(same, person=probe.person, base_key=probe.base_key).exclude(pk=self.instance.pk)
+        if (found := twin.first()) is not None:
+            raise forms.ValidationError(f"{probe.person} already has this record (record {found.pk}: {found}).")
+        return data
+
+
 @admin.register(Record)
 class RecordAdmin(HistoryAdmin):
+    form = RecordAdminForm
     list_display = (
         "person", "date", "title", "minutes", "format", "category", "subject_area", "activity", "source_line",
     )  # fmt: skip
@@ -16,7 +45,6 @@ class RecordAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         from certcredit.io.rows import record_fields
-
         from certcredit.services.people import lock_person
 
         fields = record_fields({"date": obj.date.isoformat(), "minutes": obj.minutes, "title": obj.title,

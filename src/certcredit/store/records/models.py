@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-
-import datetime as dt
-from typing import Any
 
 from certcredit.io.rows import RowInvalid, clean_activity, record_key
 from certcredit.rules import vocabulary

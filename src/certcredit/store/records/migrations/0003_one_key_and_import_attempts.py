@@ -34,7 +34,7 @@ def _snapshot(obj):
     return {field.attname: _plain(getattr(obj, field.attname)) for field in obj._meta.concrete_fields}
 
 
-def fill_base_keys(apps, schema_editor):
+def fill_base_keys(apps, _schema_editor):
     Record = apps.get_model("records", "Record")
     batch = []
     for pk, key, activity in Record.objects.values_list("pk", "natural_key", "activity").iterator(chunk_size=2000):
@@ -46,7 +46,7 @@ def fill_base_keys(apps, schema_editor):
     Record.objects.bulk_update(batch, ["base_key"])
 
 
-def resolve_duplicates(apps, schema_editor):
+def resolve_duplicates(apps, _schema_editor):
     Record = apps.get_model("records", "Record")
     HistoryEntry = apps.get_model("history", "HistoryEntry")
     with_activity = Record.objects.filter(person_id=OuterRef("person_id"), base_key=OuterRef("base_key")).exclude(
@@ -78,7 +78,7 @@ def resolve_duplicates(apps, schema_editor):
         twin.delete()
 
 
-def runs_before_were_finished(apps, schema_editor):
+def runs_before_were_finished(apps, _schema_editor):
     ImportRun = apps.get_model("records", "ImportRun")
     ImportRun.objects.update(status="finished", finished_at=F("started_at"))
 
