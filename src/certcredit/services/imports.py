@@ -21,7 +21,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +29,7 @@ import orjson
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from certcredit.io.readers import Row, RowError, detect_format, read_text
+from certcredit.io.readers import FileFormatError, Row, RowError, detect_format, read_text
 from certcredit.io.rows import (
     KnownRecords,
     RecordFields,
@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 #: records are checked against the store and written this many rows at a time
 CHUNK = 2000
+#: record files (CSV, JSON Lines) are read this many lines at a time
+BLOCK_LINES = 5000
 #: an import that meets a conflict or a busy store is tried this many times in all
 ATTEMPTS = 4
 #: ``progress(stage, done, total)``: stage is "checking" or "storing"; total is 0 when not known in advance.
@@ -100,27 +102,69 @@ class ImportReport:
 class RowSource:
     """A file's rows, read again each time it is iterated (an import that is retried reads the file again).
 
-    The text is read once, when the source is made, so a missing or non-UTF-8 file fails before anything is
-    stored; the rows themselves are produced one at a time.
+    CSV and JSON Lines files are read a block of ``BLOCK_LINES`` lines at a time, each block through the same
+    reader as a whole file (``read_text``; a CSV block after its header, cut only where no quoted cell is open),
+    with positions and lines counted on from the blocks before: memory stays flat however long the file. JSON
+    and iCalendar files are read whole.
     """
 
-    def __init__(self, text: str, kind: str, name: str) -> None:
-        self.text, self.kind, self.name = text, kind, name
+    def __init__(self, path: Path | str, kind: str) -> None:
+        self.path, self.kind, self.name = Path(path), kind, str(path)
 
     def __iter__(self) -> Iterator[Row | RowError]:
-        return iter(read_text(self.text, self.kind, name=self.name))
+        try:
+            if self.kind in ("csv", "jsonl"):
+                yield from self._blocks()
+            else:
+                yield from read_text(self.path.read_text(encoding="utf-8-sig"), self.kind, name=self.name)
+        except UnicodeDecodeError as error:
+            where = f", after line {self._read_lines}" if getattr(self, "_read_lines", 0) else ""
+            raise FileFormatError(f"{self.name}: not UTF-8 text ({error.reason}{where})") from error
+
+    def _blocks(self) -> Iterator[Row | RowError]:
+        self._read_lines = 0
+        # universal newlines, as ``Path.read_text`` reads a whole file
+        with self.path.open(encoding="utf-8-sig") as handle:
+            header, header_lines = "", 0
+            if self.kind == "csv":
+                for line in handle:  # the header, with any quoted line breaks in it
+                    self._read_lines += 1
+                    header, header_lines = header + line, header_lines + 1
+                    if header.count('"') % 2 == 0:
+                        break
+                if not header:
+                    return
+            consumed, position = header_lines, 0
+            block: list[str] = []
+            quotes = 0
+            for line in handle:
+                self._read_lines += 1
+                block.append(line)
+                quotes += line.count('"') if self.kind == "csv" else 0
+                if len(block) >= BLOCK_LINES and quotes % 2 == 0:
+                    yield from self._shifted(header, header_lines, block, consumed, position)
+                    position = self._last
+                    consumed += self._lines
+                    block, quotes = [], 0
+            if block or self.kind == "csv" and consumed == header_lines:
+                yield from self._shifted(header, header_lines, block, consumed, position)
+
+    def _shifted(
+        self, header: str, header_lines: int, block: list[str], consumed: int, position: int
+    ) -> Iterator[Row | RowError]:
+        text = header + "".join(block)
+        self._lines = len(block) if self.kind == "csv" else len("".join(block).splitlines())
+        self._last = position
+        for item in read_text(text, self.kind, name=self.name):
+            self._last = item.position + position
+            yield replace(item, position=self._last, line=item.line + consumed - header_lines)
 
 
 def stream_rows(path: Path | str, fmt: str | None = None) -> RowSource:
-    """A file's rows as a stream; ``FileFormatError`` (a ValueError) when the file cannot be read at all (for
-    JSON and iCalendar that may only show when the rows are read)."""
-    kind = detect_format(path, fmt)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
-    source = RowSource(text, kind, str(path))
-    next(iter(source), None)  # a file that cannot be read as a whole (JSON, iCalendar) says so now
+    """A file's rows as a stream; ``FileFormatError`` (a ValueError) when the file cannot be read at all (it
+    may only show for a later block, then the import stops and keeps nothing)."""
+    source = RowSource(path, detect_format(path, fmt))
+    next(iter(source), None)  # a file that cannot be read as a whole (JSON, iCalendar, not UTF-8) says so now
     return source
 
 
@@ -274,7 +318,7 @@ class _RecordWriter:
         self.note = f"imported from {file_name}"[:300]
 
     def write(self, rows: Iterable[Row | RowError]) -> None:
-        chunk: list[tuple[Row, RecordFields]] = []
+        chunk: list[tuple[Row, RecordFields, str]] = []
         report = self.report
         for item in rows:
             report.rows += 1
@@ -282,7 +326,8 @@ class _RecordWriter:
                 report.rejected.append(Rejection(item.position, item.where, item.reason))
             else:
                 try:
-                    chunk.append((item, record_fields(item.data)))
+                    fields = record_fields(item.data)
+                    chunk.append((item, fields, fields.base_key()))
                 except RowInvalid as error:
                     report.rejected.append(Rejection(item.position, item.where, str(error)))
             if len(chunk) >= CHUNK:
@@ -290,17 +335,20 @@ class _RecordWriter:
                 chunk = []
         self._store(chunk)
 
-    def _store(self, chunk: list[tuple[Row, RecordFields]]) -> None:
+    def _store(self, chunk: list[tuple[Row, RecordFields, str]]) -> None:
         """Rows of one chunk not yet stored (the same ``base_key`` and ``activity`` rule as the database's)."""
         known = KnownRecords()
-        bases = sorted({fields.base_key() for _row, fields in chunk})
+        bases = sorted({base for _row, _fields, base in chunk})
         for batch in _chunks(bases, BATCH_SIZE):
-            stored = Record.objects.filter(person=self.person, base_key__in=batch).values_list("base_key", "activity")
+            stored = (
+                Record.objects.filter(person=self.person, base_key__in=batch)
+                .order_by()  # no sorting: the model's ordering would make SQLite walk the (person, date) index
+                .values_list("base_key", "activity")
+            )
             for base, activity in stored:
                 known.add(base, activity)
         fresh: list[dict[str, Any]] = []
-        for row, fields in chunk:
-            base = fields.base_key()
+        for row, fields, base in chunk:
             if (base, fields.activity) in known:
                 self.report.already_present += 1
                 continue
@@ -351,7 +399,7 @@ class _SessionIndex:
         for batch in _chunks(wanted, BATCH_SIZE):
             for day in batch:
                 self.by_date[day] = {}
-            for pk, day, title in Session.objects.filter(date__in=batch).values_list("pk", "date", "title"):
+            for pk, day, title in Session.objects.filter(date__in=batch).order_by().values_list("pk", "date", "title"):
                 self.by_date[day].setdefault(text_key(title), []).append(pk)
         for v in values:
             if v["title"]:
@@ -381,17 +429,14 @@ def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str
     actor_id = actor.pk if actor is not None else None
     entries = []
     for pk, row in zip(ids, rows, strict=True):
-        after = {"id": pk, **{f.attname: history.plain(row[f.attname]) for f in _RECORD_FIELDS}}
-        entries.append((at, actor_id, label, "create", "records.record", str(pk), None, _json(after), note))
+        # what ``history.snapshot`` gives: orjson writes dates and aware datetimes as ``isoformat`` does
+        after = orjson.dumps({"id": pk, **row}).decode()
+        entries.append((at, actor_id, label, "create", "records.record", str(pk), None, after, note))
     if connection.vendor == "postgresql":
         _copy_pg("history_historyentry", _HISTORY_COLUMNS, entries)
     else:
         _insert_many_sqlite("history_historyentry", _HISTORY_COLUMNS, entries)
     return ids
-
-
-def _json(value: dict[str, Any]) -> str:
-    return orjson.dumps(value).decode()
 
 
 def _insert_pg(rows: list[dict[str, Any]]) -> list[int]:
@@ -416,18 +461,14 @@ def _copy_pg(table: str, columns: Sequence[str], data: list[tuple[Any, ...]]) ->
 
 
 def _insert_sqlite(rows: list[dict[str, Any]]) -> list[int]:
-    ops = connection.ops
     columns = [f.column for f in _RECORD_FIELDS]
+    names = [f.attname for f in _RECORD_FIELDS]
+    created = connection.ops.adapt_datetimefield_value(rows[0]["created_at"]) if rows else None
     data = []
     for row in rows:
-        item = []
-        for f in _RECORD_FIELDS:
-            value = row[f.attname]
-            if f.attname == "created_at":
-                value = ops.adapt_datetimefield_value(value)
-            elif f.attname == "date":
-                value = ops.adapt_datefield_value(value)
-            item.append(value)
+        item = [row[name] for name in names]
+        item[names.index("date")] = row["date"].isoformat()
+        item[names.index("created_at")] = created
         data.append(tuple(item))
     returned = _insert_many_sqlite("records_record", columns, data, returning="id, natural_key")
     by_key = {key: pk for pk, key in returned}
