@@ -5,10 +5,9 @@
 
 Each import runs in a fresh process on a fresh, migrated database (SQLite: a file in a temporary folder;
 PostgreSQL: a database ``certcredit_bench`` made on the server DATABASE_URL names), so its peak resident memory
-(``ru_maxrss``) is the import's own. CPU is the importing process's own time (the database server's
-is not in it); on a busy machine wall time is the figure that drifts. Rounds alternate the baseline (10,000 rows, 5 % bad, then re-imported: the
-old figure) and the large file, A B A B, since the machine's speed drifts. Prints seconds, rows per second and
-peak RSS in MB for each run.
+(``ru_maxrss``) is the import's own. CPU is the importing process's own time (the database server's is not in
+it); on a busy machine wall time is the figure that drifts. Rounds alternate the baseline (10,000 rows, 5 % bad,
+then re-imported: the old figure) and the large file, A B A B. Prints seconds, rows per second and peak RSS.
 """
 
 from __future__ import annotations
@@ -73,7 +72,7 @@ def fresh_store(kind: str, folder: Path, pg_url: str | None) -> dict[str, str]:
 
     parts = urlparse(pg_url)
     with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as db:
-        db.execute("DROP DATABASE IF EXISTS certcredit_bench")
+        db.execute("DROP DATABASE IF EXISTS certcredit_bench WITH (FORCE)")
         db.execute("CREATE DATABASE certcredit_bench")
     env["DATABASE_URL"] = urlunparse(parts._replace(path="/certcredit_bench"))
     return env
@@ -116,9 +115,9 @@ def main() -> None:
                     r = run(kind, path, folder, pg_url)
                     rate = r["rows"] / r["seconds"] if r["seconds"] else 0.0
                     print(f"{kind:10} round {round_number} {label:24} import {r['seconds']:7.2f} s "
-                          f"(CPU {r['cpu']:6.2f} s; {rate:9,.0f} rows/s, {r['added']:,} added, {r['rejected']:,} rejected); "
-                          f"re-import {r['again_seconds']:6.2f} s ({r['again_added']} added); "
-                          f"peak RSS {r['peak_mb']:.0f} MB", flush=True)  # fmt: skip
+                          f"(CPU {r['cpu']:6.2f} s; {rate:9,.0f} rows/s, {r['added']:,} added, "
+                          f"{r['rejected']:,} rejected); re-import {r['again_seconds']:6.2f} s "
+                          f"({r['again_added']} added); peak RSS {r['peak_mb']:.0f} MB", flush=True)  # fmt: skip
         if not pg_url:
             print("PostgreSQL skipped: set DATABASE_URL=postgresql://... (scripts/pg.sh url) to measure it too")
 

@@ -21,7 +21,8 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,7 +147,7 @@ class RowSource:
                     position = self._last
                     consumed += self._lines
                     block, quotes = [], 0
-            if block or self.kind == "csv" and consumed == header_lines:
+            if block or (self.kind == "csv" and consumed == header_lines):
                 yield from self._shifted(header, header_lines, block, consumed, position)
 
     def _shifted(
@@ -155,9 +156,15 @@ class RowSource:
         text = header + "".join(block)
         self._lines = len(block) if self.kind == "csv" else len("".join(block).splitlines())
         self._last = position
+        shift = consumed - header_lines
         for item in read_text(text, self.kind, name=self.name):
             self._last = item.position + position
-            yield replace(item, position=self._last, line=item.line + consumed - header_lines)
+            if not (position or shift):
+                yield item
+            elif isinstance(item, Row):
+                yield Row(self._last, item.line + shift, item.data, item.unit)
+            else:
+                yield RowError(self._last, item.line + shift, item.reason, item.unit, item.data)
 
 
 def stream_rows(path: Path | str, fmt: str | None = None) -> RowSource:
@@ -200,7 +207,7 @@ def import_records(
 
     def attempt() -> ImportReport:
         report = ImportReport(kind="records", file_name=file_name, run_id=run.pk)
-        with transaction.atomic():
+        with transaction.atomic(), _page_cache():
             lock_person(person)
             _RecordWriter(person, actor, file_name, run, report, progress, _total(rows)).write(rows)
             _finish(run, report, actor)
@@ -246,6 +253,27 @@ def import_sessions(
         return report
 
     return _attempts(run, attempt, replayable=True)
+
+
+#: SQLite's page cache while a record import writes (KiB): a large import touches the same index pages again
+#: and again, and SQLite's default 2 MB makes it write and read them back many times
+SQLITE_IMPORT_CACHE_KIB = 65_536
+
+
+@contextmanager
+def _page_cache() -> Iterator[None]:
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _total(rows: Iterable[object]) -> int:
@@ -339,14 +367,8 @@ class _RecordWriter:
         """Rows of one chunk not yet stored (the same ``base_key`` and ``activity`` rule as the database's)."""
         known = KnownRecords()
         bases = sorted({base for _row, _fields, base in chunk})
-        for batch in _chunks(bases, BATCH_SIZE):
-            stored = (
-                Record.objects.filter(person=self.person, base_key__in=batch)
-                .order_by()  # no sorting: the model's ordering would make SQLite walk the (person, date) index
-                .values_list("base_key", "activity")
-            )
-            for base, activity in stored:
-                known.add(base, activity)
+        for base, activity in _stored_keys(self.person, bases):
+            known.add(base, activity)
         fresh: list[dict[str, Any]] = []
         for row, fields, base in chunk:
             if (base, fields.activity) in known:
@@ -385,6 +407,31 @@ class _RecordWriter:
             "source_line": row.where,
             "import_run_id": self.run.pk,
         }
+
+
+def _stored_keys(person: Person, bases: list[str]) -> Iterator[tuple[str, str]]:
+    """The person's stored (base_key, activity) pairs among ``bases``, looked up in the (person, base_key) index.
+
+    On PostgreSQL the planner has no statistics for the rows this transaction wrote: it takes the person's
+    records to be a handful and would read them all through the person index for every chunk (quadratic over
+    a large file). A LATERAL subquery kept apart by ``OFFSET 0`` is run once per key, through the index on both.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT r.base_key, r.activity FROM unnest(%s::text[]) AS k(base), LATERAL ("
+                " SELECT base_key, activity FROM records_record WHERE person_id = %s AND base_key = k.base OFFSET 0"
+                ") AS r",
+                [bases, person.pk],
+            )
+            yield from cursor.fetchall()
+        return
+    for batch in _chunks(bases, BATCH_SIZE):
+        yield from (
+            Record.objects.filter(person=person, base_key__in=batch)
+            .order_by()  # no sorting: the model's ordering would make SQLite walk the (person, date) index
+            .values_list("base_key", "activity")
+        )
 
 
 class _SessionIndex:

@@ -90,7 +90,10 @@ class Record(models.Model):
     (``PROTECT``): deactivate the account instead.
     """
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records")
+    #: no index of its own: the (person, ...) indexes below serve every look-up by person
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     session = models.ForeignKey(
         "catalog.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )

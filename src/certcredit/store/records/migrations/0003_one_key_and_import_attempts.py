@@ -5,7 +5,8 @@
   imports could store both): the one without the activity is removed, its evidence file and catalogue session
   moved to the kept record when that has none, and the removal is written to the history with the record as it
   was. Then 0004's trigger refuses such a pair from now on.
-* A person with records can no longer be deleted (``PROTECT``): deactivate the account instead.
+* A person with records can no longer be deleted (``PROTECT``): deactivate the account instead. The index on
+  the person alone goes: the (person, ...) indexes serve every look-up by person.
 * Import runs get a ``status`` (started, finished, failed); runs stored before were all finished.
 """
 
@@ -121,7 +122,10 @@ class Migration(migrations.Migration):
             model_name="record",
             name="person",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="records", to=settings.AUTH_USER_MODEL
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="records",
+                to=settings.AUTH_USER_MODEL,
             ),
         ),
         migrations.AddIndex(
