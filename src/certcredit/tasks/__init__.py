@@ -1,0 +1,1 @@
+"""Background tasks (django-tasks, stored in the database by django-tasks-db; ``certcredit worker`` runs them)."""
