@@ -92,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the large file (no bad rows)")
     parser.add_argument("--rounds", type=int, default=2, help="A B rounds per store")
+    parser.add_argument("--stores", default="sqlite,postgresql", help="which stores (PostgreSQL needs DATABASE_URL)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -102,7 +103,8 @@ def main() -> None:
     setup()
     url = os.environ.get("DATABASE_URL", "")
     pg_url = url if url.startswith(("postgres://", "postgresql://")) else None
-    stores = ["sqlite"] + (["postgresql"] if pg_url else [])
+    wanted = args.stores.split(",")
+    stores = [k for k in ("sqlite", "postgresql") if k in wanted and (k == "sqlite" or pg_url)]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         baseline, large = folder / "records-10k.csv", folder / f"records-{args.rows}.csv"
