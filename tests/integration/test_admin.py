@@ -186,3 +186,16 @@ def test_a_record_changed_in_the_admin_to_match_another_is_refused_on_the_form(c
 
     assert response.status_code == 200 and "already has this record" in response.content.decode()
     assert Record.objects.get(pk=other.pk).title == "Other"
+
+
+def test_a_password_changed_in_the_admin_is_in_the_history_without_the_hash(client: Client, staff, member) -> None:
+    response = client.post(
+        f"/admin/accounts/person/{member.pk}/password/",
+        {"password1": "another-long-password", "password2": "another-long-password", "usable_password": "true"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    member.refresh_from_db()
+    assert member.check_password("another-long-password")
+    entry = HistoryEntry.objects.get(object_type="accounts.person", action="change password")
+    assert entry.actor_label == staff.email and "password" not in entry.after
