@@ -6,12 +6,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 
-from certcredit.io.rows import RowInvalid, clean_activity
 from certcredit.services import history
 from certcredit.services.access import check_may_see_records_of
 from certcredit.services.people import lock_person
 from certcredit.store.accounts.models import Person
 from certcredit.store.records.models import Record
+from certcredit.values.row import RowInvalid, clean_activity
 
 EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".txt")
 

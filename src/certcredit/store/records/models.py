@@ -9,8 +9,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from certcredit.io.rows import RowInvalid, clean_activity, record_key
-from certcredit.rules import vocabulary
 from certcredit.store.catalog.models import (
     CATEGORY_CHOICES,
     FORMAT_CHOICES,
@@ -18,6 +16,9 @@ from certcredit.store.catalog.models import (
     TOPIC_CHOICES,
     VENUE_CHOICES,
 )
+from certcredit.values import vocabulary
+from certcredit.values.keys import record_key
+from certcredit.values.row import RowInvalid, clean_activity
 
 
 class ImportRun(models.Model):
