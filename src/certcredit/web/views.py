@@ -126,7 +126,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 def _import_in_background(request: HttpRequest, upload_file: Any) -> HttpResponse:
     """Keep the file for the worker and show the member the import's own page (it follows the progress)."""
-    from certcredit.tasks.imports import import_uploaded_records, upload_path
+    from certcredit.services.uploads import import_uploaded_records, upload_path
 
     kept = upload_path(upload_file.name)
     upload_file.seek(0)
@@ -145,7 +145,7 @@ def upload_status(request: HttpRequest, result_id: str) -> HttpResponse:
     from django_tasks.base import TaskResultStatus
     from django_tasks.exceptions import TaskResultDoesNotExist
 
-    from certcredit.tasks.imports import import_uploaded_records, read_progress
+    from certcredit.services.uploads import import_uploaded_records, read_progress
 
     try:
         result = import_uploaded_records.get_result(result_id)

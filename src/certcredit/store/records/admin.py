@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Q
 
-from certcredit.io.rows import clean_activity
 from certcredit.store.admin_history import HistoryAdmin
 from certcredit.store.records.models import ImportRun, Record
+from certcredit.values.row import clean_activity
 
 
 class RecordAdminForm(forms.ModelForm):

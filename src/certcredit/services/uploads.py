@@ -1,4 +1,6 @@
-"""Large record files uploaded through the web are imported by the worker, not in the request.
+"""Large record files uploaded through the web are imported by the background worker, not in the request.
+
+The task (django-tasks, kept in the database by django-tasks-db) runs in ``certcredit worker``.
 
 The upload is kept in ``settings.UPLOAD_DIR`` until the task has run; its progress (rows read so far) is a small
 JSON file beside it, which the member's import page reads while the import's one transaction is still open.

@@ -1,1 +1,0 @@
-"""Background tasks (django-tasks, stored in the database by django-tasks-db; ``certcredit worker`` runs them)."""
