@@ -69,3 +69,27 @@ def test_a_file_that_is_not_utf8_further_on_stops_the_import_with_the_file_named
 
     with pytest.raises(FileFormatError, match=r"records\.csv: not UTF-8 text \(invalid start byte"):
         list(stream_rows(path))
+
+
+def test_a_quote_that_never_closes_far_into_the_file_is_named_at_its_line_in_the_whole_file(
+    tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "records.csv"
+    good = "".join(f"2026-01-{i % 28 + 1:02d},Session {i},60\n" for i in range(20))
+    path.write_text("date,title,minutes\n" + good + '2026-02-01,"Never closed,60\n' + good, encoding="utf-8")
+    monkeypatch.setattr(imports, "BLOCK_LINES", 5)
+    with pytest.raises(FileFormatError) as whole:
+        list(read_text(path.read_text(encoding="utf-8"), "csv", name=str(path)))
+
+    with pytest.raises(FileFormatError) as streamed:
+        list(stream_rows(path))
+
+    assert (streamed.value.line, str(streamed.value)) == (whole.value.line, str(whole.value)) == (22, str(whole.value))
+
+
+def test_an_empty_csv_is_refused_as_the_whole_file_reader_refuses_it(tmp_path: Path) -> None:
+    path = tmp_path / "records.csv"
+    path.write_text("", encoding="utf-8")
+
+    with pytest.raises(FileFormatError, match="the file is empty"):
+        list(stream_rows(path))

@@ -30,7 +30,15 @@ import orjson
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from certcredit.io.readers import FileFormatError, Row, RowError, detect_format, read_text
+from certcredit.io.readers import (
+    FileFormatError,
+    Row,
+    RowError,
+    decode_text,
+    detect_format,
+    read_file_text,
+    read_text,
+)
 from certcredit.io.rows import (
     KnownRecords,
     RecordFields,
@@ -113,14 +121,18 @@ class RowSource:
         self.path, self.kind, self.name = Path(path), kind, str(path)
 
     def __iter__(self) -> Iterator[Row | RowError]:
+        if self.kind not in ("csv", "jsonl"):
+            yield from read_text(read_file_text(self.path), self.kind, name=self.name)
+            return
         try:
-            if self.kind in ("csv", "jsonl"):
-                yield from self._blocks()
-            else:
-                yield from read_text(self.path.read_text(encoding="utf-8-sig"), self.kind, name=self.name)
+            yield from self._blocks()
+        except OSError as error:
+            raise FileFormatError(self.name, f"cannot read the file ({error.strerror or error})") from None
         except UnicodeDecodeError as error:
-            where = f", after line {self._read_lines}" if getattr(self, "_read_lines", 0) else ""
-            raise FileFormatError(f"{self.name}: not UTF-8 text ({error.reason}{where})") from error
+            where = f" after line {self._read_lines}" if getattr(self, "_read_lines", 0) else ""
+            raise FileFormatError(
+                self.name, f"not UTF-8 text{where} ({error.reason}); save the file as UTF-8"
+            ) from None
 
     def _blocks(self) -> Iterator[Row | RowError]:
         self._read_lines = 0
@@ -134,6 +146,7 @@ class RowSource:
                     if header.count('"') % 2 == 0:
                         break
                 if not header:
+                    yield from read_text(header, self.kind, name=self.name)  # says the file is empty
                     return
             consumed, position = header_lines, 0
             block: list[str] = []
@@ -157,14 +170,19 @@ class RowSource:
         self._lines = len(block) if self.kind == "csv" else len("".join(block).splitlines())
         self._last = position
         shift = consumed - header_lines
-        for item in read_text(text, self.kind, name=self.name):
-            self._last = item.position + position
-            if not (position or shift):
-                yield item
-            elif isinstance(item, Row):
-                yield Row(self._last, item.line + shift, item.data, item.unit)
-            else:
-                yield RowError(self._last, item.line + shift, item.reason, item.unit, item.data)
+        try:
+            for item in read_text(text, self.kind, name=self.name):
+                self._last = item.position + position
+                if not (position or shift):
+                    yield item
+                elif isinstance(item, Row):
+                    yield Row(self._last, item.line + shift, item.data, item.unit)
+                else:
+                    yield RowError(self._last, item.line + shift, item.reason, item.unit, item.data)
+        except FileFormatError as error:  # a quote that never closes: named at its line in the whole file
+            if error.line is None or not shift:
+                raise
+            raise FileFormatError(error.file, error.reason, error.line + shift) from None
 
 
 def stream_rows(path: Path | str, fmt: str | None = None) -> RowSource:
@@ -183,11 +201,7 @@ def load_rows(path: Path | str, fmt: str | None = None) -> list[Row | RowError]:
 def load_upload(name: str, content: bytes) -> list[Row | RowError]:
     """Rows of an uploaded file, its format told by its name."""
     kind = detect_format(name)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from error
-    return list(read_text(text, kind, name=name))
+    return list(read_text(decode_text(content, name), kind, name=name))
 
 
 def import_records(
