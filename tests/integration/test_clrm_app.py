@@ -308,6 +308,15 @@ def test_the_timeline_page_shows_days_left_and_the_retake_in_its_steps(client: C
     assert "<b>2027-01-22</b>, 355 days left" in text
     assert re.search(r"Foundation retake</td><td[^>]*>2026-01-22", text)
     assert re.search(r"Effective completion</td><td[^>]*>2026-01-22", text)
+    steps = re.findall(r"<td>([^<]+)</td><td class=\"nowrap\">([^<]+)</td>", text)
+    assert [name for name, _day in steps][:6] == [
+        "Foundation of Labor Relations academy",
+        "Arbitration academy",
+        "Negotiations academy",
+        "Arbitrator approved",
+        "Orientation attended",
+        "Foundation retake",
+    ]
     retake_due = client.get(f"/clrm/candidates/{candidate.pk}/", {"as_of": "2025-10-01"}).content.decode()
     assert "<b>2025-09-12</b>, passed" in retake_due
     assert "retake Foundation of Labor Relations" in retake_due

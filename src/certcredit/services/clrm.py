@@ -241,7 +241,31 @@ class Timeline:
             {"step": "Paper submitted in time", "date": audit["timely_submission_date"], "kind": "step"},
             {"step": "Paper accepted", "date": audit["accepted_date"], "kind": "step"},
         ]
-        return found
+        # in the order they happened (ISO dates sort as text); the steps still to come keep the workflow's order
+        done = sorted((s for s in found if s["date"]), key=lambda s: s["date"])
+        return done + [s for s in found if not s["date"]]
+
+    def event_lines(self) -> list[dict[str, Any]]:
+        """The stored events for the page: what happened in words, who recorded it, when, and from where."""
+        names = {academy.id: academy.name for academy in program().academies}
+        lines: list[dict[str, Any]] = []
+        for event in self.events:
+            what = event.get_type_display()
+            if event.academy:
+                what = f"{names.get(event.academy, event.academy)} academy completed"
+            if event.paper_type:
+                what += f" ({event.paper_type} paper)"
+            lines.append(
+                {
+                    "date": event.date,
+                    "what": what,
+                    "arbitrators": event.arbitrators,
+                    "recorded_by": event.recorded_by.email if event.recorded_by else "command line",
+                    "recorded_at": event.recorded_at,
+                    "source": f"{event.source_file}, {event.source_line}" if event.source_file else "by hand",
+                }
+            )
+        return lines
 
 
 def _retakes(events: list[Event], audit: dict[str, Any]) -> list[str]:
