@@ -320,3 +320,21 @@ def test_the_timeline_page_shows_days_left_and_the_retake_in_its_steps(client: C
     retake_due = client.get(f"/clrm/candidates/{candidate.pk}/", {"as_of": "2025-10-01"}).content.decode()
     assert "<b>2025-09-12</b>, passed" in retake_due
     assert "retake Foundation of Labor Relations" in retake_due
+
+
+def test_the_command_line_imports_a_roster_listing_bad_rows_with_file_and_line(cli, people, tmp_path: Path) -> None:
+    ana, _ben, _staff = people
+    roster = tmp_path / "arbitration.csv"
+    roster.write_text("email\nana@example.org\nghost@example.org\n")
+    args = ("import", "clrm-roster", str(roster), "--academy", "arbitration", "--date", "2026-05-01")
+    first = cli(*args, "--as", "office@example.org", "--json")
+    assert first.exit_code == 2
+    assert f"{roster}: line 3: no account with the e-mail 'ghost@example.org'" in first.stderr
+    assert json.loads(first.stdout)["added"] == 1
+    again = cli(*args, "--json")
+    assert json.loads(again.stdout)["already_present"] == 1
+    assert [e.candidate.person for e in Event.objects.all()] == [ana]
+    refused = cli(*args, "--as", "ana@example.org")
+    assert refused.exit_code == 1 and "only staff" in refused.stderr
+    bad = cli("import", "clrm-roster", str(roster), "--academy", "mediation", "--date", "2026-05-01")
+    assert bad.exit_code == 1 and "unknown academy 'mediation'" in bad.stderr

@@ -67,6 +67,28 @@ def import_records_command(
     _finish(report, json_out)
 
 
+@import_app.command("clrm-roster")
+def import_clrm_roster_command(
+    file: Path = FILE,
+    academy: str = typer.Option(..., "--academy", help="The core academy: foundation, negotiations or arbitration."),
+    day: str = typer.Option(..., "--date", help="The academy day (YYYY-MM-DD)."),
+    input_format: str | None = FORMAT,
+    actor: str | None = AS,
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Record a CLRM academy day from its roster (an email column); a person already recorded is left alone."""
+    _django()
+    from certcredit.services import clrm
+    from certcredit.services.access import Forbidden
+
+    rows, who = _prepare(file, input_format, actor)
+    try:
+        report = clrm.import_roster(rows, academy, day, who, str(file))
+    except (clrm.EventInvalid, Forbidden, ValueError) as error:
+        _fail(str(error))
+    _finish(report, json_out)
+
+
 @export_app.command("sessions")
 def export_sessions_command(
     file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
