@@ -92,6 +92,15 @@ def test_an_unknown_academy_or_an_impossible_date_is_refused_naming_the_field(pe
     with pytest.raises(clrm.EventInvalid, match="not a real calendar day") as error:
         clrm.record_academy(staff, ana, "foundation", "2026-02-30")
     assert error.value.field == "date"
+    with pytest.raises(clrm.EventInvalid, match="unknown event type 'academy_started'") as error:
+        clrm.record_event(staff, ana, "academy_started", "2026-01-15")
+    assert error.value.field == "type"
+    with pytest.raises(clrm.EventInvalid, match="unknown paper_type 'essay'") as error:
+        clrm.record_event(staff, ana, "paper_submitted", "2026-01-15", paper_type="essay")
+    assert error.value.field == "paper_type"
+    with pytest.raises(clrm.EventInvalid, match="academy is only for academy_completed") as error:
+        clrm.record_event(staff, ana, "orientation_attended", "2026-01-15", academy="foundation")
+    assert error.value.field == "academy"
     assert not Event.objects.exists()
 
 

@@ -88,9 +88,7 @@ def check_event(
     try:
         event = parse_event(row, 1, program())
     except EventError as error:
-        text = str(error)
-        field = next((key for key in ("academy", "paper_type", "date", "type") if key in text), "type")
-        raise EventInvalid(field, text) from None
+        raise EventInvalid(_field_of(str(error)), str(error)) from None
     return {
         "type": event.type,
         "date": event.date,
@@ -98,6 +96,24 @@ def check_event(
         "paper_type": event.paper_type or "",
         "arbitrators": "; ".join(event.arbitrators),
     }
+
+
+#: The engine's messages start by naming what is wrong; each start names the input at fault.
+_FIELD_BY_START = (
+    ("unknown event type", "type"),
+    ("missing type", "type"),
+    ("type must", "type"),
+    ("unknown paper_type", "paper_type"),
+    ("paper_type", "paper_type"),
+    ("arbitrator", "arbitrators"),
+    ("missing date", "date"),
+    ("date", "date"),
+)
+
+
+def _field_of(message: str) -> str:
+    """The input an engine message is about (``academy`` for the academy's own messages and anything else)."""
+    return next((field for start, field in _FIELD_BY_START if message.startswith(start)), "academy")
 
 
 def record_event(
