@@ -42,6 +42,7 @@ def test_staff_record_academies_in_any_order_and_the_candidate_reads_the_timelin
     page: Any,  # noqa: F811 (the fixture imported above)
     tmp_path: Path,
 ) -> None:
+    from django.utils import timezone
     from playwright.sync_api import expect
 
     from certcredit.services.people import ensure_person
@@ -50,7 +51,7 @@ def test_staff_record_academies_in_any_order_and_the_candidate_reads_the_timelin
     ensure_person("office@example.org", "Office Staff", password, ("staff",))
     ensure_person("ana@example.org", "Ana Ruiz", password)
     ensure_person("ben@example.org", "Ben Ode", password)
-    today = dt.date.today()
+    today = timezone.localdate()  # the server's today, which the timeline counts from
     days = [today - dt.timedelta(days=n) for n in (200, 120, 40)]  # arbitration, negotiations, foundation
 
     page.set_viewport_size(DESKTOP)

@@ -129,6 +129,10 @@ def test_a_roster_stores_its_good_rows_lists_the_bad_ones_and_a_second_import_ad
     again = clrm.import_roster(rows, "negotiations", "2026-04-09", staff, "negotiations-2026-04-09.csv")
     assert (again.added, again.already_present, len(again.rejected)) == (0, 2, 2)
     assert Event.objects.count() == 2
+    notes = HistoryEntry.objects.filter(object_type="clrm.event", actor=staff).values_list("note", flat=True)
+    assert (
+        sorted(notes) == ["CLRM the Negotiations academy on 2026-04-09 from the roster negotiations-2026-04-09.csv"] * 2
+    )
 
 
 def test_a_roster_without_an_email_column_is_refused_whole(people) -> None:
@@ -211,6 +215,8 @@ def test_staff_see_every_candidate_sorted_by_deadline_and_filtered_by_status(
     assert order == sorted(order)  # deadlines 2026-11-20, 2027-03-01, then none
     due = client.get("/clrm/candidates/", {"as_of": "2026-06-01", "status": "paper_due"}).content.decode()
     assert "ana@example.org" in due and "ben@example.org" in due and "cleo@example.org" not in due
+    assert client.get("/clrm/candidates/", {"status": "done"}).status_code == 400
+    assert client.get("/clrm/candidates/", {"as_of": "June"}).status_code == 400
     found = clrm.candidates(staff, dt.date(2026, 6, 1), "academies_incomplete")
     assert [t.candidate.person for t in found] == [cleo]
     by_name = clrm.candidates(staff, dt.date(2026, 6, 1), sort="name")

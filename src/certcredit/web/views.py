@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -248,14 +248,14 @@ def review_session(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _as_of(request: HttpRequest) -> Any:
-    """``?as_of=YYYY-MM-DD`` (to see a timeline on another day), else today; a bad date is "not found"."""
+    """``?as_of=YYYY-MM-DD`` (to see a timeline on another day), else today; a bad date is a bad request."""
     text = request.GET.get("as_of", "").strip()
     if not text:
         return timezone.localdate()
     try:
         return audits.parse_as_of(text)
     except audits.ProgressInvalid as error:
-        raise Http404(str(error)) from error
+        raise SuspiciousOperation(str(error)) from error
 
 
 @login_required
@@ -302,7 +302,7 @@ def clrm_candidates(request: HttpRequest) -> HttpResponse:
     try:
         found = clrm.candidates(request.user, as_of, status, sort)
     except clrm.EventInvalid as error:
-        raise Http404(str(error)) from error
+        raise SuspiciousOperation(str(error)) from error
     statuses = [(s, clrm.STATUS_WORDS[s]) for s in clrm.STATUSES]
     context = {"candidates": found, "status": status, "sort": sort, "as_of": as_of, "statuses": statuses}
     return render(request, "clrm_candidates.html", context)
