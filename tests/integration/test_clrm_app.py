@@ -101,6 +101,14 @@ def test_an_unknown_academy_or_an_impossible_date_is_refused_naming_the_field(pe
     with pytest.raises(clrm.EventInvalid, match="academy is only for academy_completed") as error:
         clrm.record_event(staff, ana, "orientation_attended", "2026-01-15", academy="foundation")
     assert error.value.field == "academy"
+    with pytest.raises(clrm.EventInvalid) as error:
+        clrm.record_event(
+            staff, ana, "arbitrator_approved", "2026-01-15", arbitrators="; ".join(f"Arbitrator {n}" for n in range(50))
+        )
+    assert error.value.field == "arbitrators"
+    with pytest.raises(clrm.EventInvalid) as error:
+        clrm.record_event(staff, ana, "orientation_attended", "2026-01-15", note="ok\x00")
+    assert error.value.field == "note"
     assert not Event.objects.exists()
 
 

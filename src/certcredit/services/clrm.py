@@ -36,6 +36,9 @@ from certcredit.store.accounts.models import Person
 from certcredit.store.clrm.models import Candidate, Event
 
 SORTS = ("deadline", "name")
+#: The stored bounds (``store.clrm.models.Event``): the arbitrators' names, joined, and a note.
+MAX_ARBITRATORS = 500
+MAX_NOTE = 300
 
 
 class NotFound(LookupError):
@@ -89,12 +92,15 @@ def check_event(
         event = parse_event(row, 1, program())
     except EventError as error:
         raise EventInvalid(_field_of(str(error)), str(error)) from None
+    names = "; ".join(event.arbitrators)
+    if len(names) > MAX_ARBITRATORS or "\x00" in names:
+        raise EventInvalid("arbitrators", f"arbitrators: at most {MAX_ARBITRATORS} characters of names, no NUL")
     return {
         "type": event.type,
         "date": event.date,
         "academy": event.academy or "",
         "paper_type": event.paper_type or "",
-        "arbitrators": "; ".join(event.arbitrators),
+        "arbitrators": names,
     }
 
 
@@ -131,6 +137,8 @@ def record_event(
     if actor is not None:
         check_staff(actor)
     fields = check_event(event_type, date, academy, paper_type, arbitrators)
+    if len(note) > MAX_NOTE or "\x00" in note:
+        raise EventInvalid("note", f"note: at most {MAX_NOTE} characters, no NUL")
     with transaction.atomic():
         candidate = enrol(actor, person)
         if Event.objects.filter(
@@ -139,7 +147,7 @@ def record_event(
             raise EventConflict(f"{person.email} already has {_describe(fields)}")
         try:
             with transaction.atomic():
-                event = Event.objects.create(candidate=candidate, recorded_by=actor, note=note[:300], **fields)
+                event = Event.objects.create(candidate=candidate, recorded_by=actor, note=note, **fields)
         except IntegrityError:  # recorded at the same moment by someone else
             raise EventConflict(f"{person.email} already has {_describe(fields)}") from None
         history.record_change(actor, "create", event, None, note=f"CLRM {_describe(fields)} for {person.email}")
