@@ -309,8 +309,8 @@ def test_the_page_the_api_and_the_command_line_agree_on_a_history_with_a_foundat
 ) -> None:
     ana, _ben, staff = people
     candidate = worked_history(staff, ana)
-    events = tmp_path / "events.json"
-    events.write_text(json.dumps(clrm.event_rows(candidate)))
+    events = tmp_path / "events.csv"  # as staff would: export the stored events, then audit the file
+    assert cli("export", "clrm-events", str(events), "--person", "ana@example.org").exit_code == 0
     result = cli("audit", str(events), "--program", "clrm", "--as-of", as_of, "--format", "json")
     assert result.exit_code == 0, result.output
     command_line = json.loads(result.stdout)
@@ -361,3 +361,9 @@ def test_the_command_line_imports_a_roster_listing_bad_rows_with_file_and_line(c
     assert refused.exit_code == 1 and "only staff" in refused.stderr
     bad = cli("import", "clrm-roster", str(roster), "--academy", "mediation", "--date", "2026-05-01")
     assert bad.exit_code == 1 and "unknown academy 'mediation'" in bad.stderr
+
+
+def test_exporting_the_events_of_someone_who_is_not_a_candidate_says_so(cli, people, tmp_path: Path) -> None:
+    result = cli("export", "clrm-events", str(tmp_path / "e.json"), "--person", "ben@example.org")
+    assert result.exit_code == 1 and "ben@example.org is not a CLRM candidate" in result.stderr
+    assert not (tmp_path / "e.json").exists()

@@ -89,6 +89,26 @@ def import_clrm_roster_command(
     _finish(report, json_out)
 
 
+@export_app.command("clrm-events")
+def export_clrm_events_command(
+    file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
+    person: str = typer.Option(..., "--person", help="E-mail of the CLRM candidate."),
+    output_format: str | None = typer.Option(None, "--output-format", help="csv, json or jsonl."),
+) -> None:
+    """Write a CLRM candidate's stored events as `certcredit audit EVENTS --program clrm` reads them."""
+    _django()
+    from certcredit.services import clrm
+    from certcredit.services.people import UnknownPerson, find_person
+
+    try:
+        candidate = clrm.own_candidacy(find_person(person))
+    except UnknownPerson as error:
+        _fail(str(error))
+    if candidate is None:
+        _fail(f"{person} is not a CLRM candidate")
+    _write(file, output_format, clrm.event_rows(candidate), calendar_name="certcredit clrm events")
+
+
 @export_app.command("sessions")
 def export_sessions_command(
     file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
