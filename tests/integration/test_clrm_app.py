@@ -167,6 +167,16 @@ def test_staff_record_an_academy_with_the_web_form_and_errors_show_beside_the_fi
     assert Event.objects.get().candidate.person == ana
 
 
+def test_from_a_candidates_timeline_staff_open_the_academy_form_for_that_person(client: Client, people) -> None:
+    ana, _ben, staff = people
+    clrm.record_academy(staff, ana, "foundation", "2026-01-15")
+    client.force_login(staff)
+    timeline = client.get(f"/clrm/candidates/{clrm.own_candidacy(ana).pk}/").content.decode()
+    assert 'href="/clrm/academies/?email=ana%40example.org"' in timeline
+    form = client.get("/clrm/academies/", {"email": "ana@example.org"}).content.decode()
+    assert 'name="email" value="ana@example.org"' in form
+
+
 def test_staff_import_a_roster_through_the_web_and_see_the_rejected_rows_with_file_and_line(
     client: Client, people
 ) -> None:

@@ -315,7 +315,11 @@ def clrm_academies(request: HttpRequest) -> HttpResponse:
     if not is_staff(request.user):
         raise PermissionDenied("only staff may record CLRM academies")
     roster = request.method == "POST" and request.POST.get("form") == "roster"
-    one = AcademyForm(request.POST if request.method == "POST" and not roster else None)
+    # ?email= (from a candidate's timeline) fills in whom the academy is for
+    one = AcademyForm(
+        request.POST if request.method == "POST" and not roster else None,
+        initial={"email": request.GET.get("email", "")},
+    )
     many = RosterForm(request.POST if roster else None, request.FILES if roster else None)
     report = None
     if request.method == "POST" and not roster and one.is_valid():
