@@ -362,7 +362,10 @@ def test_the_command_line_imports_a_roster_listing_bad_rows_with_file_and_line(c
     args = ("import", "clrm-roster", str(roster), "--academy", "arbitration", "--date", "2026-05-01")
     first = cli(*args, "--as", "office@example.org", "--json")
     assert first.exit_code == 2
-    assert f"{roster}: line 3: no account with the e-mail 'ghost@example.org'" in first.stderr
+    assert (
+        f"certcredit import clrm-roster: {roster}: line 3: no account with the e-mail 'ghost@example.org'"
+        in first.stderr
+    )
     assert json.loads(first.stdout)["added"] == 1
     again = cli(*args, "--json")
     assert json.loads(again.stdout)["already_present"] == 1
@@ -370,10 +373,11 @@ def test_the_command_line_imports_a_roster_listing_bad_rows_with_file_and_line(c
     refused = cli(*args, "--as", "ana@example.org")
     assert refused.exit_code == 1 and "only staff" in refused.stderr
     bad = cli("import", "clrm-roster", str(roster), "--academy", "mediation", "--date", "2026-05-01")
-    assert bad.exit_code == 1 and "unknown academy 'mediation'" in bad.stderr
+    assert bad.exit_code == 2 and "certcredit import clrm-roster: unknown academy 'mediation'" in bad.stderr
 
 
 def test_exporting_the_events_of_someone_who_is_not_a_candidate_says_so(cli, people, tmp_path: Path) -> None:
     result = cli("export", "clrm-events", str(tmp_path / "e.json"), "--person", "ben@example.org")
-    assert result.exit_code == 1 and "ben@example.org is not a CLRM candidate" in result.stderr
+    assert result.exit_code == 2
+    assert "certcredit export clrm-events: ben@example.org is not a CLRM candidate" in result.stderr
     assert not (tmp_path / "e.json").exists()
