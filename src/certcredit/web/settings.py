@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "certcredit.store.catalog",
     "certcredit.store.records",
     "certcredit.store.history",
+    "certcredit.store.credentials",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
