@@ -168,8 +168,15 @@ def next_step(person: Person, today: dt.date | None = None) -> NextStep:
     book = rules()
     credential = current_credential(person)
     exam = tuple(book.exam_programs)
-    if credential is None or credential.status in (Status.LAPSED, Status.REVOKED):
+    if credential is None:
         return NextStep("Complete the exam application's education, then apply.", programs=exam, as_of=today)
+    if credential.status in (Status.LAPSED, Status.REVOKED):
+        return NextStep(
+            f"Your {book.abbreviation} credential is {credential.status}: to hold it again, complete the exam "
+            "application's education and apply.",
+            programs=exam,
+            as_of=today,
+        )
     open_application = credential.applications.filter(status=SUBMITTED).first()
     if open_application is not None:
         return NextStep(f"Your {open_application.get_kind_display().lower()} is with staff for a decision.")
