@@ -273,3 +273,16 @@ def test_credential_values_are_plain(member, staff) -> None:
         "verification_code": credential.code,
     }
     assert Application.objects.count() == 1
+
+
+def test_the_lapse_command_records_lapses_and_show_prints_the_verification(member, staff, cli) -> None:
+    credential = certified(member, staff)
+    result = cli("credentials", "lapse", "--today", "2025-06-30")
+    assert result.exit_code == 0 and result.output.strip() == "0 credentials lapsed"
+    assert cli("credentials", "lapse", "--today", "2025-07-01").output.strip() == "1 credential lapsed"
+    assert cli("credentials", "lapse", "--today", "2025-07-02").output.strip() == "0 credentials lapsed"
+    assert creds.history_of(credential).last().actor_label == "command line"
+    shown = cli("credentials", "show", credential.code)
+    assert shown.exit_code == 0 and '"state": "lapsed"' in shown.output
+    assert cli("credentials", "show", "NOPE").exit_code == 1
+    assert cli("credentials", "lapse", "--today", "July").exit_code == 2
