@@ -286,3 +286,36 @@ def test_the_lapse_command_records_lapses_and_show_prints_the_verification(membe
     assert shown.exit_code == 0 and '"state": "lapsed"' in shown.output
     assert cli("credentials", "show", "NOPE").exit_code == 1
     assert cli("credentials", "lapse", "--today", "July").exit_code == 2
+
+
+def test_a_specialist_names_their_specialty_and_uses_the_specialists_track(member) -> None:
+    specialist = {**EXAM_ATTESTATIONS, "track": "functional_specialist"}
+    with pytest.raises(creds.CredentialInvalid) as error:
+        creds.apply(member, member, "specialist", specialist, today=D("2022-05-01"))
+    assert error.value.field == "specialty"
+    with pytest.raises(creds.ApplicationRefused, match="clm-application-specialist audit as of 2022-05-01"):
+        creds.apply(member, member, "specialist", specialist, specialty="HR", today=D("2022-05-01"))
+    with pytest.raises(creds.CredentialInvalid) as error:
+        creds.apply(member, member, "specialist", EXAM_ATTESTATIONS, specialty="HR", today=D("2022-05-01"))
+    assert error.value.field == "track"
+
+
+def test_only_the_member_or_staff_may_apply_for_a_member(member, make_person) -> None:
+    with pytest.raises(Forbidden):
+        creds.apply(make_person("eve@example.org"), member, "exam", EXAM_ATTESTATIONS, today=D("2022-05-01"))
+
+
+def test_the_next_step_follows_the_credential(member, staff) -> None:
+    assert creds.next_step(member, D("2022-05-01")).programs == ("clm-application", "clm-application-specialist")
+    application = creds.apply(member, member, "exam", EXAM_ATTESTATIONS, today=D("2022-05-01"))
+    assert "with staff" in creds.next_step(member, D("2022-05-02")).message
+    creds.decide(staff, application, approve=True)
+    assert "take the CLM exam" in creds.next_step(member, D("2022-05-02")).message
+    creds.record_exam_pass(staff, application.credential, D("2022-06-15"), today=D("2022-07-01"))
+    step = creds.next_step(member, D("2025-06-20"))
+    assert (step.kind, step.program, step.as_of, step.days_left) == (
+        "recertification", "clm-recertification", D("2025-06-30"), 10,
+    )  # fmt: skip
+    assert step.message == "Recertify by 2025-06-30: 10 days to the anniversary deadline."
+    late = creds.next_step(member, D("2025-07-01"))
+    assert "has passed (no grace period)" in late.message and late.programs[0] == "clm-application"

@@ -357,7 +357,32 @@ def apply(
         raise ApplicationRefused(f"a {kind} application of yours is already waiting for a decision")
     report = dict(report)
     report.pop("outlook", None)  # the look ahead belongs to the day, not to the application
-    application = Application.objects.create(
+    try:
+        with transaction.atomic():
+            application = _create_application(
+                person, credential, kind, program, specialty, as_of, cycle, report, _snapshot_records(shown), clean,
+                today,
+            )  # fmt: skip
+    except IntegrityError:  # the same application submitted twice at once: the unique constraint keeps one
+        raise ApplicationRefused(f"a {kind} application of yours is already waiting for a decision") from None
+    history.record_change(actor, "application.submit", application, None)
+    return application
+
+
+def _create_application(
+    person: Person,
+    credential: Credential,
+    kind: str,
+    program: str,
+    specialty: str | None,
+    as_of: dt.date,
+    cycle: int | None,
+    report: dict[str, Any],
+    records: list[dict[str, Any]],
+    clean: dict[str, Any],
+    today: dt.date,
+) -> Application:
+    return Application.objects.create(
         person=person,
         credential=credential,
         kind=kind,
@@ -366,12 +391,10 @@ def apply(
         as_of=as_of,
         cycle=cycle,
         audit=report,
-        records=_snapshot_records(shown),
+        records=records,
         attestations=clean,
         submitted_on=today,
     )
-    history.record_change(actor, "application.submit", application, None)
-    return application
 
 
 def _new_credential(actor: Person | None, person: Person, family: str, replacing: Credential | None) -> Credential:
