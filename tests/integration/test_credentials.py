@@ -319,3 +319,31 @@ def test_the_next_step_follows_the_credential(member, staff) -> None:
     assert step.message == "Recertify by 2025-06-30: 10 days to the anniversary deadline."
     late = creds.next_step(member, D("2025-07-01"))
     assert "has passed (no grace period)" in late.message and late.programs[0] == "clm-application"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"employer": "Firm\x00LLP"}, "employer"), ({"country": "U\x00S"}, "country"), ({"years": "nan"}, "years"),
+     ({"years": "1e999"}, "years"), ({"years": {"a": 1}}, "years"), ({"employer": "x" * 201}, "employer")],
+)  # fmt: skip
+def test_attestations_a_database_would_choke_on_are_refused_by_name(member, change, field) -> None:
+    with pytest.raises(creds.CredentialInvalid) as error:
+        creds.apply(member, member, "exam", {**EXAM_ATTESTATIONS, **change}, today=D("2022-05-01"))
+    assert error.value.field == field
+
+
+def test_odd_codes_ids_dates_and_reasons_are_answers_not_errors(member, staff) -> None:
+    assert creds.verification("A" * 41) is None
+    assert creds.verification("ABC\x00DE") is None
+    with pytest.raises(LookupError):
+        creds.credential_of(staff, 2**63)
+    with pytest.raises(LookupError):
+        creds.application_of(staff, -1)
+    application = creds.apply(member, member, "exam", EXAM_ATTESTATIONS, today=D("2022-05-01"))
+    with pytest.raises(creds.CredentialInvalid) as error:
+        creds.decide(staff, application, approve=False, reason="no\x00")
+    assert error.value.field == "reason"
+    creds.decide(staff, application, approve=True)
+    with pytest.raises(creds.CredentialInvalid, match=r"no exam was held before 1997") as error:
+        creds.record_exam_pass(staff, application.credential, D("0001-01-01"))
+    assert error.value.field == "passed_on"

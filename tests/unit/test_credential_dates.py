@@ -109,3 +109,10 @@ def test_a_broken_credential_rulebook_names_the_file_and_the_field() -> None:
     text += "grace_days: 0\nrecertifications_before_retirement: 1\n"
     with pytest.raises(RulebookError, match=r"clm-broken.yaml: anniversaries: .*'13-30' is not a month-day"):
         parse_credential_rules(text, "clm-broken.yaml")
+
+
+def test_a_date_at_the_ends_of_the_calendar_is_refused_with_the_year() -> None:
+    with pytest.raises(ValueError, match="year 1 has no anniversary"):
+        anniversary(dt.date(1, 1, 1), CLM)
+    with pytest.raises(ValueError, match="year 9999 has no anniversary"):
+        anniversary(dt.date(9999, 12, 31), CLM)

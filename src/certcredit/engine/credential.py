@@ -39,11 +39,10 @@ def anniversary(passed: dt.date, rules: CredentialRules) -> dt.date:
     November 30 a midpoint exists only from November 30 to June 30 of a year without February 29 (212 days, so
     March 16 is 106 days from both); from June 30 to November 30 is 153 days, no whole-day midpoint.
     """
-    candidates = sorted(
-        _on(year, month, day)
-        for year in (passed.year - 1, passed.year, passed.year + 1)
-        for month, day in rules.month_days
-    )
+    if not dt.MINYEAR < passed.year < dt.MAXYEAR:
+        raise ValueError(f"an exam-passed date in the year {passed.year} has no anniversary on the calendar")
+    years = (passed.year - 1, passed.year, passed.year + 1)
+    candidates = sorted(_on(year, month, day) for year in years for month, day in rules.month_days)
     best = min(abs((c - passed).days) for c in candidates)
     nearest = [c for c in candidates if abs((c - passed).days) == best]
     return nearest[-1] if rules.tie == "later" else nearest[0]

@@ -16,6 +16,7 @@ records the lapse of credentials whose deadline passed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ def visible_credentials(viewer: Person) -> QuerySet[Credential]:
 
 def credential_of(viewer: Person, credential_id: int) -> Credential:
     """One credential the viewer may see; another's and a missing one look the same (``LookupError``)."""
-    found = visible_credentials(viewer).filter(pk=credential_id).first()
+    found = visible_credentials(viewer).filter(pk=credential_id).first() if 0 < credential_id <= MAX_ID else None
     if found is None:
         raise LookupError(f"no credential {credential_id}")
     return found
@@ -123,7 +124,7 @@ def visible_applications(viewer: Person) -> QuerySet[Application]:
 
 
 def application_of(viewer: Person, application_id: int) -> Application:
-    found = visible_applications(viewer).filter(pk=application_id).first()
+    found = visible_applications(viewer).filter(pk=application_id).first() if 0 < application_id <= MAX_ID else None
     if found is None:
         raise LookupError(f"no application {application_id}")
     return found
@@ -234,6 +235,24 @@ def _kind_program(kind: str, book: CredentialRules) -> str:
     raise CredentialInvalid(f"unknown application kind {kind!r}; use one of {', '.join(Kind.values)}", "kind")
 
 
+#: the first CLM exam was held in late 1997 (domain/clm.md R29): no exam was passed before
+FIRST_EXAM_YEAR = 1997
+#: a plain text a person typed: no control characters (PostgreSQL refuses NUL; none belongs in a name or reason)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CODE = re.compile(r"^[A-Za-z0-9-]{1,40}$")
+#: the largest id the store can hold; a larger one is "not found", never a database error
+MAX_ID = 2**63 - 1
+
+
+def _text(value: Any, field: str, limit: int) -> str:
+    text = str(value if value is not None else "").strip()
+    if _CONTROL.search(text):
+        raise CredentialInvalid(f"{field} has a control character", field)
+    if len(text) > limit:
+        raise CredentialInvalid(f"{field} is longer than {limit} characters", field)
+    return text
+
+
 def clean_attestations(kind: str, given: Mapping[str, Any]) -> dict[str, Any]:
     """The attestations R1–R8 ask of an exam applicant, or for a recertification only the code of ethics (R25: a
     CLM need not still work in the legal industry); ``CredentialInvalid`` names the field at fault."""
@@ -248,16 +267,16 @@ def clean_attestations(kind: str, given: Mapping[str, Any]) -> dict[str, Any]:
             "24 months)",
             "employment",
         )
-    employer = str(given.get("employer") or "").strip()
-    if not employer or len(employer) > 200:
+    employer = _text(given.get("employer"), "employer", 200)
+    if not employer:
         raise CredentialInvalid(
             "name the legal organization you manage or managed (at most 200 characters)", "employer"
         )
     try:
         years = float(given.get("years"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CredentialInvalid(f"years of experience must be a number, not {given.get('years')!r}", "years") from None
-    if not MIN_YEARS <= years <= 80:
+    if not MIN_YEARS <= years <= 80:  # NaN fails too
         raise CredentialInvalid(f"R2 asks for at least {MIN_YEARS} full-time years of exempt-level experience", "years")
     track = str(given.get("track") or "")
     if track not in TRACKS:
@@ -268,7 +287,7 @@ def clean_attestations(kind: str, given: Mapping[str, Any]) -> dict[str, Any]:
             "application",
             "track",
         )
-    country = str(given.get("country") or "").strip()[:80]
+    country = _text(given.get("country"), "country", 80)
     return {
         "code_of_ethics": True,
         "employment": employment,
@@ -415,13 +434,11 @@ def decide(actor: Person, application: Application, approve: bool, reason: str =
     makes the credential ``eligible``; approving a recertification moves it into its next cycle."""
     _check_staff(actor, "decide applications")
     application = Application.objects.select_for_update().get(pk=application.pk)
-    reason = reason.strip()
+    reason = _text(reason, "reason", 500)
     if application.status != SUBMITTED:
         raise CredentialInvalid(f"this application was already {application.status}")
     if not approve and not reason:
         raise CredentialInvalid("say why the application is denied", "reason")
-    if len(reason) > 500:
-        raise CredentialInvalid("the reason is longer than 500 characters", "reason")
     credential = Credential.objects.select_for_update().get(pk=application.credential_id)
     book = rules(credential.family)
     if approve and application.kind == Kind.RECERTIFICATION:
@@ -460,6 +477,8 @@ def record_exam_pass(actor: Person, credential: Credential, passed_on: dt.date, 
         raise CredentialInvalid(f"only an eligible applicant passes the exam; this credential is {credential.status}")
     if passed_on > (today or timezone.localdate()):
         raise CredentialInvalid(f"the exam-passed date {passed_on} is in the future", "passed_on")
+    if passed_on.year < FIRST_EXAM_YEAR:
+        raise CredentialInvalid(f"no exam was held before {FIRST_EXAM_YEAR} (R29): {passed_on}", "passed_on")
     book = rules(credential.family)
     day = dates.anniversary(passed_on, book)
     _change(
@@ -473,11 +492,9 @@ def record_exam_pass(actor: Person, credential: Credential, passed_on: dt.date, 
 def revoke(actor: Person, credential: Credential, reason: str) -> None:
     """Staff revoke a credential, saying why; the verification page then says revoked."""
     _check_staff(actor, "revoke a credential")
-    reason = reason.strip()
+    reason = _text(reason, "reason", 300)
     if not reason:
         raise CredentialInvalid("say why the credential is revoked", "reason")
-    if len(reason) > 300:
-        raise CredentialInvalid("the reason is longer than 300 characters", "reason")
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if credential.status == Status.REVOKED:
         raise CredentialInvalid("this credential is already revoked")
@@ -542,6 +559,8 @@ class Verification:
 def verification(code: str, today: dt.date | None = None) -> Verification | None:
     """The public facts of the credential with this code, or None (a code never issued, or one that was never
     certified: an applicant's code proves nothing)."""
+    if not _CODE.match(code.strip()):
+        return None
     credential = Credential.objects.select_related("person").filter(code=code.strip().upper()).first()
     if credential is None or credential.certified_on is None:
         return None
