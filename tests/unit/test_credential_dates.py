@@ -22,6 +22,7 @@ from certcredit.engine.credential import (
     recertification_deadline,
     state_on,
 )
+from certcredit.engine.reminders import ageing_out_due, apply_by_due, deadline_threshold
 from certcredit.rules.credentials import credential_rules, parse_credential_rules
 from certcredit.rules.load import RulebookError
 
@@ -116,3 +117,22 @@ def test_a_date_at_the_ends_of_the_calendar_is_refused_with_the_year() -> None:
         anniversary(dt.date(1, 1, 1), CLM)
     with pytest.raises(ValueError, match="year 9999 has no anniversary"):
         anniversary(dt.date(9999, 12, 31), CLM)
+
+
+@pytest.mark.parametrize(
+    ("today", "threshold"),
+    [("2028-03-01", None), ("2028-04-01", 90), ("2028-05-30", 90), ("2028-05-31", 30), ("2028-06-22", 30),
+     ("2028-06-23", 7), ("2028-06-30", 7), ("2028-07-01", None)],
+)  # fmt: skip
+def test_the_tightest_reminder_threshold_reached_before_the_deadline(today: str, threshold: int | None) -> None:
+    # 2028-06-30 minus 90 days is 2028-04-01; minus 30 is 2028-05-31; minus 7 is 2028-06-23 (counted by hand)
+    assert deadline_threshold(D("2028-06-30"), D(today), CLM) == threshold
+
+
+def test_apply_by_and_ageing_out_notices_fall_within_their_settings() -> None:
+    assert apply_by_due(D("2026-07-01"), D("2026-06-01"), CLM)  # 30 days ahead
+    assert not apply_by_due(D("2026-07-02"), D("2026-06-01"), CLM)  # 31
+    assert not apply_by_due(None, D("2026-06-01"), CLM)
+    assert ageing_out_due(D("2026-08-30"), D("2026-06-01"), CLM)  # 90 days ahead
+    assert not ageing_out_due(D("2026-08-31"), D("2026-06-01"), CLM)
+    assert not ageing_out_due(D("2026-05-31"), D("2026-06-01"), CLM)

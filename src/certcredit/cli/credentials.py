@@ -55,3 +55,33 @@ def show_command(code: str = typer.Argument(..., help="The verification code pri
         "valid_until": str(shown.valid_until) if shown.valid_until else None, "state": shown.state,
         "events": [[str(day), event] for day, event in shown.events],
     }, ensure_ascii=False))  # fmt: skip
+
+
+@app.command("remind")
+def remind_command(
+    today: str = typer.Option("", "--today", help="The day to judge by, YYYY-MM-DD (default: today)."),
+    base_url: str = typer.Option(
+        "", "--base-url", help="The site's address for the links in the messages (default: CERTCREDIT_PUBLIC_URL)."
+    ),
+) -> None:
+    """Send the reminder e-mails due today, each once: application outcomes, recertification deadlines (90, 30
+    and 7 days before), the apply-by date and records ageing out. Run it daily (cron or a systemd timer);
+    running it twice sends nothing twice. People who turned reminders off get none."""
+    import os
+
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError:
+        typer.echo(f"error: --today: unreadable date {today!r}: use YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+    _django()
+    from certcredit.services.reminders import remind
+
+    url = base_url or os.environ.get("CERTCREDIT_PUBLIC_URL", "http://127.0.0.1:8000")
+    report = remind(day, url)
+    summary = report.as_dict()
+    kinds = ", ".join(f"{n} {kind}" for kind, n in summary["by_kind"].items()) or "none due"  # type: ignore[attr-defined]
+    typer.echo(f"{summary['sent']} reminder(s) sent ({kinds}); {report.unsubscribed} person(s) unsubscribed; "
+               f"{report.failed} failed")  # fmt: skip
+    if report.failed:
+        raise typer.Exit(1)

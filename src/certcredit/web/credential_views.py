@@ -163,3 +163,34 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     shown = creds.verification(code)
     status = 200 if shown else 404
     return render(request, "verify.html", {"shown": shown, "code": code}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    """The member's reminder e-mails: on or off, and the last ones sent."""
+    from certcredit.services import reminders
+
+    if request.method == "POST":
+        reminders.set_reminders(request.user, request.user, request.POST.get("reminders") == "on")
+        messages.success(request, "Reminder setting saved.")
+        return redirect("reminders")
+    setting = reminders.setting_for(request.user)
+    sent = request.user.sent_messages.all()[:20]
+    return render(request, "reminders.html", {"setting": setting, "sent": sent})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every reminder: no sign-in; a GET asks, a POST turns reminders off (so a mail scanner that
+    follows links unsubscribes no one)."""
+    from certcredit.services import reminders
+
+    person = reminders.person_for_token(token)
+    if person is None:
+        raise Http404("no such unsubscribe link")
+    done = False
+    if request.method == "POST":
+        reminders.set_reminders(None, person, False)
+        done = True
+    return render(request, "unsubscribe.html", {"done": done})

@@ -46,6 +46,23 @@ urlpatterns = [
         name="credential-document",
     ),
     path("verify/<str:code>", credential_views.verify, name="verify"),
+    path("reminders/", credential_views.reminder_settings, name="reminders"),
+    path("reminders/unsubscribe/<str:token>", credential_views.unsubscribe, name="unsubscribe"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -36,6 +36,16 @@ class CredentialRules(BaseModel):
     cycle_months: int = Field(gt=0)
     grace_days: int = Field(ge=0)
     recertifications_before_retirement: int = Field(ge=0)
+    reminder_days: tuple[int, ...] = Field(default=(90, 30, 7), description="days before a deadline to remind")
+    apply_by_notice_days: int = Field(default=30, ge=0)
+    ageing_out_notice_days: int = Field(default=90, ge=0)
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _positive_days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 0 for d in value):
+            raise ValueError("reminder days are counts of days before the deadline, 0 or more")
+        return tuple(sorted(set(value), reverse=True))
 
     @field_validator("anniversaries")
     @classmethod

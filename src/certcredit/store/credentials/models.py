@@ -106,3 +106,33 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.person} ({self.status})"
+
+
+class SentMessage(models.Model):
+    """An e-mail sent to a person, by key (``deadline:2028-06-30:30``, ``outcome:12``): each is sent once."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages")
+    key = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20)
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        constraints = (models.UniqueConstraint(fields=("person", "key"), name="each_message_once"),)
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.person}"
+
+
+class ReminderSetting(models.Model):
+    """A person's choice about reminder e-mails; ``token`` makes the unsubscribe link in each message (unguessable,
+    so the link works without signing in and for no one else)."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_setting")
+    reminders = models.BooleanField(default=True)
+    token = models.CharField(max_length=64, unique=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.person}: reminders {'on' if self.reminders else 'off'}"
