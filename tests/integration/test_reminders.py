@@ -116,3 +116,19 @@ def test_password_reset_by_e_mail_with_djangos_views(member) -> None:
     done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True)
     assert "Password saved" in done.content.decode()
     assert Client().login(username="mo@example.org", password=new)
+
+
+def test_a_send_that_fails_is_not_recorded_and_goes_out_on_the_next_run(member, staff, monkeypatch) -> None:
+    certified(member, staff)
+    Application.objects.update(decided_at=dt.datetime(2022, 5, 2, tzinfo=dt.UTC))
+    mail.outbox.clear()
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(reminders, "send_mail", broken)
+    assert reminders.remind(D("2025-04-15")).as_dict() == {"sent": 0, "by_kind": {}, "unsubscribed": 0, "failed": 1}
+    assert not member.sent_messages.exists()
+    monkeypatch.undo()
+    assert reminders.remind(D("2025-04-16")).as_dict()["by_kind"] == {"deadline": 1}
+    assert len(mail.outbox) == 1

@@ -153,6 +153,32 @@ def due_messages(person: Person, today: dt.date) -> list[Message]:
     return found
 
 
+SENT, ALREADY_SENT, FAILED, UNSUBSCRIBED = "sent", "already sent", "failed", "unsubscribed"
+
+
+def send_once(person: Person, message: Message, base_url: str, setting: ReminderSetting | None = None) -> str:
+    """Send ``message`` to the person unless it was sent before or they turned reminders off; what happened.
+
+    The record and the hand-over to the mail backend are one transaction: a failed send is not recorded (the
+    next run tries again), and two runs at once send it once (the unique key).
+    """
+    setting = setting or setting_for(person)
+    if not setting.reminders:
+        return UNSUBSCRIBED
+    if SentMessage.objects.filter(person=person, key=message.key).exists():
+        return ALREADY_SENT
+    try:
+        with transaction.atomic():
+            SentMessage.objects.create(person=person, key=message.key, kind=message.kind, subject=message.subject[:200])
+            send_mail(message.subject, message.body + _footer(base_url, setting), None, [person.email])
+    except IntegrityError:  # sent by a run at the same moment
+        return ALREADY_SENT
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("reminder %s to %s not sent: %s", message.key, person.email, error)
+        return FAILED
+    return SENT
+
+
 def remind(today: dt.date | None = None, base_url: str = "http://127.0.0.1:8000") -> RemindReport:
     """Send every due message not sent before, to each active person with reminders on."""
     today = today or timezone.localdate()
@@ -166,18 +192,9 @@ def remind(today: dt.date | None = None, base_url: str = "http://127.0.0.1:8000"
             report.unsubscribed += 1
             continue
         for message in due_messages(person, today):
-            if SentMessage.objects.filter(person=person, key=message.key).exists():
-                continue
-            try:
-                with transaction.atomic():
-                    SentMessage.objects.create(person=person, key=message.key, kind=message.kind,
-                                               subject=message.subject[:200])  # fmt: skip
-                    send_mail(message.subject, message.body + _footer(base_url, setting), None, [person.email])
-            except IntegrityError:  # sent by a run at the same moment
-                continue
-            except (OSError, smtplib.SMTPException) as error:  # not recorded: the next run tries again
-                log.warning("reminder %s to %s not sent: %s", message.key, person.email, error)
+            outcome = send_once(person, message, base_url, setting)
+            if outcome == FAILED:
                 report.failed += 1
-                continue
-            report.sent[message.kind] += 1
+            elif outcome == SENT:
+                report.sent[message.kind] += 1
     return report
