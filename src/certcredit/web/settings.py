@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "certcredit.store.records",
     "certcredit.store.history",
     "certcredit.store.credentials",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -119,6 +121,14 @@ EMAIL_HOST_USER = os.environ.get("CERTCREDIT_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CERTCREDIT_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("CERTCREDIT_EMAIL_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("CERTCREDIT_FROM_EMAIL", "certcredit <no-reply@localhost>")
+
+# Record files uploaded on the web page (docs/reliability.md, "Imports and concurrency"): one of at most
+# UPLOAD_INLINE_BYTES and UPLOAD_INLINE_ROWS rows is imported in the request; a larger one (up to
+# FILE_UPLOAD_MAX_BYTES) waits in UPLOAD_DIR for the background worker (`certcredit worker`), its progress shown.
+UPLOAD_INLINE_BYTES = int(os.environ.get("CERTCREDIT_UPLOAD_INLINE_BYTES", 256 * 1024))
+UPLOAD_INLINE_ROWS = int(os.environ.get("CERTCREDIT_UPLOAD_INLINE_ROWS", 5_000))
+UPLOAD_DIR = Path(os.environ.get("CERTCREDIT_UPLOADS", VAR_DIR / "uploads"))
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOGIN_URL = "/login/"
 LOGOUT_REDIRECT_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
