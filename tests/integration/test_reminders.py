@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from certcredit.services import credentials as creds
 from certcredit.services import reminders
@@ -131,4 +132,20 @@ def test_a_send_that_fails_is_not_recorded_and_goes_out_on_the_next_run(member, 
     assert not member.sent_messages.exists()
     monkeypatch.undo()
     assert reminders.remind(D("2025-04-16")).as_dict()["by_kind"] == {"deadline": 1}
+    assert len(mail.outbox) == 1
+
+
+def test_a_web_decision_is_mailed_by_the_worker_once_and_remind_adds_no_copy(member, staff, cli, monkeypatch) -> None:
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    application = creds.apply(member, member, "exam", EXAM_ATTESTATIONS, today=D("2022-05-01"))
+    boss = Client()
+    boss.force_login(staff)
+    mail.outbox.clear()
+    assert boss.post(f"/applications/{application.pk}/", {"decision": "approve"}).status_code == 302
+    assert mail.outbox == []  # not in the request: the worker sends it
+    result = cli("worker", "--batch")
+    assert result.exit_code == 0, result.output
+    assert [m.subject for m in mail.outbox] == ["Your exam application: approved"]
+    assert "http://testserver/reminders/unsubscribe/" in mail.outbox[0].body
+    assert reminders.remind(timezone.localdate()).as_dict()["by_kind"].get("outcome") is None
     assert len(mail.outbox) == 1

@@ -27,6 +27,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from certcredit.engine import reminders as due
 from certcredit.services import audits, history
@@ -101,6 +102,32 @@ def _footer(base_url: str, setting: ReminderSetting) -> str:
     )
 
 
+def outcome_message(application: Application) -> Message:
+    """The message telling the applicant how their application was decided (with the reason of a denial)."""
+    what = application.get_kind_display().lower()
+    outcome = "approved" if application.status == creds.APPROVED else "denied"
+    body = f"Your {what} of {application.submitted_on} was {outcome}."
+    if application.reason:
+        body += f"\nReason: {application.reason}"
+    return Message(f"outcome:{application.pk}", "outcome", f"Your {what}: {outcome}", body)
+
+
+@task()
+def send_application_outcome(application_id: int, base_url: str) -> str:
+    """The worker's task (``certcredit worker``), enqueued by the pages and the API when staff decide: the outcome
+    is mailed at once, under the same key as the daily run's, so it goes out once whichever runs first; a worker
+    that is not running only delays it to the next ``certcredit remind``."""
+    return send_outcome(application_id, base_url)
+
+
+def send_outcome(application_id: int, base_url: str) -> str:
+    """Send a decided application's outcome once (the worker's task); a submitted one has nothing to say yet."""
+    application = Application.objects.select_related("person").filter(pk=application_id).first()
+    if application is None or application.status not in (creds.APPROVED, creds.DENIED):
+        return "nothing to send"
+    return send_once(application.person, outcome_message(application), base_url)
+
+
 def due_messages(person: Person, today: dt.date) -> list[Message]:
     """The messages due for the person on ``today`` (sent or not)."""
     book = creds.rules()
@@ -109,12 +136,7 @@ def due_messages(person: Person, today: dt.date) -> list[Message]:
     for application in Application.objects.filter(
         person=person, status__in=(creds.APPROVED, creds.DENIED), decided_at__gte=since
     ).order_by("decided_at", "id"):
-        what = application.get_kind_display().lower()
-        outcome = "approved" if application.status == creds.APPROVED else "denied"
-        body = f"Your {what} of {application.submitted_on} was {outcome}."
-        if application.reason:
-            body += f"\nReason: {application.reason}"
-        found.append(Message(f"outcome:{application.pk}", "outcome", f"Your {what}: {outcome}", body))
+        found.append(outcome_message(application))
     credential = creds.current_credential(person)
     if credential is not None and credential.status == creds.Status.CERTIFIED and credential.valid_until:
         deadline = credential.valid_until

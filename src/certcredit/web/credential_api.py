@@ -15,6 +15,7 @@ from ninja import Schema
 
 from certcredit.services import credentials as creds
 from certcredit.services import documents
+from certcredit.services.reminders import send_application_outcome
 from certcredit.web.api import ERRORS, FieldProblem, Problem, _Invalid, api
 
 if TYPE_CHECKING:
@@ -208,6 +209,7 @@ def decide(request: HttpRequest, application_id: int, body: DecisionIn) -> dict[
         creds.decide(request.auth, application, body.approve, body.reason)
     except creds.CredentialInvalid as error:
         raise _invalid(error) from None
+    send_application_outcome.enqueue(application.pk, request.build_absolute_uri("/").rstrip("/"))
     application.refresh_from_db()
     return _application_out(application)
 

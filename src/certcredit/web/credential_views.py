@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from certcredit.services import credentials as creds
 from certcredit.services import documents
 from certcredit.services.access import Forbidden, is_staff
+from certcredit.services.reminders import send_application_outcome
 from certcredit.web.credential_forms import ApplyForm, DecisionForm, ExamPassForm, RevokeForm
 
 
@@ -72,7 +73,8 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
             except creds.CredentialInvalid as error:
                 form.add_error("reason" if error.field == "reason" else None, str(error))
             else:
-                messages.success(request, "Decision saved.")
+                send_application_outcome.enqueue(application.pk, base_url(request))
+                messages.success(request, "Decision saved; the member is told by e-mail.")
                 return redirect("application", application_id=application.pk)
     context = {
         "application": application, "form": form, "staff": staff, "history": creds.history_of(application),
