@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "certcredit.store.records",
     "certcredit.store.history",
     "certcredit.store.credentials",
+    "certcredit.store.clrm",
     "django_tasks",
     "django_tasks_db",
 ]
