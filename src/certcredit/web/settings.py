@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "certcredit.store.catalog",
     "certcredit.store.records",
     "certcredit.store.history",
+    "certcredit.store.credentials",
     "certcredit.store.clrm",
     "django_tasks",
     "django_tasks_db",
@@ -113,6 +114,14 @@ MEDIA_URL = "/media/"
 #: Uploads above this size are refused (evidence files and record files through the web).
 FILE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_BYTES
+# E-mail (reminders, application outcomes, password reset): printed on the console unless an SMTP server is set.
+EMAIL_BACKEND = os.environ.get("CERTCREDIT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("CERTCREDIT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CERTCREDIT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CERTCREDIT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CERTCREDIT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CERTCREDIT_EMAIL_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("CERTCREDIT_FROM_EMAIL", "certcredit <no-reply@localhost>")
 
 # Record files uploaded on the web page (docs/reliability.md, "Imports and concurrency"): one of at most
 # UPLOAD_INLINE_BYTES and UPLOAD_INLINE_ROWS rows is imported in the request; a larger one (up to
