@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "certcredit.store.catalog",
     "certcredit.store.records",
     "certcredit.store.history",
+    "certcredit.store.credentials",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -106,6 +107,14 @@ MEDIA_URL = "/media/"
 #: Uploads above this size are refused (evidence files and record files through the web).
 FILE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_BYTES
+# E-mail (reminders, application outcomes, password reset): printed on the console unless an SMTP server is set.
+EMAIL_BACKEND = os.environ.get("CERTCREDIT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("CERTCREDIT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CERTCREDIT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CERTCREDIT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CERTCREDIT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CERTCREDIT_EMAIL_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("CERTCREDIT_FROM_EMAIL", "certcredit <no-reply@localhost>")
 LOGIN_URL = "/login/"
 LOGOUT_REDIRECT_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

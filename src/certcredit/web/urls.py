@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certcredit.web import views
+from certcredit.web import credential_api, credential_views, views
 from certcredit.web.api import api
+
+assert credential_api  # imported for its routes on ``api``
 
 LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
 
@@ -28,6 +30,39 @@ urlpatterns = [
     path("review/<int:session_id>/", views.review_session, name="review-session"),
     path("tokens/", views.api_tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke-token"),
+    path("applications/", credential_views.applications, name="applications"),
+    path("applications/new/", credential_views.apply, name="apply"),
+    path("applications/<int:application_id>/", credential_views.application_detail, name="application"),
+    path("credentials/", credential_views.credentials, name="credentials"),
+    path("credentials/<int:credential_id>/", credential_views.credential_detail, name="credential"),
+    path(
+        "credentials/<int:credential_id>/<slug:action>/",
+        credential_views.credential_action,
+        name="credential-action",
+    ),
+    path(
+        "credentials/<int:credential_id>/documents/<slug:kind>.pdf",
+        credential_views.credential_document,
+        name="credential-document",
+    ),
+    path("verify/<str:code>", credential_views.verify, name="verify"),
+    path("reminders/", credential_views.reminder_settings, name="reminders"),
+    path("reminders/unsubscribe/<str:token>", credential_views.unsubscribe, name="unsubscribe"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
