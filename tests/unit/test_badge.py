@@ -41,7 +41,7 @@ def facts(**changes: Any) -> badge.BadgeFacts:
     return badge.BadgeFacts(**values)
 
 
-def no_status(url: str, purpose: str, index: int) -> bool | None:  # noqa: ARG001
+def no_status(url: str, purpose: str, index: int) -> bool | None:
     return False if url == LISTS[purpose] else None
 
 

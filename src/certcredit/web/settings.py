@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "certcredit.store.records",
     "certcredit.store.history",
     "certcredit.store.credentials",
+    "certcredit.store.badges",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -114,6 +115,10 @@ EMAIL_PORT = int(os.environ.get("CERTCREDIT_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("CERTCREDIT_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CERTCREDIT_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("CERTCREDIT_EMAIL_TLS", "") == "1"
+# Open Badges: the site's public address (the issuer's id, the key set and the status lists live under it) and
+# the issuer's name shown in each badge. Changing the address later orphans the badges already issued.
+CERTCREDIT_PUBLIC_URL = os.environ.get("CERTCREDIT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+CERTCREDIT_ISSUER_NAME = os.environ.get("CERTCREDIT_ISSUER_NAME", "certcredit")
 DEFAULT_FROM_EMAIL = os.environ.get("CERTCREDIT_FROM_EMAIL", "certcredit <no-reply@localhost>")
 LOGIN_URL = "/login/"
 LOGOUT_REDIRECT_URL = "/login/"

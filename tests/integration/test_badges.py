@@ -1,0 +1,171 @@
+"""Open Badges through the service layer: keys and rotation, issuing, the published lists, suspension,
+revocation and verification against the store, with who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from certcredit.engine import badge as ob
+from certcredit.services import badges
+from certcredit.services import credentials as creds
+from certcredit.services.access import Forbidden
+from certcredit.store.history.models import HistoryEntry
+from tests.integration.test_credentials import EXAM_ATTESTATIONS, EXAM_RECORDS, load
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+
+D = dt.date.fromisoformat
+PASSED = dt.date.today() - dt.timedelta(days=20)
+
+
+@pytest.fixture
+def member(make_person):
+    person = make_person("mo@example.org")
+    load(person, EXAM_RECORDS)
+    return person
+
+
+@pytest.fixture
+def staff(make_person):
+    return make_person("st@example.org", "staff")
+
+
+@pytest.fixture
+def credential(member, staff):
+    application = creds.apply(member, member, "exam", EXAM_ATTESTATIONS, today=D("2022-05-01"))
+    creds.decide(staff, application, approve=True)
+    found = creds.current_credential(member)
+    creds.record_exam_pass(staff, found, PASSED)
+    found.refresh_from_db()
+    return found
+
+
+@pytest.fixture
+def key(staff):
+    return badges.create_key(staff)
+
+
+def test_a_badge_says_who_holds_what_until_the_cycles_end_and_verifies(member, credential, key) -> None:
+    issued = badges.badge_for(member, credential)
+    vc = badges.decoded(issued)
+    assert vc["issuer"]["id"] == "http://127.0.0.1:8000/badges/issuer"
+    assert vc["name"] == "Certified Legal Manager"
+    assert vc["validUntil"] == f"{credential.valid_until.isoformat()}T23:59:59Z"
+    assert vc["credentialSubject"]["identifier"][0]["identityHash"] == "Mo"
+    assert vc["evidence"][0]["id"].endswith(f"/verify/{credential.code}")
+    assert issued.key == key
+    result = badges.verify(issued.token)
+    assert result.verified and result.reason is None and result.kid == key.kid
+    # asking again gives the same badge, not a second one
+    assert badges.badge_for(member, credential).pk == issued.pk
+    assert HistoryEntry.objects.filter(action="badge.issue", object_id=str(issued.pk)).count() == 1
+
+
+def test_only_the_holder_and_staff_get_a_badge(make_person, member, staff, credential, key) -> None:
+    stranger = make_person("x@example.org")
+    with pytest.raises(Forbidden):
+        badges.badge_for(stranger, credential)
+    assert badges.badge_for(staff, credential).credential == credential
+
+
+def test_no_badge_without_a_signing_key_and_none_for_a_credential_not_valid(member, staff, credential) -> None:
+    with pytest.raises(badges.NoSigningKey, match="certcredit keys create"):
+        badges.badge_for(member, credential)
+    badges.create_key(staff)
+    creds.revoke(staff, credential, "Breach")
+    credential.refresh_from_db()
+    with pytest.raises(badges.BadgeUnavailable, match="revoked"):
+        badges.badge_for(member, credential)
+
+
+def test_a_revoked_credentials_badge_is_rejected_as_revoked(member, staff, credential, key) -> None:
+    token = badges.badge_for(member, credential).token
+    creds.revoke(staff, credential, "Breach of the code")
+    result = badges.verify(token)
+    assert (result.verified, result.reason) == (False, ob.REVOKED)
+    assert result.credential is not None and result.credential["name"] == "Certified Legal Manager"
+    index = badges.badges_of(credential).get().status_index
+    assert ob.status_bit(badges.status_list("revocation")["credentialSubject"]["encodedList"], index)
+    assert not ob.status_bit(badges.status_list("suspension")["credentialSubject"]["encodedList"], index)
+
+
+def test_a_suspension_rejects_the_badge_until_staff_lift_it_and_each_step_is_in_the_history(
+    member, staff, credential, key
+) -> None:
+    token = badges.badge_for(member, credential).token
+    with pytest.raises(Forbidden):
+        badges.set_suspension(member, credential, True, "no")
+    with pytest.raises(creds.CredentialInvalid, match="say why"):
+        badges.set_suspension(staff, credential, True, "")
+    assert badges.set_suspension(staff, credential, True, "Under review") == 1
+    assert badges.verify(token).reason == ob.SUSPENDED
+    assert badges.set_suspension(staff, credential, False) == 1
+    assert badges.verify(token).verified
+    actions = list(
+        HistoryEntry.objects.filter(action__startswith="badge.").order_by("id").values_list("action", "actor_label")
+    )
+    assert actions == [("badge.issue", "mo@example.org"), ("badge.suspend", "st@example.org"),
+                       ("badge.reinstate", "st@example.org")]  # fmt: skip
+
+
+def test_an_expired_badge_is_rejected_the_day_after_the_cycles_end(member, credential, key) -> None:
+    token = badges.badge_for(member, credential).token
+    after = dt.datetime.combine(credential.valid_until + dt.timedelta(days=1), dt.time(0, 0, 1), dt.UTC)
+    result = badges.verify(token, now=after)
+    assert (result.verified, result.reason) == (False, ob.EXPIRED)
+    assert "expired" in result.message
+
+
+def test_a_rotation_keeps_old_badges_verifiable_and_signs_new_ones_with_the_new_key(
+    make_person, member, staff, credential, key
+) -> None:
+    old = badges.badge_for(member, credential)
+    with pytest.raises(ValueError, match="rotate"):
+        badges.create_key(staff)
+    new_key = badges.create_key(staff, rotate=True)
+    key.refresh_from_db()
+    assert key.retired_at is not None and badges.active_key() == new_key
+    assert set(badges.published_keys()) == {key.kid, new_key.kid}
+    assert badges.verify(old.token).verified and badges.verify(old.token).kid == key.kid
+    other = make_person("other@example.org")
+    load(other, EXAM_RECORDS)
+    application = creds.apply(other, other, "exam", EXAM_ATTESTATIONS, today=D("2022-05-01"))
+    creds.decide(staff, application, approve=True)
+    theirs = creds.current_credential(other)
+    creds.record_exam_pass(staff, theirs, PASSED)
+    theirs.refresh_from_db()
+    assert badges.verify(badges.badge_for(other, theirs).token).kid == new_key.kid
+
+
+def test_a_badge_signed_by_a_key_this_issuer_never_had_is_rejected(member, credential, key) -> None:
+    vc = badges.decoded(badges.badge_for(member, credential))
+    forged = ob.sign(vc, ob.new_key()[2])
+    assert badges.verify(forged).reason == ob.UNKNOWN_KEY
+
+
+def test_no_private_key_reaches_the_history_or_the_key_set(staff, key) -> None:
+    badges.create_key(staff, rotate=True)
+    private = key.private_jwk["d"]
+    for entry in HistoryEntry.objects.filter(action__startswith="signing-key."):
+        assert private not in str(entry.before) + str(entry.after)
+    assert private not in str(badges.key_set()) and all("d" not in k for k in badges.key_set()["keys"])
+
+
+def test_members_may_not_make_keys(member) -> None:
+    with pytest.raises(Forbidden):
+        badges.create_key(member)
+
+
+def test_a_recertification_issues_a_badge_for_the_new_cycle_and_the_old_one_stays_valid(
+    member, staff, credential, key
+) -> None:
+    first = badges.badge_for(member, credential)
+    credential.valid_until = credential.valid_until.replace(year=credential.valid_until.year + 3)
+    credential.cycle = 2
+    credential.save()
+    second = badges.badge_for(member, credential)
+    assert second.pk != first.pk and second.status_index != first.status_index
+    assert badges.decoded(second)["validUntil"].startswith(credential.valid_until.isoformat())
+    assert badges.verify(first.token).verified
