@@ -3,7 +3,9 @@ revocation and verification against the store, with who may do what."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 
 import pytest
 
@@ -169,3 +171,51 @@ def test_a_recertification_issues_a_badge_for_the_new_cycle_and_the_old_one_stay
     assert second.pk != first.pk and second.status_index != first.status_index
     assert badges.decoded(second)["validUntil"].startswith(credential.valid_until.isoformat())
     assert badges.verify(first.token).verified
+
+
+def test_keys_create_refuses_a_second_key_rotate_retires_and_list_shows_both(cli) -> None:
+    made = cli("keys", "create")
+    assert made.exit_code == 0 and "created key" in made.output
+    again = cli("keys", "create")
+    assert again.exit_code == 1 and "rotate" in again.output
+    assert cli("keys", "rotate").exit_code == 0
+    listed = cli("keys", "list").output.splitlines()
+    assert [line.split()[3] for line in listed] == ["active", "retired"]
+    assert all(len(line.split()[0]) == 43 for line in listed)  # an RFC 7638 thumbprint
+
+
+def test_certcredit_verify_exits_0_for_a_valid_badge_1_with_the_reason_when_revoked_2_for_unreadable(
+    cli, tmp_path, member, staff, credential, key
+) -> None:
+    path = tmp_path / "badge.jwt"
+    path.write_text(badges.badge_for(member, credential).token + "\n")
+    ok = cli("verify", str(path))
+    assert ok.exit_code == 0 and "valid: Certified Legal Manager" in ok.output
+    creds.revoke(staff, credential, "Breach")
+    revoked = cli("verify", str(path))
+    assert revoked.exit_code == 1 and "rejected: revoked" in revoked.output
+    answer = cli("verify", str(path), "--json")
+    assert answer.exit_code == 1 and '"reason": "revoked"' in answer.output
+    assert cli("verify", str(tmp_path / "missing.jwt")).exit_code == 2
+    (tmp_path / "badge.json").write_text('{"type": ["OpenBadgeCredential"]}')
+    unsigned = cli("verify", str(tmp_path / "badge.json"))
+    assert unsigned.exit_code == 2 and "without its signature" in unsigned.output
+
+
+def test_certcredit_verify_at_a_moment_after_the_cycle_says_expired(cli, tmp_path, member, credential, key) -> None:
+    path = tmp_path / "badge.jwt"
+    path.write_text(badges.badge_for(member, credential).token)
+    later = (credential.valid_until + dt.timedelta(days=1)).isoformat() + "T00:00:00+00:00"
+    expired = cli("verify", str(path), "--at", later)
+    assert expired.exit_code == 1 and "rejected: expired" in expired.output
+    # the holder moves the end of the cycle three years on: the signature no longer matches
+    head, body, signature = path.read_text().split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims["vc"]["validUntil"] = claims["vc"]["validUntil"].replace(str(credential.valid_until.year),
+                                                                    str(credential.valid_until.year + 3))  # fmt: skip
+    claims["exp"] += 3 * 365 * 86400
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    tampered = tmp_path / "tampered.jwt"
+    tampered.write_text(f"{head}.{forged}.{signature}")
+    result = cli("verify", str(tampered), "--at", later)
+    assert result.exit_code == 1 and "rejected: bad signature" in result.output
