@@ -56,7 +56,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON ob
     _django()
     from certcredit.services import badges
 
-    for key in badges.keys():
+    for key in badges.signing_keys():
         shown = {
             "kid": key.kid,
             "created": key.created_at.isoformat(timespec="seconds"),
@@ -69,7 +69,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON ob
         else:
             retired = f" since {shown['retired']}" if shown["retired"] else ""
             typer.echo(f"{key.kid}  created {shown['created']}  {shown['state']}{retired}  {shown['badges']} badge(s)")
-    if not badges.keys().exists():
+    if not badges.signing_keys().exists():
         typer.echo("no signing key yet: certcredit keys create", err=True)
 
 

@@ -111,7 +111,7 @@ def create_key(actor: Person | None = None, rotate: bool = False) -> SigningKey:
     return key
 
 
-def keys() -> QuerySet[SigningKey]:
+def signing_keys() -> QuerySet[SigningKey]:
     """Every key, newest first (the first without ``retired_at`` signs)."""
     return SigningKey.objects.order_by("-created_at", "-id")
 
@@ -122,7 +122,7 @@ def active_key() -> SigningKey | None:
 
 def published_keys() -> dict[str, dict[str, Any]]:
     """The public keys by ``kid``: active and retired (a retired key still vouches for what it signed)."""
-    return {k.kid: dict(k.public_jwk) for k in keys()}
+    return {k.kid: dict(k.public_jwk) for k in signing_keys()}
 
 
 def key_set() -> dict[str, Any]:
