@@ -91,7 +91,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             # the web edge's own filters, registered here because the web edge is not a Django app
-            "libraries": {"credit": "certcredit.web.templatetags.credit"},
+            "libraries": {
+                "credit": "certcredit.web.templatetags.credit",
+                "badge_tags": "certcredit.web.templatetags.badge_tags",
+            },
         },
     }
 ]
