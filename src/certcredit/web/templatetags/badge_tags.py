@@ -20,6 +20,7 @@ def badge_box(context: dict[str, Any], credential: Any) -> dict[str, Any]:
     state = creds.standing(credential).state
     return {
         "credential": credential,
+        "state": state,
         "issuable": state in badges.ISSUABLE,
         "has_key": badges.active_key() is not None,
         "issued": list(badges.badges_of(credential)[:10]),
