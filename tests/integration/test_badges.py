@@ -219,3 +219,14 @@ def test_certcredit_verify_at_a_moment_after_the_cycle_says_expired(cli, tmp_pat
     tampered.write_text(f"{head}.{forged}.{signature}")
     result = cli("verify", str(tampered), "--at", later)
     assert result.exit_code == 1 and "rejected: bad signature" in result.output
+
+
+def test_a_holder_without_a_name_is_named_by_the_local_part_and_the_e_mail_is_never_in_the_clear(
+    member, credential, key
+) -> None:
+    member.name = ""
+    member.save()
+    credential.refresh_from_db()
+    issued = badges.badge_for(member, credential)
+    assert badges.decoded(issued)["credentialSubject"]["identifier"][0]["identityHash"] == "mo"
+    assert "mo@example.org" not in issued.token and "mo@example.org" not in json.dumps(badges.decoded(issued))

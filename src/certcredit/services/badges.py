@@ -177,7 +177,9 @@ def _facts(credential: Credential, uid: uuid.UUID, index: int, valid_from: dt.da
         achievement_name=values["achievement_name"],
         achievement_description=description,
         criteria=criteria,
-        holder_name=values["holder_name"],
+        # the name is shown in the clear; a person without one is named by the e-mail's local part, never the
+        # whole address (the e-mail goes in only hashed)
+        holder_name=credential.person.name or credential.person.email.split("@")[0],
         holder_email=values["holder_email"],
         salt=secrets.token_hex(8),
         valid_from=valid_from,
