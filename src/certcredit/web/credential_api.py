@@ -8,15 +8,17 @@ needs no sign-in and answers what ``/verify/<code>`` shows.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Schema
 
 from certcredit.services import credentials as creds
 from certcredit.services import documents
-from certcredit.store.credentials.models import Application, Credential
 from certcredit.web.api import ERRORS, FieldProblem, Problem, _Invalid, api
+
+if TYPE_CHECKING:
+    from certcredit.store.credentials.models import Application, Credential
 
 TAGS = ["credentials"]
 
