@@ -141,3 +141,9 @@ def test_staff_see_the_issued_badges_and_suspend_from_the_credential_page(certif
     page = desk.get(f"/credentials/{credential.pk}/").content.decode()
     assert "Lift the suspension" in page and "Under review" in page
     assert signed_in(member).post(f"/credentials/{credential.pk}/badge/suspension", {"suspend": "0"}).status_code == 403
+
+
+def test_the_verification_page_of_a_code_leads_to_the_badge_check(certified) -> None:
+    *_, credential = certified
+    page = Client().get(f"/verify/{credential.code}").content.decode()
+    assert 'href="/verify/"' in page

@@ -178,6 +178,8 @@ def test_keys_create_refuses_a_second_key_rotate_retires_and_list_shows_both(cli
     assert made.exit_code == 0 and "created key" in made.output
     again = cli("keys", "create")
     assert again.exit_code == 1 and "rotate" in again.output
+    kept = cli("keys", "create", "--if-missing")
+    assert kept.exit_code == 0 and "kept" in kept.output
     assert cli("keys", "rotate").exit_code == 0
     listed = cli("keys", "list").output.splitlines()
     assert [line.split()[3] for line in listed] == ["active", "retired"]

@@ -36,9 +36,20 @@ def _made(rotated: bool) -> None:
 
 
 @keys_app.command("create")
-def create_command() -> None:
+def create_command(
+    if_missing: bool = typer.Option(
+        False, "--if-missing", help="Do nothing (exit 0) when an active key exists: for set-up scripts."
+    ),
+) -> None:
     """Create the first Ed25519 signing key (refused when an active key exists: use rotate)."""
     _django()
+    if if_missing:
+        from certcredit.services import badges
+
+        active = badges.active_key()
+        if active is not None:
+            typer.echo(f"active key {active.kid} kept")
+            return
     _made(False)
 
 
