@@ -184,3 +184,63 @@ def test_an_index_outside_the_list_is_an_error_not_a_silent_pass() -> None:
         badge.encode_status_list([1024], size=1024)
     with pytest.raises(ValueError, match="outside"):
         badge.status_bit(badge.encode_status_list([], size=1024), 1024)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_either_a_badge_or_a_named_rejection_never_a_crash(text: str) -> None:
+    key = badge.new_key()
+    try:
+        badge.check(text, {key[0]: key[1]}, ISSUER.id, NOW, no_status)
+    except badge.BadgeRejected as rejected_:
+        assert rejected_.reason
+    else:  # pragma: no cover - random text is never a signed badge
+        raise AssertionError("random text passed")
+
+
+@given(JSONISH, JSONISH)
+def test_any_json_header_and_payload_is_a_named_rejection_never_a_crash(header: Any, payload: Any) -> None:
+    key = badge.new_key()
+    token = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}.{_b64(b'x' * 64)}"
+    with pytest.raises(badge.BadgeRejected):
+        badge.check(token, {key[0]: key[1]}, ISSUER.id, NOW, no_status)
+
+
+@given(JSONISH)
+def test_a_signed_token_with_any_claims_is_a_named_rejection_never_a_crash(claims: Any) -> None:
+    key = badge.new_key()
+    token = badge._sign({"alg": "EdDSA", "kid": key[0]}, claims if isinstance(claims, dict) else {"vc": claims}, key[2])
+    with pytest.raises(badge.BadgeRejected):
+        badge.check(token, {key[0]: key[1]}, ISSUER.id, NOW, no_status)
+
+
+FIELDS = ("nbf", "exp", "iss", "jti", "vc.validFrom", "vc.validUntil", "vc.credentialStatus", "vc.type",
+          "vc.@context", "vc.issuer", "vc.id")  # fmt: skip
+
+
+@given(st.sampled_from(FIELDS), JSONISH)
+def test_a_badge_signed_with_one_field_replaced_by_any_value_passes_or_is_a_named_rejection(
+    field_name: str, value: Any
+) -> None:
+    key = badge.new_key()
+    vc = badge.build_credential(facts())
+    claims: dict[str, Any] = {"iss": ISSUER.id, "jti": vc["id"], "nbf": 0, "exp": 2**40, "vc": vc}
+    if field_name.startswith("vc."):
+        vc[field_name[3:]] = value
+    else:
+        claims[field_name] = value
+    token = badge._sign({"alg": "EdDSA", "kid": key[0]}, claims, key[2])
+    try:
+        badge.check(token, {key[0]: key[1]}, ISSUER.id, NOW, no_status)
+    except badge.BadgeRejected as rejected_:
+        assert rejected_.reason

@@ -305,11 +305,30 @@ def read_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _instant_of(value: Any, name: str) -> dt.datetime:
+    if not isinstance(value, str):
+        raise BadgeRejected(MALFORMED, f"{name} is not a date and time: {value!r}")
     try:
-        moment = dt.datetime.fromisoformat(str(value))
+        moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise BadgeRejected(MALFORMED, f"{name} is not a date and time: {value!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _seconds(claims: Mapping[str, Any], name: str) -> float | None:
+    """A JWT NumericDate claim (``nbf``, ``exp``), or None when absent; anything but a number is malformed."""
+    if name not in claims:
+        return None
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadgeRejected(MALFORMED, f"the JWT's {name} is not a number of seconds: {value!r}")
+    return float(value)
+
+
+def _strings(value: Any) -> list[str]:
+    """A JSON-LD value that may be one string or a list: its strings."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def check(
@@ -343,18 +362,20 @@ def check(
     if claims.get("iss") != issuer_id or vc_issuer != issuer_id:
         raise BadgeRejected(WRONG_ISSUER, f"issued by {claims.get('iss')!r}, not by {issuer_id!r}")
     checks.append("issuer")
-    if not set(TYPES) <= set(vc.get("type") or ()) or CONTEXTS[1] not in (vc.get("@context") or ()):
+    if not set(TYPES) <= set(_strings(vc.get("type"))) or CONTEXTS[1] not in _strings(vc.get("@context")):
         raise BadgeRejected(NOT_AN_OPEN_BADGE, "the credential lacks the OpenBadgeCredential type or OB 3.0 context")
     if claims.get("jti") != vc.get("id"):
         raise BadgeRejected(MALFORMED, "the JWT's jti and the credential's id differ")
     checks.append("open badge")
     valid_from = _instant_of(vc.get("validFrom"), "validFrom")
-    if now < valid_from or ("nbf" in claims and now.timestamp() < float(claims["nbf"])):
+    not_before, expires = _seconds(claims, "nbf"), _seconds(claims, "exp")
+    if now < valid_from or (not_before is not None and now.timestamp() < not_before):
         raise BadgeRejected(NOT_YET_VALID, f"valid only from {_instant(valid_from)}")
-    if "validUntil" in vc:
-        valid_until = _instant_of(vc["validUntil"], "validUntil")
-        if now > valid_until or ("exp" in claims and now.timestamp() > float(claims["exp"])):
-            raise BadgeRejected(EXPIRED, f"valid until {_instant(valid_until)}: expired (not recertified since)")
+    if "validUntil" in vc or expires is not None:
+        valid_until = _instant_of(vc["validUntil"], "validUntil") if "validUntil" in vc else None
+        if (valid_until is not None and now > valid_until) or (expires is not None and now.timestamp() > expires):
+            shown = _instant(valid_until) if valid_until else f"{expires:.0f} (exp)"
+            raise BadgeRejected(EXPIRED, f"valid until {shown}: expired (not recertified since)")
     checks.append("dates")
     entries = vc.get("credentialStatus") or []
     for entry in entries if isinstance(entries, list) else [entries]:
