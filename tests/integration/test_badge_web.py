@@ -147,3 +147,35 @@ def test_the_verification_page_of_a_code_leads_to_the_badge_check(certified) -> 
     *_, credential = certified
     page = Client().get(f"/verify/{credential.code}").content.decode()
     assert 'href="/verify/"' in page
+
+
+def test_an_outside_verifier_needs_only_what_the_site_publishes(certified) -> None:
+    """The steps docs/credentials.md gives an outside verifier, with nothing read from the store."""
+    member, staff, _eve, credential = certified
+    token = badges.badge_for(member, credential).token
+    web = Client()
+
+    def fetch(url: str) -> dict:
+        assert url.startswith(badges.public_url())
+        return web.get(url.removeprefix(badges.public_url())).json()
+
+    def outside_check() -> str | None:
+        _header, claims = ob.read_unverified(token)
+        profile = fetch(claims["iss"])
+        keys = {k["kid"]: k for k in fetch(profile["publicKeys"])["keys"]}
+
+        def status(url: str, purpose: str, index: int) -> bool | None:
+            listed = fetch(url)["credentialSubject"]
+            return ob.status_bit(listed["encodedList"], index) if listed["statusPurpose"] == purpose else None
+
+        try:
+            ob.check(token, keys, profile["id"], dt.datetime.now(dt.UTC), status)
+        except ob.BadgeRejected as error:
+            return error.reason
+        return None
+
+    assert outside_check() is None
+    badges.create_key(staff, rotate=True)
+    assert outside_check() is None  # the retired key is still published
+    creds.revoke(staff, credential, "Breach")
+    assert outside_check() == "revoked"
