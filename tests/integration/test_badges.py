@@ -232,3 +232,21 @@ def test_a_holder_without_a_name_is_named_by_the_local_part_and_the_e_mail_is_ne
     issued = badges.badge_for(member, credential)
     assert badges.decoded(issued)["credentialSubject"]["identifier"][0]["identityHash"] == "mo"
     assert "mo@example.org" not in issued.token and "mo@example.org" not in json.dumps(badges.decoded(issued))
+
+
+def test_a_retired_holder_gets_a_clm_ret_badge_without_an_end_and_the_certified_badge_stays_until_its_own(
+    member, staff, credential, key
+) -> None:
+    certified_badge = badges.badge_for(member, credential)
+    credential.cycle = 2  # one recertification behind it (R25c)
+    credential.save()
+    creds.retire(staff, credential)
+    credential.refresh_from_db()
+    retired = badges.badge_for(member, credential)
+    vc = badges.decoded(retired)
+    assert retired.pk != certified_badge.pk
+    assert vc["name"] == "CLM (Ret.)" and "validUntil" not in vc
+    assert "exp" not in ob.read_unverified(retired.token)[1]
+    far = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    assert badges.verify(retired.token, now=far).verified
+    assert badges.verify(certified_badge.token, now=far).reason == ob.EXPIRED
