@@ -85,6 +85,11 @@ def test_download_the_badge_a_stranger_verifies_it_staff_revoke_and_verify_says_
     assert decoded["issuer"]["id"] == f"{url}/badges/issuer"
     assert decoded["credentialStatus"][0]["statusListCredential"] == f"{url}/badges/status/revocation"
 
+    small = sign_in(browser, url, "maria@example.org", width=390)
+    small.goto(f"{url}/credentials/{credential.pk}/")
+    expect(small.locator("#badge-jwt")).to_be_visible()
+    shoot(small, "1-credential-badge-390")
+
     # a stranger, no account: the public check page on a desktop (file) and a phone (pasted), and the API
     for width, label in ((1280, "desktop"), (390, "390")):
         stranger = browser.new_context(viewport={"width": width, "height": 844}).new_page()
