@@ -25,6 +25,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed documents-deps
 	$(BIN)/certcredit migrate
 	$(BIN)/certcredit demo
+	$(BIN)/certcredit keys create --if-missing
 	$(BIN)/certcredit serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-test

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "certcredit.store.clrm",
     "django_tasks",
     "django_tasks_db",
+    "certcredit.store.badges",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -97,7 +98,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             # the web edge's own filters, registered here because the web edge is not a Django app
-            "libraries": {"credit": "certcredit.web.templatetags.credit"},
+            "libraries": {
+                "credit": "certcredit.web.templatetags.credit",
+                "badge_tags": "certcredit.web.templatetags.badge_tags",
+            },
         },
     }
 ]
@@ -121,6 +125,10 @@ EMAIL_PORT = int(os.environ.get("CERTCREDIT_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("CERTCREDIT_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CERTCREDIT_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("CERTCREDIT_EMAIL_TLS", "") == "1"
+# Open Badges: the site's public address (the issuer's id, the key set and the status lists live under it) and
+# the issuer's name shown in each badge. Changing the address later orphans the badges already issued.
+CERTCREDIT_PUBLIC_URL = os.environ.get("CERTCREDIT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+CERTCREDIT_ISSUER_NAME = os.environ.get("CERTCREDIT_ISSUER_NAME", "certcredit")
 DEFAULT_FROM_EMAIL = os.environ.get("CERTCREDIT_FROM_EMAIL", "certcredit <no-reply@localhost>")
 
 # Record files uploaded on the web page (docs/reliability.md, "Imports and concurrency"): one of at most

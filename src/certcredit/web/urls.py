@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certcredit.web import credential_api, credential_views, views
+from certcredit.web import badge_api, badge_views, credential_api, credential_views, views
 from certcredit.web.api import api
 
-assert credential_api  # imported for its routes on ``api``
+assert credential_api and badge_api  # imported for their routes on ``api``
 
 LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
 
@@ -50,7 +50,23 @@ urlpatterns = [
         credential_views.credential_document,
         name="credential-document",
     ),
+    path("verify/", badge_views.check, name="badge-check"),
     path("verify/<str:code>", credential_views.verify, name="verify"),
+    path(
+        "credentials/<int:credential_id>/badge.<str:fmt>",
+        badge_views.download,
+        name="credential-badge",
+    ),
+    path(
+        "credentials/<int:credential_id>/badge/suspension",
+        badge_views.suspension,
+        name="credential-badge-suspension",
+    ),
+    path("badges/issuer", badge_views.issuer, name="badge-issuer"),
+    path("badges/jwks.json", badge_views.jwks, name="badge-jwks"),
+    path("badges/achievements/<slug:family>", badge_views.achievement, name="badge-achievement"),
+    path("badges/status/<slug:purpose>", badge_views.status_list, name="badge-status"),
+    path("badges/status/<slug:purpose>.jwt", badge_views.status_list, {"signed": True}, name="badge-status-jwt"),
     path("reminders/", credential_views.reminder_settings, name="reminders"),
     path("reminders/unsubscribe/<str:token>", credential_views.unsubscribe, name="unsubscribe"),
     path(
