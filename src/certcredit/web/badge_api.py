@@ -94,7 +94,7 @@ def set_suspension(request: HttpRequest, credential_id: int, body: SuspensionIn)
     return {"credential": credential.pk, "suspended": body.suspended, "changed": changed}
 
 
-@api.post("/verify", auth=None, response={200: VerifyOut, 422: Problem}, tags=TAGS)
+@api.post("/verify", auth=None, response={200: VerifyOut, 400: Problem, 413: Problem, 422: Problem}, tags=TAGS)
 def verify(request: HttpRequest, body: VerifyIn) -> HttpResponse | dict[str, Any]:
     """Public: check an Open Badge (`vc_jwt`, the text of its .jwt file) against this issuer: signature and key,
     issuer, dates, revocation and suspension. 200 with `verified` true, or false with the `reason`
