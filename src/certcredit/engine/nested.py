@@ -15,7 +15,10 @@ over every allocation of the records. That is one small integer program:
 * for every node: its subtree's counted plus new ticks reach its minimum, and in each year its yearly minimum;
   its subtree's counted ticks stay within its maximum; each cap's ticks stay within its limit;
 * minimise the new ticks; among equal answers, count as many record ticks as possible (a tie-break far below one
-  tick), so nothing that could count is left unused.
+  tick), so nothing that could count is left unused (a record of the grace period after the cycle is the
+  exception: it counts only where it saves a new tick);
+* then ``prefer_earlier``: where records compete for a limited amount (a maximum, a cap), the earlier record (by
+  date, then input order) counts first, among records that could take each other's place.
 
 For ``plan`` the same program gains a binary ``z`` per optional catalogue session (a session's pairs need its
 ``z``), new hours are fixed at zero, and the sessions' cost is minimised (engine/plan.py). CLM versions enter it
@@ -42,6 +45,10 @@ class NestedItem:
     options: tuple[int, ...]
     fmt: str
     year: int
+    #: place in (date, input order): where records compete for a limited amount, the earlier counts first
+    rank: int = 0
+    #: earned in the grace period after the cycle: counts only where it lowers the hours needed
+    grace: bool = False
 
 
 @dataclass(slots=True)
@@ -164,6 +171,9 @@ def allocate_nested(
         cost[offset_a:] = 1.0
         weight = 1.0 / (4.0 * (1 + sum(item.ticks for item in items)))
         cost[offset_y:offset_a] = -weight
+        for k, (i, _) in enumerate(pairs):
+            if items[i].grace:  # a grace-period hour is used only where it saves a new hour
+                cost[offset_y + k] = weight
     else:
         ub[offset_a:offset_z] = 0.0  # complete with the records and sessions alone
         ub[offset_z:] = 1.0
@@ -212,3 +222,77 @@ def allocate_nested(
         return NestedResult(allocation, by_year)
     chosen = [s for s in range(sessions) if x[offset_z + s] > 0.5]
     return NestedResult(allocation, by_year, chosen, result.status == 0)
+
+
+def prefer_earlier(book: Rulebook, items: list[NestedItem], allocation: Allocation) -> Allocation:
+    """The same allocation with ties settled by the stated rule: earlier records count first.
+
+    Records placed at the same node, with the same caps over them there and in the same year of the window, can
+    take each other's place without changing any sum the constraints see: their counted ticks are handed out again
+    in (date, input order), each taking as much as it can. A record counted nowhere joins the group of a node it is
+    eligible for. So which of two competing records a cap cuts never depends on the solver."""
+    nesting = book.nesting or flat_nesting(book)
+    buckets = len(book.buckets)
+    root = buckets
+    by_key = {item.key: item for item in items}
+    placed: dict[int, tuple[int, int]] = {}
+    for key, bucket, ticks in allocation.parts:
+        placed[key] = (root if bucket < 0 else bucket, ticks)
+    if not placed:
+        return allocation
+
+    def up(node: int) -> tuple[int, ...]:
+        return (*ancestors(nesting, node), root) if node < root else (root,)
+
+    def signature(item: NestedItem, node: int) -> tuple[object, ...]:
+        chain = up(node)
+        caps = tuple(
+            c
+            for c, cap in enumerate(book.caps)
+            if item.fmt in cap.formats and (root if cap.within is None else cap.within) in chain
+        )
+        return (node, caps, item.year, item.grace)
+
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for key, (node, _) in placed.items():
+        groups.setdefault(signature(by_key[key], node), []).append(key)
+    changed = False
+    taken: set[int] = set(placed)
+    new_parts: dict[int, tuple[int, int]] = dict(placed)
+    for sig, members in sorted(groups.items(), key=lambda g: str(g[0])):
+        node = sig[0]
+        assert isinstance(node, int)
+        amount = sum(placed[k][1] for k in members)
+        joiners = [
+            item.key
+            for item in items
+            if item.key not in taken
+            and (node if node < root else -1) in item.options
+            and signature(item, node) == sig
+        ]
+        pool = sorted(members + joiners, key=lambda k: (by_key[k].rank, k))
+        for key in pool:
+            share = min(by_key[key].ticks, amount)
+            amount -= share
+            before = new_parts.get(key)
+            if share > 0:
+                new_parts[key] = (node, share)
+                taken.add(key)
+            elif before is not None:
+                del new_parts[key]
+                taken.discard(key)
+            if (before or (node, 0)) != (node, share):
+                changed = True
+    if not changed:
+        return allocation
+    parts: list[Part] = sorted((key, -1 if node == root else node, ticks) for key, (node, ticks) in new_parts.items())
+    result = Allocation(
+        parts,
+        allocation.counted,
+        allocation.total_counted,
+        allocation.shortfall,
+        allocation.total_shortfall,
+        allocation.method,
+    )
+    result.exact_needed = allocation.exact_needed
+    return result
