@@ -58,7 +58,7 @@ def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequenc
     """Print the audit with its outlook and what-if; returns how many planned rows were rejected."""
     from certcredit.engine.outlook import outlook
     from certcredit.engine.planning_report import outlook_json, outlook_table, what_if_json, what_if_table
-    from certcredit.engine.report import audit_json, render_table
+    from certcredit.engine.report import audit_json, render_table, unit_words
     from certcredit.engine.whatif import what_if
     from certcredit.io.readers import FileFormatError
 
@@ -83,7 +83,7 @@ def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequenc
         sys.stdout.flush()
     else:
         text = render_table(result)
-        more = outlook_table(view)
+        more = outlook_table(view, unit_words(result)[0])
         if more:
             text += "\n" + more
         if scenario is not None:

@@ -244,7 +244,7 @@ def prefer_earlier(book: Rulebook, items: list[NestedItem], allocation: Allocati
     def up(node: int) -> tuple[int, ...]:
         return (*ancestors(nesting, node), root) if node < root else (root,)
 
-    def signature(item: NestedItem, node: int) -> tuple[object, ...]:
+    def signature(item: NestedItem, node: int) -> tuple[int, tuple[int, ...], int, bool]:
         chain = up(node)
         caps = tuple(
             c
@@ -253,22 +253,19 @@ def prefer_earlier(book: Rulebook, items: list[NestedItem], allocation: Allocati
         )
         return (node, caps, item.year, item.grace)
 
-    groups: dict[tuple[object, ...], list[int]] = {}
+    groups: dict[tuple[int, tuple[int, ...], int, bool], list[int]] = {}
     for key, (node, _) in placed.items():
         groups.setdefault(signature(by_key[key], node), []).append(key)
     changed = False
     taken: set[int] = set(placed)
     new_parts: dict[int, tuple[int, int]] = dict(placed)
-    for sig, members in sorted(groups.items(), key=lambda g: str(g[0])):
+    for sig, members in sorted(groups.items()):
         node = sig[0]
-        assert isinstance(node, int)
         amount = sum(placed[k][1] for k in members)
         joiners = [
             item.key
             for item in items
-            if item.key not in taken
-            and (node if node < root else -1) in item.options
-            and signature(item, node) == sig
+            if item.key not in taken and (node if node < root else -1) in item.options and signature(item, node) == sig
         ]
         pool = sorted(members + joiners, key=lambda k: (by_key[k].rank, k))
         for key in pool:

@@ -56,11 +56,11 @@ def grace_counted(cycle_end: dt.date) -> str:
 @dataclass(slots=True)
 class CarryIn:
     """Hours carried into a cycle: ``parts`` are (ticks, bucket options) items; ``info`` what the audit reports;
-    ``grace_used`` the positions of records the previous cycle counted in its grace period."""
+    ``grace_used`` the ticks of each record (by position) the previous cycle counted in its grace period."""
 
     parts: list[tuple[int, tuple[int, ...]]]
     info: CarryOver | None
-    grace_used: frozenset[int] = frozenset()
+    grace_used: dict[int, int] = dataclasses.field(default_factory=dict)
 
     @property
     def ticks(self) -> int:
@@ -246,7 +246,10 @@ def _solve_previous(
     from certcredit.engine.audit import _problem
 
     allocation = allocate(_problem(previous_book), previous.items)
-    items = [NestedItem(i.key, i.ticks, i.options, r.format, 0) for i, r in zip(previous.items, previous.counting)]
+    items = [
+        NestedItem(i.key, i.ticks, i.options, r.format, 0)
+        for i, r in zip(previous.items, previous.counting, strict=True)
+    ]
     return previous, allocation, items, previous.counting
 
 
@@ -286,9 +289,11 @@ def carry_in(
     previous_nesting = previous_book.nesting
     rule = previous_nesting.carry if previous_nesting is not None else None
     previous, allocation, items, counting = _solve_previous(previous_book, records, previous_end, specialty)
-    grace_used = frozenset(
-        counting[key].position for key, _, ticks in allocation.parts if ticks > 0 and key >= len(previous.counting)
-    )
+    grace_used: dict[int, int] = {}
+    for key, _, ticks in allocation.parts:
+        if ticks > 0 and key >= len(previous.counting):
+            position = counting[key].position
+            grace_used[position] = grace_used.get(position, 0) + ticks
     if rule is None:
         return CarryIn([], report(NO_CARRY_RULE, None, previous_book.label), grace_used)
     if current_rule is None:
@@ -329,7 +334,9 @@ def carry_in(
             left -= part
     if left > 0:
         parts.append((left, (into,)))
-    sources = tuple(counting[k].id for k in sorted(eligible, key=lambda k: (dates[k], counting[k].position)) if amount[k])
+    sources = tuple(
+        counting[k].id for k in sorted(eligible, key=lambda k: (dates[k], counting[k].position)) if amount[k]
+    )
     info = CarryOver(
         previous_end,
         book.hours(carried),
@@ -370,16 +377,15 @@ def solve_nested(
     nesting = book.nesting
     assert nesting is not None
     carry = carry_in(program, book, records, as_of, specialty, first_cycle)
-    if carry.grace_used:
+    if carry.grace_used:  # what the cycle before counted of a record in its grace period is spent
         previous_end = window_start(as_of, book.window_months)
-        for record in sorted_records.counting:
-            if record.position in carry.grace_used:
+        kept = []
+        for item, record in zip(sorted_records.items, sorted_records.counting, strict=True):
+            left = item.ticks - carry.grace_used.get(record.position, 0)
+            if left <= 0:
                 sorted_records.unused[record.position] = grace_counted(previous_end)
-        kept = [
-            (item, record)
-            for item, record in zip(sorted_records.items, sorted_records.counting, strict=True)
-            if record.position not in carry.grace_used
-        ]
+            else:
+                kept.append((dataclasses.replace(item, ticks=left), record))
         sorted_records.items = [dataclasses.replace(item, key=n) for n, (item, _) in enumerate(kept)]
         sorted_records.counting = [record for _, record in kept]
     bounds = year_bounds(book, as_of)
@@ -508,9 +514,7 @@ def nested_statuses(book: Rulebook, solution: NestedSolution) -> tuple[list[Requ
         for b, p in zip(book.buckets, nesting.parents, strict=True)
         if p >= 0
     }
-    limits = frozenset(
-        b.id for b, y in zip(book.buckets, nesting.per_year, strict=True) if b.required <= 0 and not y
-    )
+    limits = frozenset(b.id for b, y in zip(book.buckets, nesting.per_year, strict=True) if b.required <= 0 and not y)
     return statuses, NestedDetails(maxima, within, per_year, solution.carry, limit_only=limits, unit=nesting.unit)
 
 
@@ -594,4 +598,3 @@ def audit_nested(
         method=allocation.method,
         nested=nested,
     )
-

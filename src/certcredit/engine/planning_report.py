@@ -48,7 +48,8 @@ def outlook_json(view: Outlook) -> dict[str, Any]:
     return {"ageing_out": ageing, "deadline": deadline}
 
 
-def outlook_table(view: Outlook) -> str:
+def outlook_table(view: Outlook, unit: str = "h") -> str:
+    """The outlook as table lines; ``unit`` follows a number (``h``, or the program's own: ``PDUs``)."""
     lines: list[str] = []
     if view.ageing_out is not None:
         a = view.ageing_out
@@ -68,16 +69,24 @@ def outlook_table(view: Outlook) -> str:
         lines.append(f"deadline: cycle ends {d.cycle_end.isoformat()}, {d.days_left} days from {d.today.isoformat()}")
         if d.hours_needed <= 0:
             lines.append("  nothing more needed")
+        elif d.hours_needed_per_month is None and d.today == d.cycle_end:
+            lines.append(
+                f"  the cycle ends today: {_num(d.hours_needed)} {unit} still needed (today's activities count)"
+            )
         elif d.hours_needed_per_month is None:
-            lines.append(f"  the cycle has ended {_num(d.hours_needed)} h short")
+            lines.append(f"  the cycle has ended {_num(d.hours_needed)} {unit} short")
         else:
             lines.append(
-                f"  {_num(d.hours_needed)} h still needed: {_num(d.hours_needed_per_month)} h a month "
+                f"  {_num(d.hours_needed)} {unit} still needed: {_num(d.hours_needed_per_month)} {unit} a month "
                 f"over {d.months_left:.2f} months"
             )
-            pace = "no hours yet" if d.pace_hours_per_month is None else f"{_num(d.pace_hours_per_month)} h a month"
+            pace = (
+                ("no hours yet" if unit == "h" else f"no {unit} yet")
+                if d.pace_hours_per_month is None
+                else f"{_num(d.pace_hours_per_month)} {unit} a month"
+            )
             verdict = "on pace" if d.on_pace else "behind pace"
-            lines.append(f"  pace so far: {pace} ({_num(d.counted_so_far)} h counted to date): {verdict}")
+            lines.append(f"  pace so far: {pace} ({_num(d.counted_so_far)} {unit} counted to date): {verdict}")
     return "\n".join(lines) + "\n" if lines else ""
 
 

@@ -103,7 +103,7 @@ def _nested_json(audit: Audit, result: dict[str, Any]) -> None:
             "rules_version": carry.rules_version,
             "counts": carry.counts,
             "records": list(carry.records),
-            "also": {ident: hours for ident, hours in carry.also},
+            "also": dict(carry.also),
             "note": carry_sentence(audit),
         }
     if nested.grace_until is not None:
@@ -138,7 +138,9 @@ def carry_sentence(audit: Audit) -> str:
     why = {
         "previous_incomplete": f"the cycle ending {ending} was not complete",
         "nothing_given": f"no records were given for the cycle ending {ending}",
-        "no_carry_rule": f"the rules in force for the cycle ending {ending} ({carry.rules_version}) allow no carry-over",
+        "no_carry_rule": (
+            f"the rules in force for the cycle ending {ending} ({carry.rules_version}) allow no carry-over"
+        ),
         "before_rules": f"the cycle ending {ending} predates every version of this program's rules",
         "first_cycle": "this is the person's first cycle",
     }.get(carry.status, carry.status)
@@ -242,8 +244,8 @@ def render_table(audit: Audit) -> str:
                 text += f" by {', '.join(texts.get(n, n) for n in capped_by[u.record])}"
             if carried_from is not None and u.record in carried_from.records:
                 text += (
-                    f"; its {many} beyond the cycle ending {carried_from.from_cycle_ending.isoformat()} "
-                    "were carried over"
+                    f" (it counted in the cycle ending {carried_from.from_cycle_ending.isoformat()}, "
+                    "whose excess carried over)"
                 )
             lines.append(f"  {u.record}: {text}")
     if audit.rejected:

@@ -275,12 +275,18 @@ class Version(_Strict):
                 if also.requirement not in ids:
                     raise ValueError(f"carry_over.also[{index}].requirement: unknown requirement {also.requirement!r}")
                 if also.max_hours > self.carry_over.max_hours:
-                    raise ValueError(f"carry_over.also[{index}].max_hours: above the carry-over's {self.carry_over.max_hours}")
+                    raise ValueError(
+                        f"carry_over.also[{index}].max_hours: above the carry-over's {self.carry_over.max_hours}"
+                    )
         if (self.first_cycle is not None or self.grace is not None) and self.window.kind != "cycle":
             raise ValueError("first_cycle and grace need a cycle window")
         years = [r.id for r in self.requirements if r.per_year] + (
             [self.total.id] if self.total and self.total.per_year else []
         )
+        if years and self.first_cycle is not None:
+            raise ValueError(
+                f"first_cycle cannot be combined with per_year ({', '.join(years)}): a first cycle has no whole years"
+            )
         if years and self.window.months % 12:
             raise ValueError(f"per_year ({', '.join(years)}) needs a window of whole years, not {self.window.months}")
         return self
