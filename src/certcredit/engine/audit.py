@@ -97,7 +97,8 @@ class YearStatus:
 class CarryOver:
     """Hours carried from the cycle that ended on ``from_cycle_ending`` (0 when nothing carries).
 
-    ``status`` says why (engine/nested_audit.py): ``carried``, ``previous_incomplete``, ``nothing_given`` (no record
+    ``status`` says why (engine/nested_audit.py): ``carried``, ``no_excess`` (complete, nothing beyond its total),
+    ``previous_incomplete``, ``nothing_given`` (no record
     dated in that cycle), ``no_carry_rule`` (its rules allowed none), ``before_rules`` (no version was in force
     for it), ``first_cycle``; ``previous_complete`` is None where that cycle was not audited. ``counts`` is the
     reading (``earned`` or ``credited``), ``records`` the previous cycle's records whose hours were carried from,

@@ -219,7 +219,7 @@ def allocate_nested(
     allocation = Allocation(parts, counted[:buckets], counted[root], shortfall, total_shortfall, "milp-nested")
     allocation.exact_needed = needed
     if selection is None:
-        return NestedResult(allocation, by_year)
+        return NestedResult(prefer_earlier(book, items, allocation), by_year)
     chosen = [s for s in range(sessions) if x[offset_z + s] > 0.5]
     return NestedResult(allocation, by_year, chosen, result.status == 0)
 

@@ -34,7 +34,7 @@ from certcredit.engine.audit import (
     _Sorted,
     choose_version,
 )
-from certcredit.engine.nested import NestedItem, allocate_nested, ancestors, prefer_earlier
+from certcredit.engine.nested import NestedItem, allocate_nested, ancestors
 from certcredit.engine.records import Record
 from certcredit.engine.windows import add_months, window_start
 from certcredit.rules.compiled import CompiledProgram, Rulebook
@@ -46,6 +46,7 @@ NOTHING_GIVEN = "nothing_given"
 NO_CARRY_RULE = "no_carry_rule"
 BEFORE_RULES = "before_rules"
 FIRST_CYCLE = "first_cycle"
+NO_EXCESS = "no_excess"
 
 
 def grace_counted(cycle_end: dt.date) -> str:
@@ -342,7 +343,7 @@ def carry_in(
         book.hours(carried),
         into_id,
         True,
-        status=CARRIED,
+        status=CARRIED if carried > 0 else NO_EXCESS,
         rules_version=previous_book.label,
         counts=counts,
         records=sources if carried > 0 else (),
@@ -394,9 +395,15 @@ def solve_nested(
     counting = list(sorted_records.counting)
     grace, late, until = _grace_items(book, records, as_of, specialty, len(items), len(bounds) - 1, len(items))
     result = allocate_nested(book, items + grace, len(bounds))
-    allocation = prefer_earlier(book, items + grace, result.allocation)
     return NestedSolution(
-        allocation, result.by_year, bounds, carry.info, items + grace, counting + late, until if grace else None, book
+        result.allocation,
+        result.by_year,
+        bounds,
+        carry.info,
+        items + grace,
+        counting + late,
+        until if grace else None,
+        book,
     )
 
 
@@ -559,6 +566,7 @@ def audit_nested(
         placements.append(Placement(record.id, where, hours(ticks), hours(full)))
         if key >= carried:
             grace_used.append(record.id)
+            unused.pop(record.position, None)
         if key in cut:
             capped_by[record.id] = cut[key]
     for key in range(regular):

@@ -136,6 +136,7 @@ def carry_sentence(audit: Audit) -> str:
             text += f"; up to {_num(hours)} of them may count for {ident}"
         return text
     why = {
+        "no_excess": f"the cycle ending {ending} had no {carry.counts} {many} beyond its total",
         "previous_incomplete": f"the cycle ending {ending} was not complete",
         "nothing_given": f"no records were given for the cycle ending {ending}",
         "no_carry_rule": (
@@ -227,11 +228,14 @@ def render_table(audit: Audit) -> str:
         lines.append("where each record counts:")
         for p in audit.allocations:
             note = ""
-            if p.hours < p.record_hours:
+            grace = nested is not None and p.record in nested.grace_records
+            if p.hours < p.record_hours and not (grace and p.record not in capped_by):
                 names = capped_by.get(p.record, ())
                 by = f" by {', '.join(texts.get(n, n) for n in names)}" if names else ""
                 note = f" (of {_num(p.record_hours)}, capped{by})"
-            if nested is not None and p.record in nested.grace_records:
+            elif p.hours < p.record_hours:
+                note = f" (of {_num(p.record_hours)}: the rest stays for the next cycle)"
+            if grace:
                 note += " (earned in the grace period)"
             lines.append(f"  {p.record}: {p.requirement} {_num(p.hours)} {short}{note}")
     if audit.unused:
