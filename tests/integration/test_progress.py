@@ -296,9 +296,26 @@ def test_the_page_shows_capped_records_and_the_carry_over_of_a_nested_program(cl
     load(lawyer, TX_RECORDS, "tx.csv")
     client.force_login(lawyer)
     _status, html = page(client, program="tx-mcle", as_of="2025-12-31")
-    assert "of 2.00, capped" in html and "of 5.00, capped" in html
+    assert "of 2.00, capped by self_study, ethics_self_study" in html and "of 5.00, capped by self_study<" in html
     # p1's 25 hours of 2024 include no ethics: that year was not complete, so nothing carries over
-    assert "Carried over" in html and "nothing: the cycle ending 2024-12-31 was not complete" in html
+    assert "Carried over" in html and "nothing carried over: the cycle ending 2024-12-31 was not complete" in html
+    # Texas counts hours; no requirement of it is a limit only
+    assert "Counted in</dt><dd>hours" in html and "a limit, not a requirement" not in html
+
+
+def test_the_page_shows_limits_as_limits_and_the_programs_unit(client: Client, make_person) -> None:
+    # PMI with Education only: Giving Back and practitioner work have no minimum; they are limits, never "met" at
+    # 0.00 of 0.00 (issue 10), and the page counts PDUs.
+    member = make_person("pm@example.org")
+    load(
+        member,
+        "id,date,title,minutes,format,activity\nw1,2025-03-10,Scheduling,600,in_person,ways_of_working\n",
+        "pm.csv",
+    )
+    client.force_login(member)
+    _status, html = page(client, program="pmi-pmp-renewal", as_of="2026-06-30")
+    assert html.count("a limit, not a requirement") == 2 and "at most 25.00" in html
+    assert "more PDUs needed" in html and "Counted in</dt><dd>PDUs" in html
 
 
 def test_the_api_refuses_bad_input_with_a_message_and_the_field(client: Client, member) -> None:

@@ -181,8 +181,9 @@ class ProgressQuery(Schema):
 
 
 class _Open(Schema):
-    """Keys beyond the declared ones (a nested program's ``within``, ``max_hours``, ``per_year``, ``carry_over``; a
-    capped allocation's ``record_hours``) pass through as the CLI prints them."""
+    """Keys beyond the declared ones (a nested program's ``within``, ``max_hours``, ``limit``, ``per_year``,
+    ``carry_over``, ``unit``, ``grace``; a capped allocation's ``record_hours`` and ``capped_by``; an unused
+    record's ``capped_by`` and ``carry_over``) pass through as the CLI prints them."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -201,7 +202,7 @@ class AllocationLine(_Open):
     hours: float
 
 
-class UnusedLine(Schema):
+class UnusedLine(_Open):
     record: str
     reason: str
 
@@ -319,8 +320,8 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
 
     Its keys are SPEC.md's audit object (`program`, `as_of`, `rules_version`, `complete`, `hours_needed`,
     `apply_by`, `requirements`, `allocations`, `unused`, `rejected`) with the CLI's extras (`specialty`,
-    `window`, a nested program's `carry_over` and per-requirement lines) and `outlook` (what ages out soon, or
-    the cycle's deadline), counted from the server's today. Record ids are those the export writes. Left out,
+    `window`, a nested program's `carry_over`, `unit`, `grace` and per-requirement lines) and `outlook` (what
+    ages out soon, or the cycle's deadline), counted from the server's today. Record ids are those the export writes. Left out,
     as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`; `rejected` is always
     empty, as the store keeps only readable records.
 
