@@ -322,8 +322,8 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
     `apply_by`, `requirements`, `allocations`, `unused`, `rejected`) with the CLI's extras (`specialty`,
     `window`, a nested program's `carry_over`, `unit`, `grace` and per-requirement lines) and `outlook` (what
     ages out soon, or the cycle's deadline), counted from the server's today. Record ids are those the export
-    writes. Left out, as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`; `rejected` is always
-    empty, as the store keeps only readable records.
+    writes. Left out, as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`;
+    `rejected` is always empty, as the store keeps only readable records.
 
     Your own records, or (staff) another person's with `person=email`; a person you may not see is 404, as
     a missing one is. A bad program, date or specialty is 422 with a `message` and the `field` at fault.
