@@ -361,7 +361,28 @@ def test_staff_get_a_members_progress_through_the_api(client: Client, member, ma
 def test_the_openapi_document_lists_the_progress_endpoint(client: Client) -> None:
     document = client.get("/api/openapi.json").json()
     operation = document["paths"]["/api/progress"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"program", "as_of", "specialty", "person"}
+    assert {p["name"] for p in operation["parameters"]} == {"program", "as_of", "specialty", "person", "cycle_start"}
     assert {"200", "401", "404", "422"} <= set(operation["responses"])
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ProgressOut")
     assert "from" in document["components"]["schemas"]["Window"]["properties"]
+
+
+def test_a_first_cycle_start_reaches_the_audit_from_the_page_and_the_api(client: Client, make_person) -> None:
+    # Texas, first compliance year begun 2025-03-01 and ending 2025-12-31, with the 12-month look-back: p1 (2024-06-10,
+    # 25 hours) now counts, so the year is complete; nothing carries into a first year.
+    lawyer = make_person("new@example.org")
+    load(lawyer, TX_RECORDS, "tx.csv")
+    body = client.get(
+        "/api/progress", {"program": "tx-mcle", "as_of": "2025-12-31", "cycle_start": "2025-03-01"}, **bearer(lawyer)
+    ).json()
+    assert body["complete"] and body["first_cycle"] == {"start": "2025-03-01"}
+    assert body["carry_over"]["status"] == "first_cycle" and any(a["record"] == "p1" for a in body["allocations"])
+    refused = client.get(
+        "/api/progress", {"program": "clm-application", "as_of": AS_OF, "cycle_start": "2025-03-01"}, **bearer(lawyer)
+    )
+    assert refused.status_code == 422 and refused.json()["field"] == "cycle_start"
+    client.force_login(lawyer)
+    _status, html = page(client, program="tx-mcle", as_of="2025-12-31", cycle_start="2025-03-01")
+    assert "nothing carried over: this is the person&#x27;s first cycle" in html
+    _status, html = page(client, program="tx-mcle", as_of="2025-12-31", cycle_start="first of March")
+    assert "unreadable date &#x27;first of March&#x27;" in html

@@ -178,6 +178,9 @@ class ProgressQuery(Schema):
     as_of: str = Field(..., description="the application date, or the cycle's end for recertification (YYYY-MM-DD)")
     specialty: str | None = Field(None, description="the functional specialist's subject area (HR, FM, OM, LI)")
     person: str | None = Field(None, description="another person's e-mail (staff); default: yourself")
+    cycle_start: str | None = Field(
+        None, description="the day a first cycle began (programs with a first-cycle rule), YYYY-MM-DD"
+    )
 
 
 class _Open(Schema):
@@ -331,7 +334,13 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
     person = queries.person_seen_by(request.auth, query.person)
     try:
         as_of = audits.parse_as_of(query.as_of)
-        shown = audits.progress(request.auth, person, query.program, as_of, query.specialty or None)
+        start = None
+        if query.cycle_start:
+            try:
+                start = audits.parse_as_of(query.cycle_start)
+            except audits.ProgressInvalid as error:
+                raise audits.ProgressInvalid("cycle_start", str(error).replace("as-of date", "date")) from None
+        shown = audits.progress(request.auth, person, query.program, as_of, query.specialty or None, cycle_start=start)
     except audits.ProgressInvalid as error:
         raise _Invalid(error.field, str(error)) from None
     # Sent as it is: validating through ProgressOut would drop the keys only some programs have (ninja reads a
