@@ -9,6 +9,7 @@ comment shows the arithmetic. Sources: ../shared/domain/clrm-and-peers.md sectio
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -446,3 +447,31 @@ def test_on_a_cycles_last_day_the_outlook_does_not_say_it_has_ended() -> None:
     assert "has ended" not in last_day
     after = outlook_table(deadline(D(2026, 7, 1), D(2026, 6, 30)), "PDUs")
     assert "the cycle has ended 0.25 PDUs short" in after
+
+
+# --- the command line --------------------------------------------------------------------------------------------
+
+
+def test_the_cli_takes_a_first_cycles_start_and_refuses_a_bad_one(tmp_path) -> None:
+    # The Texas first year of the test above, through `certcredit audit --cycle-start`.
+    from typer.testing import CliRunner
+
+    from certcredit.cli import _register, app
+
+    _register()
+    rows = [
+        {"id": "a", "date": "2023-09-01", "minutes": 600},
+        {"id": "b", "date": "2025-01-10", "minutes": 180, "activity": "ethics"},
+        {"id": "c", "date": "2026-01-10", "minutes": 120},
+    ]
+    path = tmp_path / "tx.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    base = ["audit", str(path), "--program", "tx-mcle", "--as-of", "2026-05-31", "--today", "2026-01-01"]
+    result = CliRunner().invoke(app, [*base, "--cycle-start", "2024-08-01", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["complete"] and data["first_cycle"] == {"start": "2024-08-01"}
+    bad = CliRunner().invoke(app, [*base, "--cycle-start", "2024-13-01"])
+    assert bad.exit_code == 2 and "unreadable --cycle-start date '2024-13-01'" in bad.stderr
+    refused = CliRunner().invoke(app, [*base[:3], "shrm-recertification", *base[4:], "--cycle-start", "2024-08-01"])
+    assert refused.exit_code == 2 and "no first-cycle rule" in refused.stderr
