@@ -405,14 +405,39 @@ def test_capped_names_the_limit_that_cut_the_record() -> None:
 
 
 def test_capped_names_the_category_total_when_it_is_that_which_cut() -> None:
-    # SHRM: a 10-PDC presentation (its own limit is 20) and 25 Profession: Profession's 30 is what cuts 5, whichever
-    # record loses them; the presentation limit is not named.
+    # SHRM: 25 Profession on 10 January and a 10-PDC presentation on 10 February (its own limit is 20): Profession's
+    # 30 is full, so the later record, the presentation, counts 5 of its 10, cut by Profession's maximum, not by the
+    # presentation limit.
     p = Person()
-    p.add(D(2024, 1, 10), 25 * H, "profession")
-    p.add(D(2024, 2, 10), 10 * H, "presentation", "teaching", title="Pay equity")
-    data = audit_json(audit(SHRM, p.records, D(2025, 12, 31)))
-    cut = [a for a in data["allocations"] if "record_hours" in a]
-    assert len(cut) == 1 and cut[0]["capped_by"] == ["profession"]
+    prof = p.add(D(2024, 1, 10), 25 * H, "profession")
+    talk = p.add(D(2024, 2, 10), 10 * H, "presentation", "teaching", title="Pay equity")
+    result = audit(SHRM, p.records, D(2025, 12, 31))
+    assert placed(result, prof) == [("profession", 25)] and placed(result, talk) == [("presentation", 5)]
+    cut = next(a for a in audit_json(result)["allocations"] if a["record"] == talk)
+    assert cut["capped_by"] == ["profession"]
+    assert "capped by profession (at most 30.00 PDCs)" in render_table(result)
+
+
+def test_the_earlier_record_counts_first_across_requirements_under_one_maximum() -> None:
+    # The same two records listed the other way round and dated the other way round: now the presentation
+    # (10 January) is the earlier and counts in full, and the Profession record (10 February) gives 20 of its 25.
+    p = Person()
+    talk = p.add(D(2024, 1, 10), 10 * H, "presentation", "teaching", title="Pay equity")
+    prof = p.add(D(2024, 2, 10), 25 * H, "profession")
+    result = audit(SHRM, p.records, D(2025, 12, 31))
+    assert placed(result, talk) == [("presentation", 10)] and placed(result, prof) == [("profession", 20)]
+
+
+def test_the_earlier_first_rule_never_costs_a_requirement() -> None:
+    # PMI: an earlier Giving Back record and a later practitioner one would both like Giving Back's 25; moving hours
+    # to the earlier must not break the practitioner's own maximum, nor change the totals: 20 Giving Back (January)
+    # and 8 practitioner (February): Giving Back at most 25, so January gives 20 and February 5 (of 8).
+    p = Person()
+    gb = p.add(D(2024, 1, 10), 20 * H, "giving_back")
+    prac = p.add(D(2024, 2, 10), 8 * H, "work_as_practitioner")
+    result = audit(PMI, p.records, D(2026, 6, 30))
+    assert placed(result, gb) == [("giving_back", 20)] and placed(result, prac) == [("work_as_practitioner", 5)]
+    assert line(result, "giving_back")[0] == 25 and result.hours_needed == 35
 
 
 def test_when_records_compete_for_a_cap_the_earlier_one_counts_first() -> None:
@@ -475,3 +500,35 @@ def test_the_cli_takes_a_first_cycles_start_and_refuses_a_bad_one(tmp_path) -> N
     assert bad.exit_code == 2 and "unreadable --cycle-start date '2024-13-01'" in bad.stderr
     refused = CliRunner().invoke(app, [*base[:3], "shrm-recertification", *base[4:], "--cycle-start", "2024-08-01"])
     assert refused.exit_code == 2 and "no first-cycle rule" in refused.stderr
+
+
+# --- the earlier-first rule changes no verdict -------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 40), st.sampled_from(["education", "profession", "presentation", "blog_post"])),
+        max_size=10,
+    )
+)
+def test_earlier_first_keeps_the_brute_force_answer_and_every_maximum(people: list[tuple[int, str]]) -> None:
+    # Records on different days (so the rule has something to order): hours needed stay the brute-force reference's
+    # (tests/unit/nested_reference.py, which ignores dates), every maximum holds, and no record is cut while a
+    # later record under the same single maximum counts.
+    from tests.unit.nested_reference import SHRM_HOME, SHRM_TREE, Small, needed_tree
+
+    p = Person()
+    for day, (hours, activity) in enumerate(people, start=1):
+        p.add(
+            D(2024, 1, day), hours * H, activity, "teaching" if activity == "presentation" else "in_person", f"t{day}"
+        )
+    result = audit(SHRM, p.records, D(2025, 12, 31))
+    assert result.hours_needed == needed_tree(SHRM_TREE, SHRM_HOME, [Small(h, a, False) for h, a in people])
+    counted = {s.id: s.counted_hours for s in result.requirements}
+    assert counted["profession"] <= 30 and counted["presentation"] <= 20 and counted["blog_post"] <= 6
+    got = {p.record: p.hours for p in result.allocations}
+    profession = [(f"r{n}", h) for n, (h, a) in enumerate(people, start=1) if a == "profession"]
+    for k, (record, hours) in enumerate(profession):
+        if got.get(record, 0) < hours:
+            assert all(got.get(later, 0) == 0 for later, _ in profession[k + 1 :])

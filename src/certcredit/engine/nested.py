@@ -200,18 +200,23 @@ def allocate_nested(
             return NestedResult(empty, [], None, result.status != 1)
         raise RuntimeError(f"the allocation solver failed: {result.message}")  # pragma: no cover
     x = result.x
-    parts: list[Part] = []
-    counted = [0] * nodes
-    by_year = [[0] * year_count for _ in range(nodes)]
+    placed: dict[int, tuple[int, int]] = {}  # item index -> (node, ticks)
     for k, (i, node) in enumerate(pairs):
         ticks = round(x[offset_y + k])
         if x[k] > 0.5 and ticks > 0:
-            item = items[i]
-            parts.append((item.key, -1 if node == root else node, ticks))
-            for above in up[node]:
-                counted[above] += ticks
-                if item.year >= 0:
-                    by_year[above][item.year] += ticks
+            placed[i] = (node, ticks)
+    if selection is None:
+        placed = prefer_earlier(book, items, placed, up, minimum, maximum, per_year)
+    parts: list[Part] = []
+    counted = [0] * nodes
+    by_year = [[0] * year_count for _ in range(nodes)]
+    for i, (node, ticks) in placed.items():
+        item = items[i]
+        parts.append((item.key, -1 if node == root else node, ticks))
+        for above in up[node]:
+            counted[above] += ticks
+            if item.year >= 0:
+                by_year[above][item.year] += ticks
     parts.sort()
     needed = round(sum(x[offset_a:]))
     shortfall = sum(max(0, minimum[b] - counted[b]) for b in range(buckets))
@@ -219,77 +224,91 @@ def allocate_nested(
     allocation = Allocation(parts, counted[:buckets], counted[root], shortfall, total_shortfall, "milp-nested")
     allocation.exact_needed = needed
     if selection is None:
-        return NestedResult(prefer_earlier(book, items, allocation), by_year)
+        return NestedResult(allocation, by_year)
     chosen = [s for s in range(sessions) if x[offset_z + s] > 0.5]
     return NestedResult(allocation, by_year, chosen, result.status == 0)
 
 
-def prefer_earlier(book: Rulebook, items: list[NestedItem], allocation: Allocation) -> Allocation:
-    """The same allocation with ties settled by the stated rule: earlier records count first.
+def prefer_earlier(
+    book: Rulebook,
+    items: list[NestedItem],
+    placed: dict[int, tuple[int, int]],
+    up: list[list[int]],
+    minimum: list[int],
+    maximum: list[int | None],
+    per_year: list[int | None],
+) -> dict[int, tuple[int, int]]:
+    """The same answer with ties settled by the stated rule: where records compete for a limited amount, the
+    earlier record (by date, then input order) counts first.
 
-    Records placed at the same node, with the same caps over them there and in the same year of the window, can
-    take each other's place without changing any sum the constraints see: their counted ticks are handed out again
-    in (date, input order), each taking as much as it can. A record counted nowhere joins the group of a node it is
-    eligible for. So which of two competing records a cap cuts never depends on the solver."""
-    nesting = book.nesting or flat_nesting(book)
-    buckets = len(book.buckets)
-    root = buckets
-    by_key = {item.key: item for item in items}
-    placed: dict[int, tuple[int, int]] = {}
-    for key, bucket, ticks in allocation.parts:
-        placed[key] = (root if bucket < 0 else bucket, ticks)
-    if not placed:
-        return allocation
+    ``placed`` maps an item's index to its node (the total: ``len(book.buckets)``) and counted ticks. Taking each
+    record not counted in full in (date, input order), ticks move to it from the latest record counted, as many as
+    every constraint allows without relying on new hours: a maximum or cap over the earlier record (and not over
+    the later) keeps its room, a minimum or yearly minimum over the later record (and not over the earlier) keeps
+    its surplus. Hours counted, hours needed and every requirement's verdict stay as the solver found them; only
+    which record gives them changes. Carried hours (no year) and grace-period records move only among their own."""
+    root = len(book.buckets)
+    years = 1 + max((item.year for item in items), default=0)
+    node_total = [0] * (root + 1)
+    by_year = [[0] * years for _ in range(root + 1)]
+    cap_scope = [root if cap.within is None else cap.within for cap in book.caps]
+    cap_used = [0] * len(book.caps)
 
-    def up(node: int) -> tuple[int, ...]:
-        return (*ancestors(nesting, node), root) if node < root else (root,)
+    def caps_of(i: int, node: int) -> set[int]:
+        fmt = items[i].fmt
+        return {c for c, cap in enumerate(book.caps) if fmt in cap.formats and cap_scope[c] in up[node]}
 
-    def signature(item: NestedItem, node: int) -> tuple[int, tuple[int, ...], int, bool]:
-        chain = up(node)
-        caps = tuple(
-            c
-            for c, cap in enumerate(book.caps)
-            if item.fmt in cap.formats and (root if cap.within is None else cap.within) in chain
-        )
-        return (node, caps, item.year, item.grace)
+    def add(i: int, node: int, ticks: int) -> None:
+        for above in up[node]:
+            node_total[above] += ticks
+            if items[i].year >= 0:
+                by_year[above][items[i].year] += ticks
+        for c in caps_of(i, node):
+            cap_used[c] += ticks
 
-    groups: dict[tuple[int, tuple[int, ...], int, bool], list[int]] = {}
-    for key, (node, _) in placed.items():
-        groups.setdefault(signature(by_key[key], node), []).append(key)
-    changed = False
-    taken: set[int] = set(placed)
-    new_parts: dict[int, tuple[int, int]] = dict(placed)
-    for sig, members in sorted(groups.items()):
-        node = sig[0]
-        amount = sum(placed[k][1] for k in members)
-        joiners = [
-            item.key
-            for item in items
-            if item.key not in taken and (node if node < root else -1) in item.options and signature(item, node) == sig
-        ]
-        pool = sorted(members + joiners, key=lambda k: (by_key[k].rank, k))
-        for key in pool:
-            share = min(by_key[key].ticks, amount)
-            amount -= share
-            before = new_parts.get(key)
-            if share > 0:
-                new_parts[key] = (node, share)
-                taken.add(key)
-            elif before is not None:
-                del new_parts[key]
-                taken.discard(key)
-            if (before or (node, 0)) != (node, share):
-                changed = True
-    if not changed:
-        return allocation
-    parts: list[Part] = sorted((key, -1 if node == root else node, ticks) for key, (node, ticks) in new_parts.items())
-    result = Allocation(
-        parts,
-        allocation.counted,
-        allocation.total_counted,
-        allocation.shortfall,
-        allocation.total_shortfall,
-        allocation.method,
-    )
-    result.exact_needed = allocation.exact_needed
-    return result
+    for i, (node, ticks) in placed.items():
+        add(i, node, ticks)
+    order = sorted((i for i in range(len(items)) if items[i].year >= 0), key=lambda i: (items[i].rank, items[i].key))
+
+    def room(i: int, ni: int, j: int, nj: int) -> int:
+        """The most ticks that may move from item j (at nj) to item i (at ni)."""
+        path_i, path_j = set(up[ni]), set(up[nj])
+        most = items[i].ticks - placed.get(i, (ni, 0))[1]
+        most = min(most, placed[j][1])
+        for node in path_i - path_j:
+            if maximum[node] is not None:
+                most = min(most, (maximum[node] or 0) - node_total[node])
+        for c in caps_of(i, ni) - caps_of(j, nj):
+            most = min(most, book.caps[c].limit - cap_used[c])
+        yi, yj = items[i].year, items[j].year
+        for node in path_j:
+            if node not in path_i and minimum[node] > 0:
+                most = min(most, node_total[node] - minimum[node])
+            wanted = per_year[node]
+            if wanted and not (node in path_i and yi == yj):
+                most = min(most, by_year[node][yj] - wanted)
+        return most
+
+    for position, i in enumerate(order):
+        later = order[position + 1 :]
+        for j in reversed(later):
+            if placed.get(i, (0, 0))[1] >= items[i].ticks:
+                break
+            if j not in placed or items[j].grace != items[i].grace:
+                continue
+            nj = placed[j][0]
+            targets = [placed[i][0]] if i in placed else [root if b < 0 else b for b in items[i].options]
+            for ni in targets:
+                move = room(i, ni, j, nj)
+                if move <= 0:
+                    continue
+                add(j, nj, -move)
+                add(i, ni, move)
+                placed[i] = (ni, placed.get(i, (ni, 0))[1] + move)
+                left = placed[j][1] - move
+                if left > 0:
+                    placed[j] = (nj, left)
+                else:
+                    del placed[j]
+                break
+    return placed
