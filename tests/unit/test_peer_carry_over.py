@@ -532,3 +532,19 @@ def test_earlier_first_keeps_the_brute_force_answer_and_every_maximum(people: li
     for k, (record, hours) in enumerate(profession):
         if got.get(record, 0) < hours:
             assert all(got.get(later, 0) == 0 for later, _ in profession[k + 1 :])
+
+
+def test_the_what_if_speaks_the_programs_unit_and_keeps_a_first_cycle() -> None:
+    # PMI's short person plus a planned 5-PDU Giving Back session: 34.75 + 5 = 39.75 of 60, Education still 0.25
+    # short: 20.25 PDUs needed with the plan (25.25 today).
+    from certcredit.engine.planning_report import what_if_table
+    from certcredit.engine.whatif import what_if
+
+    person = pmi_short_person()
+    today = audit(PMI, person.records, D(2026, 6, 30))
+    plan = [Record("s1", 1, D(2026, 3, 1), 5 * H, "in_person", activity="giving_back")]
+    table = what_if_table(what_if(PMI, today, person.records, plan))
+    assert "s1 (2026-03-01): giving_back 5.00 PDUs" in table
+    assert "today: 25.25 PDUs needed; with the plan: NOT COMPLETE: 20.25 PDUs needed" in table
+    first = audit(PMI, person.records, D(2026, 6, 30), cycle_start=D(2024, 1, 1))
+    assert what_if(PMI, first, person.records, plan).result.nested.first_cycle_start == D(2024, 1, 1)  # type: ignore[union-attr]
