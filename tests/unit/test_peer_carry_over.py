@@ -548,3 +548,12 @@ def test_the_what_if_speaks_the_programs_unit_and_keeps_a_first_cycle() -> None:
     assert "today: 25.25 PDUs needed; with the plan: NOT COMPLETE: 20.25 PDUs needed" in table
     first = audit(PMI, person.records, D(2026, 6, 30), cycle_start=D(2024, 1, 1))
     assert what_if(PMI, first, person.records, plan).result.nested.first_cycle_start == D(2024, 1, 1)  # type: ignore[union-attr]
+
+
+def test_after_the_end_the_outlook_names_the_grace_period_while_it_runs() -> None:
+    # SHRM: a cycle ending 2025-12-31 with 60 days of grace (to 2026-03-01).
+    view = deadline(D(2026, 1, 20), D(2025, 12, 31))
+    text = outlook_table(view, "PDCs", D(2026, 3, 1))
+    assert "the cycle has ended 0.25 PDCs short" in text
+    assert "what is earned in the grace period, to 2026-03-01, still counts for it" in text
+    assert "grace" not in outlook_table(deadline(D(2026, 3, 2), D(2025, 12, 31)), "PDCs", D(2026, 3, 1))

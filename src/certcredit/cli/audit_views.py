@@ -83,7 +83,8 @@ def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequenc
         sys.stdout.flush()
     else:
         text = render_table(result)
-        more = outlook_table(view, unit_words(result)[0])
+        grace = result.nested.grace_until if result.nested is not None else None
+        more = outlook_table(view, unit_words(result)[0], grace)
         if more:
             text += "\n" + more
         if scenario is not None:

@@ -48,8 +48,9 @@ def outlook_json(view: Outlook) -> dict[str, Any]:
     return {"ageing_out": ageing, "deadline": deadline}
 
 
-def outlook_table(view: Outlook, unit: str = "h") -> str:
-    """The outlook as table lines; ``unit`` follows a number (``h``, or the program's own: ``PDUs``)."""
+def outlook_table(view: Outlook, unit: str = "h", grace_until: dt.date | None = None) -> str:
+    """The outlook as table lines; ``unit`` follows a number (``h``, or the program's own: ``PDUs``);
+    ``grace_until``: the last day of a grace period after the cycle, when the program has one."""
     lines: list[str] = []
     if view.ageing_out is not None:
         a = view.ageing_out
@@ -75,6 +76,8 @@ def outlook_table(view: Outlook, unit: str = "h") -> str:
             )
         elif d.hours_needed_per_month is None:
             lines.append(f"  the cycle has ended {_num(d.hours_needed)} {unit} short")
+            if grace_until is not None and d.today <= grace_until:
+                lines.append(f"  what is earned in the grace period, to {grace_until.isoformat()}, still counts for it")
         else:
             lines.append(
                 f"  {_num(d.hours_needed)} {unit} still needed: {_num(d.hours_needed_per_month)} {unit} a month "
