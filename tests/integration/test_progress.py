@@ -386,3 +386,21 @@ def test_a_first_cycle_start_reaches_the_audit_from_the_page_and_the_api(client:
     assert "nothing carried over: this is the person&#x27;s first cycle" in html
     _status, html = page(client, program="tx-mcle", as_of="2025-12-31", cycle_start="first of March")
     assert "unreadable date &#x27;first of March&#x27;" in html
+
+
+def test_the_page_on_a_cycles_last_day_says_it_ends_today(make_person, rf) -> None:
+    # The Texas year ending 2025-12-31, seen on its last day: 10 general hours, so 3 ethics and 2 more hours (5) are
+    # still needed, and that day's activities still count: the cycle has not ended.
+    from django.template.loader import render_to_string
+
+    from certcredit.services.audits import progress
+    from certcredit.web.forms import ProgressForm
+    from certcredit.web.views import _progress_view
+
+    lawyer = make_person("last@example.org")
+    load(lawyer, "id,date,title,minutes,format,activity\nt1,2025-03-10,Evidence,600,in_person,\n", "tx.csv")
+    shown = progress(lawyer, lawyer, "tx-mcle", dt.date(2025, 12, 31), today=dt.date(2025, 12, 31))
+    context = {"form": ProgressForm(), "person": lawyer, "own": True, "progress": shown, "view": _progress_view(shown)}
+    html = render_to_string("progress.html", context, request=rf.get("/progress/"))
+    assert "the cycle ends today: 5.00 hours still needed (today's activities count)" in html
+    assert "has ended" not in html
