@@ -97,7 +97,7 @@ class YearStatus:
 class CarryOver:
     """Hours carried from the cycle that ended on ``from_cycle_ending`` (0 when nothing carries).
 
-    ``status`` says why (engine/nested_audit.py): ``carried``, ``no_excess`` (complete, nothing beyond its total),
+    ``status`` says why (engine/carry.py): ``carried``, ``no_excess`` (complete, nothing beyond its total),
     ``previous_incomplete``, ``nothing_given`` (no record
     dated in that cycle), ``no_carry_rule`` (its rules allowed none), ``before_rules`` (no version was in force
     for it), ``first_cycle``; ``previous_complete`` is None where that cycle was not audited. ``counts`` is the
@@ -372,7 +372,7 @@ def audit(
     """The audit object of SPEC.md for one person (``specialty`` is resolved through the rulebook's aliases).
 
     ``cycle_start``: the day the person's first cycle began, for programs whose rules say how a first cycle differs
-    (engine/nested_audit.py); an error for any other."""
+    (engine/cycle_edges.py); an error for any other."""
     book = choose_version(program, as_of)
     specialty = book.resolve_specialty(specialty)
     nested: NestedDetails | None = None

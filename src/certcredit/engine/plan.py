@@ -74,7 +74,8 @@ def plan(
     sorted_records = _sort_records(book, mine + dated, as_of, specialty)
     session_ids = {s.id for s in dated}
     excluded += [(r.id, sorted_records.unused[r.position]) for r in dated if r.position in sorted_records.unused]
-    from certcredit.engine.nested_audit import carry_in, carry_items, year_bounds, year_of
+    from certcredit.engine.carry import carry_in, carry_items
+    from certcredit.engine.years import year_bounds, year_of
 
     bounds = year_bounds(book, as_of)
     items: list[NestedItem] = []
