@@ -557,3 +557,38 @@ def test_after_the_end_the_outlook_names_the_grace_period_while_it_runs() -> Non
     assert "the cycle has ended 0.25 PDCs short" in text
     assert "what is earned in the grace period, to 2026-03-01, still counts for it" in text
     assert "grace" not in outlook_table(deadline(D(2026, 3, 2), D(2025, 12, 31)), "PDCs", D(2026, 3, 1))
+
+
+pmi_record = st.tuples(
+    st.integers(min_value=1, max_value=30),
+    st.sampled_from(["ways_of_working", "power_skills", "business_acumen", "giving_back", "work_as_practitioner"]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(previous=st.lists(pmi_record, max_size=8), all_final=st.booleans())
+def test_pmi_no_carried_pdu_was_ever_beyond_giving_backs_caps(
+    previous: list[tuple[int, str, bool]], all_final: bool
+) -> None:
+    # PMI's previous cycle (to 2023-06-30), records in its final year (True) or before it. An independent count of
+    # its credit: Education in full; Giving Back at most 25, of which practitioner work at most 8. Whatever carries
+    # is at most 20, at most the credit beyond 60, and at most what the final year's records earned.
+    if all_final:
+        previous = [(hours, activity, True) for hours, activity, _ in previous]
+    p = Person()
+    for n, (hours, activity, final_year) in enumerate(previous, start=1):
+        p.add(D(2023, 1, n) if final_year else D(2021, 1, n), hours * H, activity)
+    education = sum(h for h, a, _ in previous if a in ("ways_of_working", "power_skills", "business_acumen"))
+    practitioner = sum(h for h, a, _ in previous if a == "work_as_practitioner")
+    giving_back = min(25, sum(h for h, a, _ in previous if a == "giving_back") + min(8, practitioner))
+    final_year = sum(h for h, _, last in previous if last)
+    result = audit(PMI, p.records, D(2026, 6, 30))
+    carried = sum(h for _, h in placed(result, "carry-over"))
+    assert carried <= min(20, max(0, education + giving_back - 60), final_year)
+    areas = [
+        sum(h for h, a, _ in previous if a == area) for area in ("ways_of_working", "power_skills", "business_acumen")
+    ]
+    complete = min(areas) >= 8 and education >= 35 and education + giving_back >= 60
+    if complete and all(last for _, _, last in previous):  # then exactly the credit beyond 60, at most 20
+        assert audit_json(result)["carry_over"]["hours"] == min(20, education + giving_back - 60)
