@@ -276,6 +276,8 @@ def test_shrm_a_complete_cycle_takes_nothing_from_its_grace_period() -> None:
     jan = p.add(D(2026, 1, 15), 6 * H, "education")
     result = audit(SHRM, p.records, D(2025, 12, 31))
     assert result.complete and not placed(result, jan)
+    assert audit_json(result)["grace"] == {"until": "2026-03-01", "records": []}
+    assert "grace period" not in render_table(result)  # said only where it matters: used, or the cycle short
     assert placed(audit(SHRM, p.records, D(2028, 12, 31)), jan) == [("education", 6)]
 
 

@@ -49,7 +49,6 @@ class NestedSolution:
     #: the records behind ``items`` (carried hours have none), then the grace records offered
     counting: list[Record] = dataclasses.field(default_factory=list)
     grace_until: dt.date | None = None
-    book: Rulebook | None = None
 
 
 def solve_nested(
@@ -92,8 +91,7 @@ def solve_nested(
         carry.info,
         items + grace,
         counting + late,
-        until if grace else None,
-        book,
+        until,
     )
 
 

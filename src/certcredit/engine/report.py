@@ -208,7 +208,7 @@ def render_table(audit: Audit) -> str:
             )
     if nested is not None and nested.carry_over is not None:
         lines.append(carry_sentence(audit))
-    if nested is not None and nested.grace_until is not None:
+    if nested is not None and nested.grace_until is not None and (nested.grace_records or not audit.complete):
         used = f": {', '.join(nested.grace_records)} counted" if nested.grace_records else ""
         lines.append(
             f"grace period to {nested.grace_until.isoformat()}: records dated in it count where this cycle needs "
