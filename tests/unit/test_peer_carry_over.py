@@ -115,6 +115,23 @@ def test_tx_no_more_than_three_carried_hours_count_as_ethics() -> None:
     assert result.hours_needed == 8
 
 
+def test_tx_only_ethics_credit_beyond_three_carries_as_ethics() -> None:
+    # Previous year: 3 ethics in person, 2 ethics self-study, 12 general. A record counts whole for one requirement:
+    # as ethics the self-study one would give 1 (the ethics self-study limit), as general 2, and ethics is met
+    # without it, so it counts 2 as general. Credit 17, 2 carry; ethics *credit* was 3, none beyond its minimum, so
+    # no carried hour counts as ethics (counting the ethics records' credit instead would have made it 2).
+    # This year 2 ethics and 11 general: ethics 2 of 3, total 13 + 2 = 15: 1 ethics hour needed.
+    p = Person()
+    p.add(D(2024, 9, 1), 3 * H, "ethics")
+    p.add(D(2024, 9, 2), 2 * H, "ethics", "self_study")
+    p.add(D(2024, 9, 3), 12 * H, "general")
+    p.add(D(2025, 9, 1), 2 * H, "ethics")
+    p.add(D(2025, 9, 2), 11 * H, "general")
+    result = audit(TX, p.records, TX_END)
+    assert audit_json(result)["carry_over"]["also"] == {}
+    assert placed(result, "carry-over") == [("total", 2)] and result.hours_needed == 1
+
+
 def test_tx_carried_general_hours_never_count_as_ethics() -> None:
     # Previous year 3 ethics + 20 general: 8 beyond, none of it ethics (ethics had nothing beyond its 3). This year
     # 7 general: total 7 + 8 = 15, ethics 0 of 3: 3 needed.

@@ -155,7 +155,13 @@ def carry_in(
         before, now = _bucket_index(previous_book, ident), _bucket_index(book, ident)
         if before < 0 or now < 0 or left <= 0:
             continue
-        beyond = sum(amount[k] for k in eligible if before in items[k].options) - previous_book.buckets[before].required
+        if rule.credited:  # the hours credited *to* that requirement (or within it), not elsewhere
+            chain = previous_book.nesting.parents if previous_book.nesting is not None else ()
+            inside = {before} | {b for b in range(len(chain)) if before in _chain(chain, b)}
+            there = sum(t for key, node, t in allocation.parts if node in inside and key in set(eligible))
+        else:
+            there = sum(amount[k] for k in eligible if before in items[k].options)
+        beyond = there - previous_book.buckets[before].required
         part = max(0, min(most, beyond, left))
         if part > 0:
             parts.append((part, (now, into)))
@@ -178,6 +184,15 @@ def carry_in(
         also=tuple(also),
     )
     return CarryIn(parts, info, grace_used)
+
+
+def _chain(parents: tuple[int, ...], node: int) -> list[int]:
+    """The buckets ``node`` is within, innermost first."""
+    found = []
+    while parents[node] >= 0:
+        node = parents[node]
+        found.append(node)
+    return found
 
 
 def carry_items(carry: CarryIn, first_key: int) -> list[NestedItem]:
