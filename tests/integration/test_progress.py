@@ -316,6 +316,7 @@ def test_the_page_shows_limits_as_limits_and_the_programs_unit(client: Client, m
     _status, html = page(client, program="pmi-pmp-renewal", as_of="2026-06-30")
     assert html.count("a limit, not a requirement") == 2 and "at most 25.00" in html
     assert "more PDUs needed" in html and "Counted in</dt><dd>PDUs" in html
+    assert '<th class="num">PDUs</th>' in html
 
 
 def test_the_api_refuses_bad_input_with_a_message_and_the_field(client: Client, member) -> None:
