@@ -611,3 +611,26 @@ def test_pmi_no_carried_pdu_was_ever_beyond_giving_backs_caps(
     complete = min(areas) >= 8 and education >= 35 and education + giving_back >= 60
     if complete and all(last for _, _, last in previous):  # then exactly the credit beyond 60, at most 20
         assert audit_json(result)["carry_over"]["hours"] == min(20, education + giving_back - 60)
+
+
+def test_a_grace_record_is_spent_once_even_where_nothing_carries(tmp_path) -> None:
+    # A program with a 30-day grace period and no carry-over: 10 hours a year. The year to 2025-12-31 has 8; a
+    # 3-hour record of 2026-01-10 gives it 2 (where it needs them), so the next year counts only its last hour.
+    from certcredit.rules.load import load_program_file
+
+    path = tmp_path / "grace-demo.yaml"
+    path.write_text(
+        "id: grace-demo\nname: Grace demo\nunit: {one: credit, many: credits}\nversions:\n"
+        "  - effective_from: 2000-01-01\n    window: {kind: cycle, months: 12, start: exclusive}\n"
+        "    counting_formats: [in_person]\n    activities: {general: General}\n    default_activity: general\n"
+        "    requirements:\n      - {id: general, name: General, min_hours: 10, eligible: {activities: [general]}}\n"
+        "    grace: {days: 30}\n",
+        encoding="utf-8",
+    )
+    program = load_program_file(path)
+    p = Person()
+    p.add(D(2025, 6, 1), 8 * H, None)
+    late = p.add(D(2026, 1, 10), 3 * H, None)
+    ended = audit(program, p.records, D(2025, 12, 31))
+    assert ended.complete and placed(ended, late) == [("general", 2)] and "carry_over" not in audit_json(ended)
+    assert placed(audit(program, p.records, D(2026, 12, 31)), late) == [("general", 1)]

@@ -98,11 +98,26 @@ def carry_in(
     months. Of them, each ``also`` part (Texas: up to 3 as ethics) may count for that requirement, as far as the
     previous cycle had hours beyond that requirement's own minimum.
     """
+    carries = program_carries(program)
+    if not carries and not any(v.nesting is not None and v.nesting.grace for v in program.versions):
+        return CarryIn([], None)
+    found = _carry_in(program, book, records, as_of, specialty, first_cycle)
+    if not carries:  # a program with a grace period but no carry-over: only what the cycle before spent matters
+        return CarryIn([], None, found.grace_used)
+    return found
+
+
+def _carry_in(
+    program: CompiledProgram,
+    book: Rulebook,
+    records: Sequence[Record],
+    as_of: dt.date,
+    specialty: str | None,
+    first_cycle: bool,
+) -> CarryIn:
     nesting = book.nesting
     assert nesting is not None
     previous_end = window_start(as_of, book.window_months)
-    if not program_carries(program):
-        return CarryIn([], None)
     current_rule = nesting.carry
     into_id = current_rule.into_id if current_rule is not None else (book.total.id if book.total else "total")
 
@@ -125,6 +140,7 @@ def carry_in(
             grace_used[position] = grace_used.get(position, 0) + ticks
     if rule is None:
         return CarryIn([], report(NO_CARRY_RULE, None, previous_book.label), grace_used)
+    assert previous_nesting is not None
     if current_rule is None:
         into_id = rule.into_id if _bucket_index(book, rule.into_id) >= 0 else into_id
     into = _bucket_index(book, into_id)
@@ -156,9 +172,10 @@ def carry_in(
         if before < 0 or now < 0 or left <= 0:
             continue
         if rule.credited:  # the hours credited *to* that requirement (or within it), not elsewhere
-            chain = previous_book.nesting.parents if previous_book.nesting is not None else ()
+            chain = previous_nesting.parents
             inside = {before} | {b for b in range(len(chain)) if before in _chain(chain, b)}
-            there = sum(t for key, node, t in allocation.parts if node in inside and key in set(eligible))
+            chosen = set(eligible)
+            there = sum(t for key, node, t in allocation.parts if node in inside and key in chosen)
         else:
             there = sum(amount[k] for k in eligible if before in items[k].options)
         beyond = there - previous_book.buckets[before].required
