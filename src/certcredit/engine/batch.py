@@ -29,7 +29,7 @@ from certcredit.engine.audit import (
 from certcredit.engine.report import audit_json
 from certcredit.engine.windows import window_start
 from certcredit.rules.compiled import CompiledProgram, Rulebook
-from certcredit.rules.vocabulary import CATEGORIES, DEFAULT_FORMAT, FORMATS, SUBJECT_AREAS, TOPICS
+from certcredit.values.vocabulary import CATEGORIES, DEFAULT_FORMAT, FORMATS, SUBJECT_AREAS, TOPICS
 
 _CATEGORIES = frozenset(CATEGORIES)
 _AREAS = frozenset(SUBJECT_AREAS)

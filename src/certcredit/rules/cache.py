@@ -24,7 +24,7 @@ from certcredit.rules.compiled import CompiledProgram
 _HERE = Path(__file__).resolve().parent
 PROGRAMS_DIR = _HERE / "programs"
 #: the modules whose code decides what a compiled program holds
-_SOURCES = ("compiled.py", "load.py", "schema.py", "vocabulary.py", "cache.py")
+_SOURCES = ("rules/compiled.py", "rules/load.py", "rules/schema.py", "values/vocabulary.py", "rules/cache.py")
 
 
 def cache_dir() -> Path | None:
@@ -40,7 +40,7 @@ def cache_dir() -> Path | None:
 def _code_key() -> bytes:
     digest = hashlib.sha256()
     for name in _SOURCES:
-        digest.update((_HERE / name).read_bytes())
+        digest.update((_HERE.parent / name).read_bytes())
     return digest.digest()
 
 
