@@ -20,6 +20,7 @@ import typer
 from certcredit.cli import app
 from certcredit.cli import batch as _batch
 from certcredit.cli.batch import default_workers
+from certcredit.cli.errors import CommandFailed, fail, row_problem, say
 
 FORMATS = ("json", "table")
 # The batch path's pieces, under the names other commands and tests know.
@@ -49,9 +50,8 @@ class AuditRequest:
     cycle_start: str | None = None
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
+def _fail(message: str) -> CommandFailed:
+    return fail("audit", message)
 
 
 # --- one person -----------------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def _audit_credits(request: AuditRequest) -> int:
         else:
             reason, rid = row.reason, str(row.position)
         rejected.append(Rejected(rid, row.line, reason, row.unit))
-        typer.echo(f"{request.file}: {row.unit} {row.line}: {reason}", err=True)
+        row_problem("audit", request.file, f"{row.unit} {row.line}", reason)
     try:
         result = audit(program, records, as_of, request.specialty, rejected, cycle_start)
     except ValueError as error:
@@ -95,7 +95,7 @@ def _audit_credits(request: AuditRequest) -> int:
 
     bad = len(rejected) + emit_audit(request, program, records, result)  # the what-if's rejected planned rows
     if bad:
-        typer.echo(f"{bad} row(s) rejected", err=True)
+        say("audit", f"{bad} row(s) rejected")
     return 2 if bad else 0
 
 
@@ -188,7 +188,7 @@ def audit_command(
     if auditor is None:
         raise _fail(f"program {program} has kind {kind!r}, which this build cannot audit")
     if not file.exists():
-        raise _fail(f"{file}: no such file")
+        raise _fail(f"{file}: cannot read the file (No such file or directory)")
     count = workers if workers > 0 else default_workers()
     if planned and batch:
         raise _fail("--with is for one person's audit, not --batch")

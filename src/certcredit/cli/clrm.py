@@ -14,6 +14,7 @@ import orjson
 import typer
 
 from certcredit.cli.audit import AUDITORS, AuditRequest, _fail, _parse_as_of
+from certcredit.cli.errors import row_problem
 
 
 def audit_clrm_request(request: AuditRequest) -> int:
@@ -38,7 +39,7 @@ def audit_clrm_request(request: AuditRequest) -> int:
     lines = {str(row.position): row.where for row in rows}
     for item in result["rejected"]:
         where = lines.get(item["event"], f"event {item['event']}")
-        typer.echo(f"{request.file}: {where}: {item['error']}", err=True)
+        row_problem("audit", request.file, where, item["error"])
     if request.output == "json":
         sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
