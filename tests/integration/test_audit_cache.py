@@ -38,9 +38,9 @@ def audits_run(monkeypatch) -> list[dt.date]:
     ran: list[dt.date] = []
     real = audits.audit
 
-    def counting(program, records, as_of, specialty=None, rejected=()):
+    def counting(program, records, as_of, specialty=None, rejected=(), **more):
         ran.append(as_of)
-        return real(program, records, as_of, specialty, rejected)
+        return real(program, records, as_of, specialty, rejected, **more)
 
     monkeypatch.setattr(audits, "audit", counting)
     return ran

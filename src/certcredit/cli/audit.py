@@ -10,6 +10,7 @@ case needs one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,8 @@ class AuditRequest:
     planned: tuple[Path, ...] = ()
     #: ``--today``: the date the outlook counts from (default: the real today)
     today: str | None = None
+    #: ``--cycle-start``: the day the person's first cycle began (programs with a first-cycle rule)
+    cycle_start: str | None = None
 
 
 def _fail(message: str) -> CommandFailed:
@@ -66,6 +69,7 @@ def _audit_credits(request: AuditRequest) -> int:
         raise _fail("--as-of is required (the application date, or the cycle's end for recertification)")
     try:
         as_of = _parse_as_of(request.as_of)
+        cycle_start = None if request.cycle_start is None else _parse_cycle_start(request.cycle_start)
         program = load_program(request.program)
         rows = list(read_rows(request.file, request.input_format))
     except (ValueError, RulebookError, FileFormatError, OSError) as error:
@@ -84,7 +88,7 @@ def _audit_credits(request: AuditRequest) -> int:
         rejected.append(Rejected(rid, row.line, reason, row.unit))
         row_problem("audit", request.file, f"{row.unit} {row.line}", reason)
     try:
-        result = audit(program, records, as_of, request.specialty, rejected)
+        result = audit(program, records, as_of, request.specialty, rejected, cycle_start)
     except ValueError as error:
         raise _fail(str(error)) from None
     from certcredit.cli.audit_views import emit_audit
@@ -93,6 +97,13 @@ def _audit_credits(request: AuditRequest) -> int:
     if bad:
         say("audit", f"{bad} row(s) rejected")
     return 2 if bad else 0
+
+
+def _parse_cycle_start(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"unreadable --cycle-start date {text!r}: use YYYY-MM-DD") from None
 
 
 # --- many people (--batch) -------------------------------------------------------------------------------------
@@ -159,6 +170,11 @@ def audit_command(
         [], "--with", help="what-if: a file of planned sessions (any records format); may be repeated"
     ),
     today: str | None = typer.Option(None, "--today", help="the date the outlook counts from (default: today)"),
+    cycle_start: str | None = typer.Option(
+        None,
+        "--cycle-start",
+        help="the day the person's first cycle began (programs with a first-cycle rule: tx-mcle, pmi-pmp-renewal)",
+    ),
 ) -> None:
     """Audit records against a program: what counts where, what is still needed, and the apply-by date."""
     chosen = output or ("json" if batch else "table")
@@ -176,7 +192,9 @@ def audit_command(
     count = workers if workers > 0 else default_workers()
     if planned and batch:
         raise _fail("--with is for one person's audit, not --batch")
+    if cycle_start and batch:
+        raise _fail("--cycle-start is for one person's audit, not --batch")
     request = AuditRequest(
-        file, program, as_of, specialty, chosen, batch, input_format, count, stats, tuple(planned), today
+        file, program, as_of, specialty, chosen, batch, input_format, count, stats, tuple(planned), today, cycle_start
     )
     raise typer.Exit(auditor(request))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from certcredit.engine.allocate import Allocation, Item, Problem, allocate
@@ -95,12 +95,24 @@ class YearStatus:
 
 @dataclass(frozen=True, slots=True)
 class CarryOver:
-    """Hours carried from the cycle that ended on ``from_cycle_ending`` (0 when it was not complete)."""
+    """Hours carried from the cycle that ended on ``from_cycle_ending`` (0 when nothing carries).
+
+    ``status`` says why (engine/carry.py): ``carried``, ``no_excess`` (complete, nothing beyond its total),
+    ``previous_incomplete``, ``nothing_given`` (no record
+    dated in that cycle), ``no_carry_rule`` (its rules allowed none), ``before_rules`` (no version was in force
+    for it), ``first_cycle``; ``previous_complete`` is None where that cycle was not audited. ``counts`` is the
+    reading (``earned`` or ``credited``), ``records`` the previous cycle's records whose hours were carried from,
+    ``also`` the carried hours that may count for another requirement (Texas: ethics)."""
 
     from_cycle_ending: dt.date
     hours: float
     into: str
-    previous_complete: bool
+    previous_complete: bool | None
+    status: str = "carried"
+    rules_version: str | None = None
+    counts: str = "earned"
+    records: tuple[str, ...] = ()
+    also: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +123,18 @@ class NestedDetails:
     within: dict[str, str]
     per_year: dict[str, tuple[YearStatus, ...]]
     carry_over: CarryOver | None
+    #: requirements with no minimum (a maximum, a category): shown as limits, never as met requirements
+    limit_only: frozenset[str] = frozenset()
+    #: the program's credit (singular, plural), None: hours
+    unit: tuple[str, str] | None = None
+    #: record id -> the limits (requirement maxima, caps) that cut it, and each limit as people read it
+    capped_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    limit_texts: dict[str, str] = field(default_factory=dict)
+    #: the grace period's last day, and the records of it that count for this cycle
+    grace_until: dt.date | None = None
+    grace_records: tuple[str, ...] = ()
+    #: the day a first cycle began (``cycle_start``), when the audit was told one
+    first_cycle_start: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,21 +367,26 @@ def audit(
     as_of: dt.date,
     specialty: str | None = None,
     rejected: Sequence[Rejected] = (),
+    cycle_start: dt.date | None = None,
 ) -> Audit:
-    """The audit object of SPEC.md for one person (``specialty`` is resolved through the rulebook's aliases)."""
+    """The audit object of SPEC.md for one person (``specialty`` is resolved through the rulebook's aliases).
+
+    ``cycle_start``: the day the person's first cycle began, for programs whose rules say how a first cycle differs
+    (engine/cycle_edges.py); an error for any other."""
     book = choose_version(program, as_of)
     specialty = book.resolve_specialty(specialty)
     nested: NestedDetails | None = None
     if book.nesting is not None:
-        from certcredit.engine.nested_audit import nested_statuses, solve_nested
+        from certcredit.engine.nested_audit import audit_nested
 
-        sorted_records = _sort_records(book, records, as_of, specialty)
-        solution = solve_nested(program, book, records, sorted_records, as_of, specialty)
-        allocation = solution.allocation
-        statuses, nested = nested_statuses(book, solution)
-    else:
-        book, sorted_records, allocation = _solve(program, records, as_of, specialty)
-        statuses = _statuses(book, allocation)
+        found = audit_nested(program, book, records, as_of, specialty, rejected, cycle_start)
+        if found.complete and program.apply_by and cycle_start is None:
+            return replace(found, apply_by=apply_by(program, records, as_of, specialty))
+        return found
+    if cycle_start is not None:
+        raise ValueError(f"program {program.id} has no first-cycle rule: leave out the cycle start")
+    book, sorted_records, allocation = _solve(program, records, as_of, specialty)
+    statuses = _statuses(book, allocation)
     hours = book.hours
     total = book.total
     counting = sorted_records.counting
@@ -368,11 +397,6 @@ def audit(
     placements: list[Placement] = []
     placed = [False] * len(counting)
     for key, bucket, ticks in allocation.parts:  # parts follow ``counting``, which keeps input order
-        if key == len(counting):  # hours carried over from the previous cycle (nested programs)
-            placements.append(
-                Placement(CARRY_RECORD, bucket_ids[bucket] if bucket >= 0 else total_id, hours(ticks), hours(ticks))
-            )
-            continue
         record = counting[key]
         placed[key] = True
         full = record.minutes if exact else book.ticks(record.minutes)

@@ -74,7 +74,8 @@ def plan(
     sorted_records = _sort_records(book, mine + dated, as_of, specialty)
     session_ids = {s.id for s in dated}
     excluded += [(r.id, sorted_records.unused[r.position]) for r in dated if r.position in sorted_records.unused]
-    from certcredit.engine.nested_audit import carry_in, year_bounds, year_of
+    from certcredit.engine.carry import carry_in, carry_items
+    from certcredit.engine.years import year_bounds, year_of
 
     bounds = year_bounds(book, as_of)
     items: list[NestedItem] = []
@@ -88,10 +89,9 @@ def plan(
             candidates.append(record)
         else:
             session_of.append(-1)
-    if book.nesting is not None and book.nesting.carry is not None:
-        carried, _ = carry_in(program, book, records, as_of, specialty)
-        if carried > 0:
-            items.append(NestedItem(len(sorted_records.counting), carried, (book.nesting.carry.into,), "", -1))
+    if book.nesting is not None:
+        for carried in carry_items(carry_in(program, book, records, as_of, specialty), len(sorted_records.counting)):
+            items.append(carried)
             session_of.append(-1)
     minutes = [c.minutes for c in candidates]
     order = sorted(range(len(candidates)), key=lambda i: (candidates[i].date, candidates[i].position))

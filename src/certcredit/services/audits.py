@@ -206,12 +206,15 @@ class Inputs:
     raw: list[tuple[Any, ...]]
     applying: dict[int, Decision]
 
-    def key(self, program_id: str, as_of: dt.date, specialty: str | None, today: dt.date) -> str:
+    def key(
+        self, program_id: str, as_of: dt.date, specialty: str | None, today: dt.date, cycle_start: dt.date | None
+    ) -> str:
         """The cache key of an audit of these inputs: a digest of all of them (module docstring)."""
         decided = sorted(
             (sid, d.pk, d.kind, d.verdict, d.category, d.subject_area, d.topic) for sid, d in self.applying.items()
         )
-        inputs = [rulebook_version(program_id), program_id, str(as_of), specialty, str(today), self.raw, decided]
+        when = [str(as_of), specialty, str(today), str(cycle_start) if cycle_start else None]
+        inputs = [rulebook_version(program_id), program_id, *when, self.raw, decided]
         return "certcredit:audit:" + hashlib.sha256(orjson.dumps(inputs, default=str)).hexdigest()
 
     def rows(self) -> list[dict[str, Any]]:
@@ -300,16 +303,18 @@ def progress(
     as_of: dt.date,
     specialty: str | None = None,
     today: dt.date | None = None,
+    cycle_start: dt.date | None = None,
 ) -> Progress:
     """The person's audit against a record program, with the outlook counted from ``today`` (default: today).
 
     The viewer must be that person or staff. A program that is not a record program,
-    an as-of date no version of it covers, or a specialty it does not take raises ``ProgressInvalid``.
+    an as-of date no version of it covers, a specialty it does not take, or a first cycle's start
+    (``cycle_start``) it has no rule for raises ``ProgressInvalid``.
     """
     check_may_see_records_of(viewer, person)
     program = _checked_program(program_id, as_of, specialty)
     inputs = read_inputs(person)
-    audited = audited_inputs(program, inputs, as_of, specialty, today or dt.date.today())
+    audited = audited_inputs(program, inputs, as_of, specialty, today or dt.date.today(), cycle_start)
     stored = {r.pk: r for r in stored_records(person)}
     applied = _credits_with(stored.values(), inputs.applying)
     by_id: dict[str, Record] = {}
@@ -327,16 +332,17 @@ def progress_json(
     as_of: dt.date,
     specialty: str | None = None,
     today: dt.date | None = None,
+    cycle_start: dt.date | None = None,
 ) -> bytes:
     """``progress(...).report`` as JSON (what ``GET /api/progress`` sends), kept with the cached audit: a cached
     answer costs the two (or four) small queries of ``read_inputs`` and no encoding."""
     check_may_see_records_of(viewer, person)
     program = _checked_program(program_id, as_of, specialty)
     inputs, today = read_inputs(person), today or dt.date.today()
-    body = cache.get(inputs.key(program.id, as_of, specialty, today) + ":json")
+    body = cache.get(inputs.key(program.id, as_of, specialty, today, cycle_start) + ":json")
     if isinstance(body, bytes):  # the JSON alone: no audit object to unpickle
         return body
-    return audited_inputs(program, inputs, as_of, specialty, today).json
+    return audited_inputs(program, inputs, as_of, specialty, today, cycle_start).json
 
 
 def progress_report(
@@ -346,9 +352,10 @@ def progress_report(
     as_of: dt.date,
     specialty: str | None = None,
     today: dt.date | None = None,
+    cycle_start: dt.date | None = None,
 ) -> dict[str, Any]:
     """``progress_json`` read back: the same object as ``progress(...).report``."""
-    return dict(orjson.loads(progress_json(viewer, person, program_id, as_of, specialty, today)))
+    return dict(orjson.loads(progress_json(viewer, person, program_id, as_of, specialty, today, cycle_start)))
 
 
 def _checked_program(program_id: str, as_of: dt.date, specialty: str | None) -> CompiledProgram:
@@ -385,11 +392,16 @@ def rulebook_version(program_id: str) -> str:
 
 
 def audited_inputs(
-    program: CompiledProgram, inputs: Inputs, as_of: dt.date, specialty: str | None, today: dt.date
+    program: CompiledProgram,
+    inputs: Inputs,
+    as_of: dt.date,
+    specialty: str | None,
+    today: dt.date,
+    cycle_start: dt.date | None = None,
 ) -> Audited:
     """The audit of ``inputs``, from the cache when the same inputs were audited before, else audited and kept
     (no expiry: other inputs make another key)."""
-    key = inputs.key(program.id, as_of, specialty, today)
+    key = inputs.key(program.id, as_of, specialty, today, cycle_start)
     found = cache.get(key)
     if isinstance(found, Audited):
         return found
@@ -401,7 +413,12 @@ def audited_inputs(
             # kept before a bound the one reading has now (e.g. more than 10,000 minutes): listed as rejected,
             # named by its place in the as-audited export
             rejected.append(Rejected(str(row["id"]), position, str(error), "record"))
-    result = audit(program, records, as_of, specialty, rejected)
+    try:
+        result = audit(program, records, as_of, specialty, rejected, cycle_start=cycle_start)
+    except ValueError as error:  # a cycle start the program has no rule for, or one too long ago
+        if cycle_start is None:
+            raise
+        raise ProgressInvalid("cycle_start", str(error)) from None
     report = audit_json(result)
     report["outlook"] = outlook_json(outlook(program, records, result, today))
     made = Audited(result, report, orjson.dumps(report))

@@ -209,11 +209,15 @@ class ProgressQuery(Schema):
     as_of: Text = Field(..., description="the application date, or the cycle's end for recertification (YYYY-MM-DD)")
     specialty: Text | None = Field(None, description="the functional specialist's subject area (HR, FM, OM, LI)")
     person: Text | None = Field(None, description="another person's e-mail (staff); default: yourself")
+    cycle_start: Text | None = Field(
+        None, description="the day a first cycle began (programs with a first-cycle rule), YYYY-MM-DD"
+    )
 
 
 class _Open(Schema):
-    """Keys beyond the declared ones (a nested program's ``within``, ``max_hours``, ``per_year``, ``carry_over``; a
-    capped allocation's ``record_hours``) pass through as the CLI prints them."""
+    """Keys beyond the declared ones (a nested program's ``within``, ``max_hours``, ``limit``, ``per_year``,
+    ``carry_over``, ``unit``, ``grace``; a capped allocation's ``record_hours`` and ``capped_by``; an unused
+    record's ``capped_by`` and ``carry_over``) pass through as the CLI prints them."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -232,7 +236,7 @@ class AllocationLine(_Open):
     hours: float
 
 
-class UnusedLine(Schema):
+class UnusedLine(_Open):
     record: str
     reason: str
 
@@ -358,10 +362,10 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
 
     Its keys are SPEC.md's audit object (`program`, `as_of`, `rules_version`, `complete`, `hours_needed`,
     `apply_by`, `requirements`, `allocations`, `unused`, `rejected`) with the CLI's extras (`specialty`,
-    `window`, a nested program's `carry_over` and per-requirement lines) and `outlook` (what ages out soon, or
-    the cycle's deadline), counted from the server's today. Record ids are those the export writes. Left out,
-    as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`; `rejected` is always
-    empty, as the store keeps only readable records.
+    `window`, a nested program's `carry_over`, `unit`, `grace` and per-requirement lines) and `outlook` (what
+    ages out soon, or the cycle's deadline), counted from the server's today. Record ids are those the export
+    writes. Left out, as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`;
+    `rejected` is always empty, as the store keeps only readable records.
 
     Your own records, or (staff) another person's with `person=email`; a person you may not see is 404, as
     a missing one is. A bad program, date or specialty is 422 with a `message` and the `field` at fault.
@@ -369,7 +373,15 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
     person = queries.person_seen_by(request.auth, query.person)
     try:
         as_of = audits.parse_as_of(query.as_of)
-        body = audits.progress_json(request.auth, person, query.program, as_of, query.specialty or None)
+        start = None
+        if query.cycle_start:
+            try:
+                start = audits.parse_as_of(query.cycle_start)
+            except audits.ProgressInvalid as error:
+                raise audits.ProgressInvalid("cycle_start", str(error).replace("as-of date", "date")) from None
+        body = audits.progress_json(
+            request.auth, person, query.program, as_of, query.specialty or None, cycle_start=start
+        )
     except audits.ProgressInvalid as error:
         raise _Invalid(error.field, str(error)) from None
     # Sent as it is, JSON kept with the cached audit: validating through ProgressOut would drop the keys only some

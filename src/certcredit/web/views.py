@@ -191,7 +191,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         person = queries.person_seen_by(request.user, email)
     except UnknownPerson as error:
         raise Http404(str(error)) from error
-    asked = any(key in request.GET for key in ("program", "as_of", "specialty"))
+    asked = any(key in request.GET for key in ("program", "as_of", "specialty", "cycle_start"))
     step = credentials.next_step(person)
     held = credentials.current_credential(person)
     initial = {
@@ -206,7 +206,14 @@ def progress(request: HttpRequest) -> HttpResponse:
     if asked and form.is_valid():
         data = form.cleaned_data
         try:
-            shown = audits.progress(request.user, person, data["program"], data["as_of"], data["specialty"] or None)
+            shown = audits.progress(
+                request.user,
+                person,
+                data["program"],
+                data["as_of"],
+                data["specialty"] or None,
+                cycle_start=data.get("cycle_start"),
+            )
         except audits.ProgressInvalid as error:
             form.add_error(error.field, str(error))
     context = {
