@@ -26,7 +26,7 @@ run: $(VENV)/.installed documents-deps
 	$(BIN)/certcredit migrate
 	$(BIN)/certcredit demo
 	$(BIN)/certcredit keys create --if-missing
-	$(BIN)/certcredit serve --host 127.0.0.1 --port 8000
+	$(BIN)/certcredit serve --dev --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench training

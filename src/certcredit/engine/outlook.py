@@ -6,6 +6,12 @@ Pure: values in, values out. Two views, by window kind:
   window still holds it. The records that leave within ``HORIZON_DAYS`` of the as-of date are listed, with what
   the audit would say on the horizon's last day (with the same records, none added) and, when the person is
   complete today, the first day on which they no longer would be.
+
+  The audit of a day depends on that day only through the records its window holds and the rule version in
+  force, so both can change only on a *change point*: the day after a record's last day in the window, or the
+  day a new version takes over. The first incomplete day is found by auditing those days in order (a few dozen
+  at most), never each day of the horizon; the tests check this against the day-by-day search. The look-ahead
+  audits leave out ``apply_by`` (it is not shown for them, and it searches its own change points).
 * **Cycle** (recertification: the as-of date is the cycle's end): the days left from ``today`` to the cycle's end,
   the hours still needed per month to finish in time, and the pace so far (hours counted from records dated up
   to today, per month since the cycle began). A month is 365.25 / 12 days.
@@ -13,11 +19,12 @@ Pure: values in, values out. Two views, by window kind:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.audit import Audit, audit, choose_version
+from certcredit.engine.audit import Audit, audit, choose_version, is_complete
 from certcredit.engine.records import Record
 from certcredit.engine.windows import ONE_DAY, last_day_in_window
 from certcredit.rules.compiled import CompiledProgram
@@ -97,14 +104,50 @@ def ageing_out(
         if as_of <= last < until:
             leaving.append(Leaving(record.id, record.date, last, round(counted[record.id], 4)))
     leaving.sort(key=lambda item: (item.last_day, item.record))
-    later = audit(program, mine, until, result.specialty)
+    later = audit(_without_apply_by(program), mine, until, result.specialty)
     incomplete_from = None
     if result.complete:
-        for day in sorted({item.last_day + ONE_DAY for item in leaving}):
-            if day <= until and not audit(program, mine, day, result.specialty).complete:
+        for day in change_points(program, mine, as_of, until):
+            if not is_complete(program, mine, day, result.specialty):
                 incomplete_from = day
                 break
     return AgeingOut(until, tuple(leaving), later.complete, later.hours_needed, incomplete_from)
+
+
+def change_points(program: CompiledProgram, records: Sequence[Record], after: dt.date, until: dt.date) -> list[dt.date]:
+    """The days in ``(after, until]`` on which the audit of ``records`` may change, in order (module docstring).
+
+    A day is one when the rule version in force differs from the day before's, or when a record that the day
+    before's window held (under the version in force that day before) is no longer held. Days between two change
+    points see the same records under the same version, hence the same audit.
+    """
+    if until <= after:
+        return []
+    days: set[dt.date] = set()
+    for version in program.versions:
+        # the first day whose anchor reaches the version (``choose_version``): its effective date, or, anchored on
+        # the window's start, the day after the last one whose window still starts before it
+        first = version.effective_from
+        if program.version_anchor == "window_start":
+            first = last_day_in_window(first - ONE_DAY, program.versions[0].window_months, True) + ONE_DAY
+        if after < first <= until:
+            days.add(first)
+    segments = sorted({after, *days})
+    for start, end in zip(segments, [*segments[1:], until], strict=True):
+        # within [start, end] one version is in force (the one of ``start``): records leave its window once each
+        book = choose_version(program, start)
+        for record in records:
+            if record.date > start:
+                continue
+            leaves = last_day_in_window(record.date, book.window_months, book.window_start_inclusive) + ONE_DAY
+            if start < leaves <= end:
+                days.add(leaves)
+    return sorted(days)
+
+
+def _without_apply_by(program: CompiledProgram) -> CompiledProgram:
+    """The program as audited for a look-ahead day: the same rules, without the apply-by search."""
+    return dataclasses.replace(program, apply_by=False) if program.apply_by else program
 
 
 def deadline(records: Sequence[Record], result: Audit, today: dt.date) -> Deadline:

@@ -14,22 +14,37 @@ A record linked to a catalogue session (``Record.session``) takes the credit of 
 category" says; ``credit_of`` has the rules. The audit reads the credit it applied, so the file that reproduces
 it with the CLI is ``exports.record_rows(person, as_audited=True)``: the plain export keeps each record as stored,
 so that re-importing it never turns an evaluator's category into the member's own designation.
+
+Audits are cached (Django's cache, ``CACHES["default"]``: per worker process unless set otherwise) under a key
+made of everything the audit reads (``Inputs``): each record's stored fields that the audit uses, the applying
+decision of each linked session, the rulebook file and the code's version, the as-of date, the specialty and
+today (the outlook counts from it). A changed, added or removed record, a new or changed decision on a linked
+session, or another rulebook gives another key, however the change was made, so a cached audit is never stale
+and needs no expiry time. Reading the key costs one query of the person's records (two more when some are linked
+to sessions), without building a model object per record; the API's answer is kept as JSON beside the audit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
+import orjson
+from django.core.cache import cache
+from django.db import connection
+
+from certcredit import __version__
 from certcredit.engine.audit import Audit, Rejected, audit, choose_version
 from certcredit.engine.outlook import outlook
 from certcredit.engine.planning_report import outlook_json
-from certcredit.engine.records import Record as EngineRecord
 from certcredit.engine.records import RecordError, record_from_row
 from certcredit.engine.report import audit_json
-from certcredit.rules.load import ProgramSummary, list_programs, load_program
+from certcredit.rules.compiled import CompiledProgram
+from certcredit.rules.load import ProgramSummary, list_programs, load_program, shipped_path
 from certcredit.services import decisions
 from certcredit.services.access import check_may_see_records_of
 from certcredit.store.accounts.models import Person
@@ -59,7 +74,60 @@ class Credit:
     own: tuple[str, ...] = ()
 
 
-def credit_of(record: Record, decision: Decision | None) -> Credit:
+class Stored(Protocol):
+    """What the audit reads of a stored record: a ``Record``, or the same fields read without building one."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def external_id(self) -> str: ...
+
+    @property
+    def date(self) -> dt.date: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def minutes(self) -> int: ...
+
+    @property
+    def format(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def subject_area(self) -> str: ...
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def activity(self) -> str: ...
+
+    @property
+    def session_id(self) -> int | None: ...
+
+
+class StoredRow(NamedTuple):
+    """A stored record's fields that the audit uses, as ``read_inputs`` reads them (no model object)."""
+
+    pk: int
+    external_id: str
+    date: dt.date
+    title: str
+    minutes: int
+    format: str
+    category: str
+    subject_area: str
+    topic: str
+    activity: str
+    session_id: int | None
+
+
+def credit_of(record: Stored, decision: Decision | None) -> Credit:
     """A record's credit, given the applying decision of its linked session (None: unlinked, or no decision).
 
     RULES.md, "Deciding a category":
@@ -98,14 +166,24 @@ def credit_of(record: Record, decision: Decision | None) -> Credit:
     return Credit(category, subject_area, topic, source, kept)
 
 
-def credits(person: Person, stored: list[Record]) -> dict[int, Credit]:
-    """Each of the person's stored records' credit by primary key. The applying decisions of all the person's
-    linked sessions come in two queries (the sessions annotated by ``with_applying``, then their decisions),
-    however many records there are; none when no record is linked."""
-    applying: dict[int, Decision] = {}
-    if any(r.session_id is not None for r in stored):
-        linked = Session.objects.filter(pk__in=Record.objects.filter(person=person).values("session_id"))
-        applying = decisions.applying_decisions(decisions.with_applying(linked))
+def credits(stored: Iterable[Stored]) -> dict[int, Credit]:
+    """Each stored record's credit by primary key. The applying decisions of all the linked sessions come in two
+    queries (the sessions annotated by ``with_applying``, then their decisions), however many records there are;
+    none when no record is linked."""
+    listed = list(stored)
+    return _credits_with(listed, applying_of({r.session_id for r in listed if r.session_id is not None}))
+
+
+def applying_of(session_ids: Iterable[int]) -> dict[int, Decision]:
+    """Session id to its applying decision (``decisions.decision_for``'s precedence), in two queries; none for no
+    session."""
+    wanted = set(session_ids)
+    if not wanted:
+        return {}
+    return decisions.applying_decisions(decisions.with_applying(Session.objects.filter(pk__in=wanted)))
+
+
+def _credits_with(stored: Iterable[Stored], applying: dict[int, Decision]) -> dict[int, Credit]:
     return {r.pk: credit_of(r, applying.get(r.session_id) if r.session_id else None) for r in stored}
 
 
@@ -114,23 +192,47 @@ def stored_records(person: Person) -> list[Record]:
     return list(Record.objects.filter(person=person).order_by("date", "title", "id"))
 
 
-def _stored(person: Person) -> tuple[list[Record], list[EngineRecord], dict[int, Credit], list[Rejected]]:
-    """The readable stored records, oldest first, the engine's reading of each (same positions), each one's
-    credit, and the stored records the one reading refuses (kept before a bound it has now, e.g. more than
-    10,000 minutes): those are listed as rejected, named by their place in the as-audited export."""
-    readable: list[Record] = []
-    records: list[EngineRecord] = []
-    rejected: list[Rejected] = []
-    stored = stored_records(person)
-    applied = credits(person, stored)
-    for position, r in enumerate(stored, start=1):
-        try:
-            records.append(record_from_row(_row(r, applied[r.pk]), position))
-        except RecordError as error:
-            rejected.append(Rejected(r.external_id or str(r.pk), position, str(error), "record"))
-        else:
-            readable.append(r)
-    return readable, records, applied, rejected
+def _records_query(person: Person) -> tuple[str, Any]:
+    query = Record.objects.filter(person=person).order_by("date", "title", "id").values_list(*StoredRow._fields)
+    return query.query.sql_with_params()
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything of the store an audit of a person reads: their records' audited fields as the database returns
+    them (oldest first), and the applying decision of each linked session. Read in two or four queries and no
+    model object per record, so that a cached audit costs little more than the cache key."""
+
+    raw: list[tuple[Any, ...]]
+    applying: dict[int, Decision]
+
+    def key(
+        self, program_id: str, as_of: dt.date, specialty: str | None, today: dt.date, cycle_start: dt.date | None
+    ) -> str:
+        """The cache key of an audit of these inputs: a digest of all of them (module docstring)."""
+        decided = sorted(
+            (sid, d.pk, d.kind, d.verdict, d.category, d.subject_area, d.topic) for sid, d in self.applying.items()
+        )
+        when = [str(as_of), specialty, str(today), str(cycle_start) if cycle_start else None]
+        inputs = [rulebook_version(program_id), program_id, *when, self.raw, decided]
+        return "certcredit:audit:" + hashlib.sha256(orjson.dumps(inputs, default=str)).hexdigest()
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The records as file rows, each with the credit the audit applies (``credit_of``)."""
+        stored = [StoredRow(*values) for values in self.raw]
+        stored = [r._replace(date=dt.date.fromisoformat(r.date)) if isinstance(r.date, str) else r for r in stored]
+        applied = _credits_with(stored, self.applying)
+        return [_row(r, applied[r.pk]) for r in stored]
+
+
+def read_inputs(person: Person) -> Inputs:
+    """The person's ``Inputs`` (SQLite gives dates as text, PostgreSQL as dates: either is a key)."""
+    sql, params = _records_query(person)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = [tuple(values) for values in cursor.fetchall()]
+    session_at = StoredRow._fields.index("session_id")
+    return Inputs(raw, applying_of(values[session_at] for values in raw if values[session_at] is not None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +312,54 @@ def progress(
     (``cycle_start``) it has no rule for raises ``ProgressInvalid``.
     """
     check_may_see_records_of(viewer, person)
+    program = _checked_program(program_id, as_of, specialty)
+    inputs = read_inputs(person)
+    audited = audited_inputs(program, inputs, as_of, specialty, today or dt.date.today(), cycle_start)
+    stored = {r.pk: r for r in stored_records(person)}
+    applied = _credits_with(stored.values(), inputs.applying)
+    by_id: dict[str, Record] = {}
+    for values in inputs.raw:
+        row = StoredRow(*values)
+        if row.pk in stored:  # else removed since it was read: shown without a link
+            by_id[row.external_id or str(row.pk)] = stored[row.pk]
+    return Progress(person, audited.audit, audited.report, by_id, {ident: applied[r.pk] for ident, r in by_id.items()})
+
+
+def progress_json(
+    viewer: Person,
+    person: Person,
+    program_id: str,
+    as_of: dt.date,
+    specialty: str | None = None,
+    today: dt.date | None = None,
+    cycle_start: dt.date | None = None,
+) -> bytes:
+    """``progress(...).report`` as JSON (what ``GET /api/progress`` sends), kept with the cached audit: a cached
+    answer costs the two (or four) small queries of ``read_inputs`` and no encoding."""
+    check_may_see_records_of(viewer, person)
+    program = _checked_program(program_id, as_of, specialty)
+    inputs, today = read_inputs(person), today or dt.date.today()
+    body = cache.get(inputs.key(program.id, as_of, specialty, today, cycle_start) + ":json")
+    if isinstance(body, bytes):  # the JSON alone: no audit object to unpickle
+        return body
+    return audited_inputs(program, inputs, as_of, specialty, today, cycle_start).json
+
+
+def progress_report(
+    viewer: Person,
+    person: Person,
+    program_id: str,
+    as_of: dt.date,
+    specialty: str | None = None,
+    today: dt.date | None = None,
+    cycle_start: dt.date | None = None,
+) -> dict[str, Any]:
+    """``progress_json`` read back: the same object as ``progress(...).report``."""
+    return dict(orjson.loads(progress_json(viewer, person, program_id, as_of, specialty, today, cycle_start)))
+
+
+def _checked_program(program_id: str, as_of: dt.date, specialty: str | None) -> CompiledProgram:
+    """The record program asked for, once the as-of date and the specialty are known to fit it."""
     known = {p.id for p in record_programs()}
     if program_id not in known:
         raise ProgressInvalid("program", f"unknown program {program_id!r}; use one of {', '.join(sorted(known))}")
@@ -222,7 +372,47 @@ def progress(
         book.resolve_specialty(specialty)
     except ValueError as error:
         raise ProgressInvalid("specialty", str(error)) from None
-    stored, records, applied, rejected = _stored(person)
+    return program
+
+
+@dataclass(frozen=True, slots=True)
+class Audited:
+    """An audit of some rows, the report made from it (with ``outlook``) and the report as JSON, as cached."""
+
+    audit: Audit
+    report: dict[str, Any]
+    json: bytes
+
+
+@functools.cache
+def rulebook_version(program_id: str) -> str:
+    """A shipped rulebook's version for cache keys: its file's digest and the code's version (both are read once
+    per process, as ``load_program`` reads the rulebook once)."""
+    return hashlib.sha256(shipped_path(program_id).read_bytes()).hexdigest()[:16] + "@" + __version__
+
+
+def audited_inputs(
+    program: CompiledProgram,
+    inputs: Inputs,
+    as_of: dt.date,
+    specialty: str | None,
+    today: dt.date,
+    cycle_start: dt.date | None = None,
+) -> Audited:
+    """The audit of ``inputs``, from the cache when the same inputs were audited before, else audited and kept
+    (no expiry: other inputs make another key)."""
+    key = inputs.key(program.id, as_of, specialty, today, cycle_start)
+    found = cache.get(key)
+    if isinstance(found, Audited):
+        return found
+    records, rejected = [], []
+    for position, row in enumerate(inputs.rows(), start=1):
+        try:
+            records.append(record_from_row(row, position))
+        except RecordError as error:
+            # kept before a bound the one reading has now (e.g. more than 10,000 minutes): listed as rejected,
+            # named by its place in the as-audited export
+            rejected.append(Rejected(str(row["id"]), position, str(error), "record"))
     try:
         result = audit(program, records, as_of, specialty, rejected, cycle_start=cycle_start)
     except ValueError as error:  # a cycle start the program has no rule for, or one too long ago
@@ -230,12 +420,13 @@ def progress(
             raise
         raise ProgressInvalid("cycle_start", str(error)) from None
     report = audit_json(result)
-    report["outlook"] = outlook_json(outlook(program, records, result, today or dt.date.today()))
-    by_id = {record.id: row for record, row in zip(records, stored, strict=True)}
-    return Progress(person, result, report, by_id, {ident: applied[row.pk] for ident, row in by_id.items()})
+    report["outlook"] = outlook_json(outlook(program, records, result, today))
+    made = Audited(result, report, orjson.dumps(report))
+    cache.set_many({key: made, key + ":json": made.json}, timeout=None)
+    return made
 
 
-def _row(r: Record, credit: Credit) -> dict[str, Any]:
+def _row(r: Stored, credit: Credit) -> dict[str, Any]:
     """A stored record in a file row's keys, with the credit the audit applies; blank values are absent, as in a
     file."""
     return {

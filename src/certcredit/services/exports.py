@@ -45,7 +45,7 @@ def record_rows(person: Person, as_audited: bool = False) -> list[dict[str, Any]
     reads to give what the progress page and ``GET /api/progress`` give.
     """
     stored = audits.stored_records(person)
-    applied = audits.credits(person, stored) if as_audited else {}
+    applied = audits.credits(stored) if as_audited else {}
     rows = []
     for r in stored:
         credit = applied.get(r.pk) or audits.Credit(r.category, r.subject_area, r.topic, audits.STORED)

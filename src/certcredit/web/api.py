@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -25,6 +25,7 @@ from certcredit.services import audits, clrm, decisions, queries, reviews, token
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
+from certcredit.web import busy
 
 if TYPE_CHECKING:
     from certcredit.store.accounts.models import Person
@@ -378,12 +379,15 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
                 start = audits.parse_as_of(query.cycle_start)
             except audits.ProgressInvalid as error:
                 raise audits.ProgressInvalid("cycle_start", str(error).replace("as-of date", "date")) from None
-        shown = audits.progress(request.auth, person, query.program, as_of, query.specialty or None, cycle_start=start)
+        body = audits.progress_json(
+            request.auth, person, query.program, as_of, query.specialty or None, cycle_start=start
+        )
     except audits.ProgressInvalid as error:
         raise _Invalid(error.field, str(error)) from None
-    # Sent as it is: validating through ProgressOut would drop the keys only some programs have (ninja reads a
-    # response by attributes, so extra keys are not seen); the schema documents it, tests check it fits.
-    return api.create_response(request, shown.report, status=200)
+    # Sent as it is, JSON kept with the cached audit: validating through ProgressOut would drop the keys only some
+    # programs have (ninja reads a response by attributes, so extra keys are not seen); the schema documents it,
+    # tests check it fits.
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @api.get("/sessions", response={200: SessionPage, **ERRORS}, tags=["sessions"])
@@ -731,6 +735,16 @@ def _unknown_person(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG001 (the framework's signature)
     return _problem(request, 404, "not found")
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A busy database (``web.busy``) is 503 with ``Retry-After``; any other database error is a 500."""
+    if not busy.is_busy(exc):
+        return _server_error(request, exc)
+    response = _problem(request, 503, busy.MESSAGE)
+    response["Retry-After"] = str(busy.RETRY_AFTER)
+    return response
 
 
 @api.exception_handler(Exception)

@@ -1,7 +1,19 @@
-"""Django settings: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so (SPEC.md)."""
+"""Django settings: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so (SPEC.md).
+
+Everything a deployment sets comes from the environment (docs/deploy.md lists each variable):
+
+* ``CERTCREDIT_DEBUG=1`` is **development**: Django's debug pages, and the built-in development ``SECRET_KEY``
+  when ``CERTCREDIT_SECRET_KEY`` is not set. ``make run`` (``certcredit serve --dev``) sets it. Anything else is
+  production: the web server refuses to start without ``CERTCREDIT_SECRET_KEY`` (``web.wsgi``); the command
+  line, which signs nothing, still runs.
+* ``CERTCREDIT_HTTPS=1``: the site is served over TLS by a proxy in front (which sets ``X-Forwarded-Proto``):
+  secure cookies, HSTS, redirects to https. ``CERTCREDIT_PROXIES=N``: that many proxies in front append to
+  ``X-Forwarded-For`` (the address login throttling counts).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -11,7 +23,9 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CERTCREDIT_VAR", Path.cwd() / "var"))
 
 DEBUG = os.environ.get("CERTCREDIT_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("CERTCREDIT_SECRET_KEY") or "insecure-local-only-" + "certcredit-dev-key-change-me"
+#: development only (the prefix makes ``check --deploy`` flag it); the web server refuses it outside development
+DEVELOPMENT_SECRET_KEY = "django-insecure-" + "certcredit-development-only-never-use-in-production"
+SECRET_KEY = os.environ.get("CERTCREDIT_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = os.environ.get("CERTCREDIT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 
@@ -39,8 +53,12 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # a server worker keeps its connection (opening one costs the PRAGMAs below on every request)
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
-            "timeout": 20,
+            # how long a write waits for another to finish before failing (a web request then answers 503)
+            "timeout": float(os.environ.get("CERTCREDIT_SQLITE_BUSY_TIMEOUT", "20")),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
@@ -60,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # django-ninja's own static files: /api/docs serves Swagger UI from the app, no CDN (docs/api.md)
     "ninja",
+    "axes",
     "certcredit.store.accounts",
     "certcredit.store.catalog",
     "certcredit.store.records",
@@ -75,6 +94,8 @@ AUTH_USER_MODEL = "accounts.Person"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +104,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # every error under /api/ as JSON with a message, even the framework's plain-text 405
     "certcredit.web.api_errors.ApiErrorsAsJson",
+    "certcredit.web.busy.BusyDatabaseMiddleware",
+    # last, as django-axes asks: turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # refuses a sign-in while its account or address is locked out, before the password is checked
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "certcredit.web.urls"
@@ -112,7 +142,13 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("CERTCREDIT_STATIC_ROOT", VAR_DIR / "static"))
+# WhiteNoise serves the files ``certcredit serve`` collects into STATIC_ROOT, compressed (gzip and brotli), from
+# the app itself: no separate web server is needed for them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_ROOT = Path(os.environ.get("CERTCREDIT_MEDIA", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 #: Uploads above this size are refused (evidence files and record files through the web).
@@ -146,6 +182,66 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "certcredit.web.views.csrf_failure"
+
+# Caches: audits (``services.audits``) are kept here under keys of their inputs, in each worker process: two
+# entries an audit (the audit, its JSON), some 10-50 kB each for a member with hundreds of records; past
+# MAX_ENTRIES a third of the entries are dropped.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
+}
+
+# Passwords: Django's four checks (not like the e-mail or name, at least 10 characters, not a common password,
+# not all digits) wherever a password is set through Django's forms (the admin, ``changepassword``).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one account, or from one address,
+# sign-ins for it (from it) are refused for AXES_COOLOFF_TIME, even with the right password; the page says so.
+AXES_FAILURE_LIMIT = int(os.environ.get("CERTCREDIT_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CERTCREDIT_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "locked.html"
+AXES_USERNAME_CALLABLE = "certcredit.web.throttle.username"
+AXES_CLIENT_IP_CALLABLE = "certcredit.web.throttle.client_ip"
+AXES_VERBOSE = False
+#: proxies in front that append to X-Forwarded-For (0: the peer's address is the client's)
+CERTCREDIT_PROXIES = int(os.environ.get("CERTCREDIT_PROXIES", "0"))
+
+# Content-Security-Policy (django-csp): only the site's own scripts, styles and images (and data: images, which
+# the API's documentation page uses); no plug-ins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind a TLS proxy (CERTCREDIT_HTTPS=1): cookies only over https, HSTS, plain http redirected (but the health
+# check, which load balancers call over plain http).
+HTTPS = os.environ.get("CERTCREDIT_HTTPS", "") == "1"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("CERTCREDIT_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CERTCREDIT_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("CERTCREDIT_HSTS_PRELOAD", "1") == "1"
+    CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host and host != "*"]
 
 LOGGING = {
     "version": 1,

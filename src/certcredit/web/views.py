@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import attach_evidence, set_activity
+from certcredit.web import busy
 from certcredit.web.forms import (
     AcademyForm,
     ActivityForm,
@@ -474,6 +476,8 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if busy.is_busy(sys.exc_info()[1]):  # failed after the view, e.g. saving the session: not the server's fault
+        return busy.busy_response(request)
     if _is_api(request):
         return JsonResponse({"message": "internal error; it has been logged"}, status=500)
     body = "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>It has been logged.</p>"
