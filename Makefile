@@ -26,6 +26,8 @@ run: $(VENV)/.installed documents-deps
 	$(BIN)/certcredit migrate
 	$(BIN)/certcredit demo
 	$(BIN)/certcredit keys create --if-missing
+	@# the task worker (large uploads, application outcomes by e-mail) runs beside the server and stops with it
+	$(BIN)/certcredit worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/certcredit serve --dev --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-test
