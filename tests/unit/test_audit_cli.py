@@ -12,7 +12,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from certcredit.cli import _register, app, batch, workers
+from certcredit.cli import _register, app, audit_batch, workers
 from certcredit.cli import audit as audit_cli
 
 SPEC_KEYS = [
@@ -165,7 +165,7 @@ def test_batch_writes_one_audit_a_line_in_input_order_with_overrides(tmp_path: P
 
 
 def test_batch_with_two_workers_keeps_the_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr(audit_batch, "SMALL_FILE_BYTES", 0)
     monkeypatch.setattr(workers, "CHUNK_BYTES", 700)
     people = [{"person": f"p{k}", "records": application_rows(60 + k)} for k in range(40)]
     path = tmp_path / "people.jsonl"

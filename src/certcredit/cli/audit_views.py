@@ -17,7 +17,7 @@ import orjson
 import typer
 
 if TYPE_CHECKING:
-    from certcredit.cli.audit import AuditRequest
+    from certcredit.cli.audit_request import AuditRequest
     from certcredit.engine.audit import Audit
     from certcredit.engine.records import Record
     from certcredit.rules.compiled import CompiledProgram

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from certcredit.cli import app
+from certcredit.cli.typer_app import app
 
 FIELDS = (
     "id",

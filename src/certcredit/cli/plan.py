@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import typer
 
-from certcredit.cli import app
+from certcredit.cli.typer_app import app
 
 
 def _date(text: str, option: str) -> dt.date:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from certcredit.cli import app
+from certcredit.cli.typer_app import app
 
 rules_app = typer.Typer(help="Rulebooks: validate a YAML file, list the shipped programs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from certcredit.cli import app
+from certcredit.cli.typer_app import app
 
 if TYPE_CHECKING:
     from certcredit.io.readers import Row, RowError

@@ -1,7 +1,8 @@
 """The audit steps that only nested programs need: years of a window, carry-over, and their report details.
 
 Kept apart from ``engine/audit.py`` so the CLM path (and the batch path built on it) stays as it was; the audit
-imports this module only when the rule version in force has a ``nesting``.
+imports this module only when the rule version in force has a ``nesting``. It builds on the same steps as the
+audit (``engine.versions``, ``engine.prepared``, ``engine.sorting``) and never imports the audit itself.
 """
 
 from __future__ import annotations
@@ -10,18 +11,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.allocate import Allocation
-from certcredit.engine.audit import (
-    CarryOver,
-    NestedDetails,
-    RequirementStatus,
-    YearStatus,
-    _sort_records,
-    _Sorted,
-    choose_version,
-)
+from certcredit.engine.allocate import Allocation, allocate
 from certcredit.engine.nested import NestedItem, allocate_nested
+from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
+from certcredit.engine.results import CarryOver, NestedDetails, RequirementStatus, YearStatus
+from certcredit.engine.sorting import SortedRecords, sort_records
+from certcredit.engine.versions import choose_version
 from certcredit.engine.windows import add_months, window_start
 from certcredit.rules.compiled import CompiledProgram, Rulebook
 
@@ -52,10 +48,10 @@ def year_of(bounds: list[tuple[dt.date, dt.date]], day: dt.date) -> int:
     return 0  # the window's own first day, when its start is inclusive
 
 
-def _items(sorted_records: _Sorted, bounds: list[tuple[dt.date, dt.date]]) -> list[NestedItem]:
+def _items(sorted_records: SortedRecords, bounds: list[tuple[dt.date, dt.date]]) -> list[NestedItem]:
     return [
-        NestedItem(item.key, item.ticks, item.options, record.format, year_of(bounds, record.date))
-        for item, record in zip(sorted_records.items, sorted_records.counting, strict=True)
+        NestedItem(key, ticks, options, record.format, year_of(bounds, record.date))
+        for key, (_, record, ticks, _, options, *_) in enumerate(sorted_records.items)
     ]
 
 
@@ -89,22 +85,20 @@ def carry_in(
         previous_book = choose_version(program, previous_end)
     except ValueError:  # no rules were in force then: there was no previous cycle to carry from
         return 0, None
-    previous = _sort_records(previous_book, records, previous_end, specialty)
+    previous_rules = prepare(previous_book, specialty)
+    previous = sort_records(previous_rules, records, previous_end, [r.position for r in records])
     if previous_book.nesting is not None:
         bounds = year_bounds(previous_book, previous_end)
         needed = allocate_nested(previous_book, _items(previous, bounds), len(bounds)).allocation.needed
     else:
-        from certcredit.engine.allocate import allocate
-        from certcredit.engine.audit import _problem
-
-        needed = allocate(_problem(previous_book), previous.items).needed
+        needed = allocate(previous_rules.problem, previous.items).needed
     if needed > 0:
         return 0, CarryOver(previous_end, 0.0, into, False)
-    earned = sum(item.ticks for item in previous.items)
+    earned = sum(item[2] for item in previous.items)
     excess = earned - _required_total(previous_book)
     if rule.from_last_months is not None:
         since = add_months(previous_end, -rule.from_last_months)
-        late = sum(item.ticks for item, r in zip(previous.items, previous.counting, strict=True) if r.date > since)
+        late = sum(item[2] for item in previous.items if item[1].date > since)
         excess = min(excess, late)
     carried = max(0, min(rule.limit, excess))
     return carried, CarryOver(previous_end, book.hours(carried), into, True)
@@ -114,7 +108,7 @@ def solve_nested(
     program: CompiledProgram,
     book: Rulebook,
     records: Sequence[Record],
-    sorted_records: _Sorted,
+    sorted_records: SortedRecords,
     as_of: dt.date,
     specialty: str | None,
 ) -> NestedSolution:
@@ -126,7 +120,7 @@ def solve_nested(
     items = _items(sorted_records, bounds)
     carried, carry = carry_in(program, book, records, as_of, specialty)
     if carried > 0 and nesting.carry is not None:
-        items.append(NestedItem(len(sorted_records.counting), carried, (nesting.carry.into,), "", -1))
+        items.append(NestedItem(len(sorted_records.items), carried, (nesting.carry.into,), "", -1))
     result = allocate_nested(book, items, len(bounds))
     return NestedSolution(result.allocation, result.by_year, bounds, carry)
 

@@ -1,0 +1,33 @@
+"""What ``certcredit audit`` hands the auditor of a program's kind (``cli.audit``): the request and its helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRequest:
+    """What the command line asked for, handed to the auditor of the program's kind."""
+
+    file: Path
+    program: str
+    as_of: str | None
+    specialty: str | None
+    output: str
+    batch: bool
+    input_format: str | None
+    workers: int
+    stats: bool = False
+    #: ``--with``: files of planned sessions for a what-if (cli/audit_views.py)
+    planned: tuple[Path, ...] = ()
+    #: ``--today``: the date the outlook counts from (default: the real today)
+    today: str | None = None
+
+
+def fail(message: str) -> typer.Exit:
+    """The error on stderr, and the exit (status 2) to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
