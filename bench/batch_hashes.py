@@ -43,14 +43,14 @@ ODD_LINES = [
 ]
 
 
-def add_odd_lines(path: Path) -> None:
-    """After every 500th line, one of ``ODD_LINES`` (in turn)."""
+def add_odd_lines(path: Path, every: int = 500) -> None:
+    """After every ``every``-th line, one of ``ODD_LINES`` (in turn)."""
     lines = path.read_bytes().splitlines(keepends=True)
     with path.open("wb") as out:
         for number, line in enumerate(lines, 1):
             out.write(line)
-            if number % 500 == 0:
-                out.write(ODD_LINES[(number // 500) % len(ODD_LINES)] + b"\n")
+            if number % every == 0:
+                out.write(ODD_LINES[(number // every) % len(ODD_LINES)] + b"\n")
 
 
 def fingerprint(path: Path, program: str) -> tuple[str, str, int, float]:

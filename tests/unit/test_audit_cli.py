@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from certcredit.cli import _register, app, audit_batch, workers
 from certcredit.cli import audit as audit_cli
 
+SRC_PROGRAMS = Path(audit_cli.__file__).resolve().parents[1] / "rules" / "programs"
+
 SPEC_KEYS = [
     "program",
     "as_of",
@@ -122,6 +124,25 @@ def test_an_unknown_program_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = run("audit", str(path), "--program", "nope", "--as-of", "2025-06-01")
     assert code == 2
     assert "unknown program 'nope'" in err
+
+
+@pytest.mark.parametrize("name", ["workflow", "credits"])
+def test_a_kind_is_not_a_program_name(tmp_path: Path, name: str) -> None:
+    path = jsonl(tmp_path / "events.jsonl", [])
+    code, out, err = run("audit", str(path), "--program", name, "--as-of", "2025-06-01")
+    assert (code, out) == (2, "")
+    assert f"unknown program {name!r}" in err
+    listed = err.split("known programs: ")[1].strip().split(", ")
+    assert listed == sorted(p.stem for p in (SRC_PROGRAMS).glob("*.yaml"))
+    assert "workflow" not in listed and "credits" not in listed
+
+
+def test_importing_the_clrm_command_module_registers_nothing() -> None:
+    before = dict(audit_cli.AUDITORS)
+    import certcredit.cli.clrm  # noqa: F401
+
+    assert audit_cli.AUDITORS == before
+    assert set(before) == {"credits", "workflow"}
 
 
 def test_the_dispatch_routes_a_program_kind_to_its_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -117,7 +117,7 @@ class _Worker:
         start, end = self._range(index)
         data = self._read(start, end)
         self.counts[index] = 1 + data.count(b"\n")
-        pieces, part = self._audit(data, lambda: self._first_line(index))
+        pieces, part = self._paused(data, lambda: self._first_line(index))
         if self.spool is None:
             return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
         turn = self.turn
@@ -138,20 +138,24 @@ class _Worker:
         return ChunkResult(b"", part.messages, part.failed, part.methods, name)
 
     def audit(self, data: bytes, first_line: Callable[[], int]) -> ChunkResult:
-        """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it).
+        """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
+        pieces, part = self._paused(data, first_line)
+        return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
 
-        The cycle collector is paused for the chunk: the fast lane makes a few hundred short-lived tuples and lists
-        a person, none in a cycle (reference counting frees them), yet they would trigger a collection every few
-        people (about 3% of the lane's time). Anything cyclic the careful path leaves is collected after the chunk.
+    def _paused(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
+        """``_audit`` with the cycle collector paused, for a range of the file as for a chunk of a pipe.
+
+        The fast lane makes a few hundred short-lived tuples and lists a person, none in a cycle (reference counting
+        frees them), yet they would trigger a collection every few people (about 3% of the lane's time). Anything
+        cyclic the careful path leaves is collected after the chunk.
         """
         enabled = gc.isenabled()
         gc.disable()
         try:
-            pieces, part = self._audit(data, first_line)
+            return self._audit(data, first_line)
         finally:
             if enabled:
                 gc.enable()
-        return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
 
     def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
         """The output's pieces, and the rest of the answer.
