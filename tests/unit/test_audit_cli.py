@@ -141,7 +141,7 @@ def test_importing_the_clrm_command_module_registers_nothing() -> None:
     before = dict(audit_cli.AUDITORS)
     import certcredit.cli.clrm  # noqa: F401
 
-    assert audit_cli.AUDITORS == before
+    assert before == audit_cli.AUDITORS
     assert set(before) == {"credits", "workflow"}
 
 
