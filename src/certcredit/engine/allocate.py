@@ -239,12 +239,11 @@ def _allocate_fast(problem: AllocationProblem, items: list[Item], goal: int | No
             else:
                 capped[g][bucket] += ticks_of[index]
         pending = still
-    method = "direct"
     if pending:
         STATS["search"] += 1
-        method = "search"
         _search(required, pending, options_left, items, group_of, assigned, free, capped, limits, goal)
-    return _realise(problem, items, assigned, group_of, limits, method)
+        return _realise(problem, items, assigned, group_of, limits, "search")
+    return _realise(problem, items, assigned, group_of, limits, "direct", (free, capped))
 
 
 def _place_uncapped(
@@ -513,12 +512,15 @@ def _realise(
     group_of: list[int],
     limits: list[int],
     method: str,
+    placed: tuple[list[int], list[list[int]]] | None = None,
 ) -> Allocation:
-    """Turn an assignment into counted ticks: binding caps first fill needy buckets, then anything, oldest first."""
+    """Turn an assignment into counted ticks: binding caps first fill needy buckets, then anything, oldest first.
+
+    ``placed`` is what the assignment puts in each bucket outside and inside each binding cap, when the caller
+    has it at hand (else it is added up here)."""
     required = problem.required
     buckets = len(required)
-    counted_of = [item[2] for item in items]
-    if limits:
+    if placed is None:
         free = [0] * buckets
         capped = [[0] * buckets for _ in limits]
         for index, item in enumerate(items):
@@ -528,25 +530,37 @@ def _realise(
                     free[bucket] += item[2]
                 else:
                     capped[group_of[index]][bucket] += item[2]
-        short = [max(0, r - f) for r, f in zip(required, free, strict=True)]
-        spread = _cap_spread(short, capped, limits)
-        left = list(limits)
-        capped_items = sorted((i for i in range(len(items)) if group_of[i] >= 0), key=lambda i: items[i][3])
-        for index in capped_items:
-            counted_of[index] = 0
-            g, bucket = group_of[index], assigned[index]
-            if bucket >= 0 and spread[g][bucket] > 0:
-                take = min(items[index][2], spread[g][bucket])
-                spread[g][bucket] -= take
-                counted_of[index] = take
-                left[g] -= take
-        for index in capped_items:
-            g = group_of[index]
-            if left[g] > 0 and counted_of[index] < items[index][2]:
-                take = min(items[index][2] - counted_of[index], left[g])
-                counted_of[index] += take
-                left[g] -= take
-    return _summarise(problem, assigned, counted_of, method)
+    else:
+        free, capped = placed
+    counted_of = [item[2] for item in items]
+    short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
+    spread = _cap_spread(short, capped, limits)
+    left = list(limits)
+    capped_items = sorted((i for i, g in enumerate(group_of) if g >= 0), key=lambda i: items[i][3])
+    for index in capped_items:
+        counted_of[index] = 0
+        g, bucket = group_of[index], assigned[index]
+        if bucket >= 0 and spread[g][bucket] > 0:
+            take = min(items[index][2], spread[g][bucket])
+            spread[g][bucket] -= take
+            counted_of[index] = take
+            left[g] -= take
+    for index in capped_items:
+        g = group_of[index]
+        if left[g] > 0 and counted_of[index] < items[index][2]:
+            take = min(items[index][2] - counted_of[index], left[g])
+            counted_of[index] += take
+            left[g] -= take
+    # the items outside binding caps count whole (``free``); add what the capped ones count
+    counted = list(free)
+    for index in capped_items:
+        bucket = assigned[index]
+        if bucket >= 0:
+            counted[bucket] += counted_of[index]
+    parts = list(zip(range(len(items)), assigned, counted_of, strict=True))
+    if 0 in counted_of:  # an item that counts nothing has no part
+        parts = [part for part in parts if part[2] > 0]
+    return settled(problem, parts, counted, sum(counted_of), method)
 
 
 def _summarise(problem: AllocationProblem, assigned: list[int], counted_of: list[int], method: str) -> Allocation:

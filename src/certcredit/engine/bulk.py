@@ -29,7 +29,7 @@ import orjson
 
 from certcredit.engine.allocate import Allocation, Item, allocate
 from certcredit.engine.prepared import PreparedRulebook, prepare
-from certcredit.engine.sorting import CAPPED, sort_records
+from certcredit.engine.sorting import CAPPED, first_counting_day, sort_records
 from certcredit.engine.versions import choose_version
 from certcredit.engine.windows import window_start
 from certcredit.rules.compiled import Bucket, CapRule, CompiledProgram, Eligibility, Rulebook
@@ -225,7 +225,7 @@ def _bounded(table: _Table, limit: int = MEMO_LIMIT) -> _Table:
 class _Context:
     """One (as-of date, specialty) of a batch: the version in force, its window and the fixed parts of the line."""
 
-    __slots__ = ("as_of", "head", "inclusive", "lane", "start", "tail")
+    __slots__ = ("as_of", "first_day", "head", "inclusive", "lane", "start", "tail")
 
     def __init__(self, program: CompiledProgram, lane: _Lane, as_of: dt.date) -> None:
         book = lane.book
@@ -234,6 +234,7 @@ class _Context:
         self.as_of = as_of
         self.start = start
         self.inclusive = book.window_start_inclusive
+        self.first_day = first_counting_day(as_of, book.window_months, self.inclusive)
         head = _dumps({"program": program.id, "as_of": as_of.isoformat(), "rules_version": book.label})
         self.head = b"," + head[1:-1] + b',"complete":'
         tail = _dumps(
@@ -325,7 +326,7 @@ class BulkAuditor:
     def _audit(self, context: _Context, person: _Line, out: list[bytes]) -> bool:
         records = person.records
         prepared = context.lane.prepared
-        sorted_records = sort_records(prepared, records, context.as_of, None, _rid)
+        sorted_records = sort_records(prepared, records, context.as_of, None, _rid, context.first_day)
         items = sorted_records.items
         allocation = allocate(prepared.problem, items)
         if self.apply_by and allocation.needed == 0:

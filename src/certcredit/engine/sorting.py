@@ -120,13 +120,16 @@ def sort_records(
     as_of: dt.date,
     positions: Sequence[int] | None = None,
     name_of: Callable[[Any, int], str] = record_id,
+    first_day: dt.date | None = None,
 ) -> SortedRecords:
     """Split ``records`` into items that may count and unused ones (the module docstring's steps).
 
     ``positions`` are the records' 1-based places in the person's list (default: 1, 2, ...); ``name_of`` gives a
-    record's id from it and its position (a repeat names the record it repeats).
+    record's id from it and its position (a repeat names the record it repeats); ``first_day`` is
+    ``first_counting_day`` of the as-of date, when the caller has it at hand.
     """
-    first_day = first_counting_day(as_of, routes.window_months, routes.inclusive)
+    if first_day is None:
+        first_day = first_counting_day(as_of, routes.window_months, routes.inclusive)
     table = routes.table
     minimum = routes.minimum
     may_lack_credit = routes.may_lack_credit
