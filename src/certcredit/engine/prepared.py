@@ -29,7 +29,7 @@ from certcredit.rules.compiled import Rulebook
 from certcredit.rules.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
 
 #: hours are looked up in a table below this many ticks (above it they are worked out: the same rounding)
-HOURS_TABLE_TICKS = 1 << 13
+HOURS_TABLE_TICKS = 1 << 11
 #: prepared versions kept (a program has a few versions, a batch a few specialties)
 KEEP = 256
 
@@ -101,7 +101,14 @@ def _build(book: Rulebook, specialty: str | None) -> PreparedRulebook:
     if book.nesting is not None:
         activities = (None, *book.nesting.activities)
         kinds = ((*kind, activity) for kind in kinds for activity in activities)
-    table = {kind: _route(book, specialty, kind) for kind in kinds}
+    same: dict[tuple[Any, ...], Route] = {}  # kinds that differ only in a subject area their category implies
+    table = {}
+    for kind in kinds:
+        effective = (kind[0], book.subject_area_of(kind[0], kind[1]), *kind[2:])
+        found = same.get(effective)
+        if found is None:
+            found = same[effective] = _route(book, specialty, kind)
+        table[kind] = found
     per_hour = book.minutes_per_hour
     exact = book.step_minutes == 1 or book.rounding == "none"
     return PreparedRulebook(
