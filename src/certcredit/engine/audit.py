@@ -34,12 +34,11 @@ from certcredit.engine.sorting import (
     NO_CREDIT,
     NO_REQUIREMENT,
     OUTSIDE_WINDOW,
-    SortedRecords,
     format_does_not_count,
     repeat_of,
     same_course_key,
     shorter_than,
-    sort_records,
+    sort_for_audit,
     unknown_activity,
 )
 from certcredit.engine.versions import choose_version
@@ -71,13 +70,9 @@ __all__ = [
     "repeat_of",
     "same_course_key",
     "shorter_than",
+    "sort_for_audit",
     "unknown_activity",
 ]
-
-
-def sort_for_audit(prepared: PreparedRulebook, records: Sequence[Record], as_of: dt.date) -> SortedRecords:
-    """``sorting.sort_records`` for read records (each knows its position in the person's list)."""
-    return sort_records(prepared, records, as_of, [r.position for r in records])
 
 
 def _solve(

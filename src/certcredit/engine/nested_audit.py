@@ -16,7 +16,7 @@ from certcredit.engine.nested import NestedItem, allocate_nested
 from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
 from certcredit.engine.results import CarryOver, NestedDetails, RequirementStatus, YearStatus
-from certcredit.engine.sorting import SortedRecords, sort_records
+from certcredit.engine.sorting import SortedRecords, sort_for_audit
 from certcredit.engine.versions import choose_version
 from certcredit.engine.windows import add_months, window_start
 from certcredit.rules.compiled import CompiledProgram, Rulebook
@@ -86,7 +86,7 @@ def carry_in(
     except ValueError:  # no rules were in force then: there was no previous cycle to carry from
         return 0, None
     previous_rules = prepare(previous_book, specialty)
-    previous = sort_records(previous_rules, records, previous_end, [r.position for r in records])
+    previous = sort_for_audit(previous_rules, records, previous_end)
     if previous_book.nesting is not None:
         bounds = year_bounds(previous_book, previous_end)
         needed = allocate_nested(previous_book, _items(previous, bounds), len(bounds)).allocation.needed

@@ -16,10 +16,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.audit import Audit, audit, choose_version, sort_for_audit
+from certcredit.engine.audit import Audit, audit, choose_version
 from certcredit.engine.nested import NestedItem, Selection, allocate_nested
 from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
+from certcredit.engine.sorting import sort_for_audit
 from certcredit.engine.whatif import with_planned
 from certcredit.rules.compiled import CompiledProgram
 

@@ -190,6 +190,11 @@ def sort_records(
     return SortedRecords(items, unused)
 
 
+def sort_for_audit(routes: Routes, records: Sequence[Any], as_of: dt.date) -> SortedRecords:
+    """``sort_records`` for read records (``engine.records.Record``: each knows its position in the person's list)."""
+    return sort_records(routes, records, as_of, [r.position for r in records])
+
+
 def drop_repeats(
     items: list[Item], repeats: list[tuple[int, str]], unused: dict[int, str], name_of: Callable[[Any, int], str]
 ) -> set[int]:
