@@ -31,7 +31,7 @@ from certcredit.rules.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPI
 #: hours are looked up in a table below this many ticks (above it they are worked out: the same rounding)
 HOURS_TABLE_TICKS = 1 << 11
 #: prepared versions kept (a program has a few versions, a batch a few specialties)
-KEEP = 256
+KEEP = 64
 
 
 @dataclass(frozen=True, slots=True)
