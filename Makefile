@@ -31,6 +31,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 fix: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix src tests bench

@@ -1,12 +1,17 @@
-"""The pure core (rules, engine, evaluate) stays free of Django, the store and the edges (ARCHITECTURE.md)."""
+"""The pure core (rules, engine, evaluate) and the values under it stay free of Django, the store and the edges
+(ARCHITECTURE.md); the import contracts of docs/layout.md hold, and would catch an import that breaks them."""
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "certcredit"
-CORE = ("rules", "engine", "evaluate")
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "certcredit"
+CORE = ("values", "rules", "engine", "evaluate")
 FORBIDDEN = (
     "django",
     "ninja",
@@ -143,3 +148,21 @@ def test_the_cycle_finder_sees_a_circle_through_a_function_level_import_and_a_pr
     edges, private = import_graph(tmp_path)
     assert import_cycles(edges) == [["pkg.a", "pkg.b", "pkg.c"]]
     assert private == [("pkg.c", "pkg.a", "_hidden")]
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` on the tree under ``root`` (its src/ first on the path), with the project's contracts."""
+    command = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache", str(ROOT / "pyproject.toml")]
+    env = {"PYTHONPATH": str(root / "src"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.slow
+def test_the_import_contracts_hold_and_catch_a_store_import_in_the_values(tmp_path: Path) -> None:
+    assert lint_imports(ROOT).returncode == 0
+    shutil.copytree(SRC, tmp_path / "src" / "certcredit", ignore=shutil.ignore_patterns("*.onnx", "*.npz", "data"))
+    planted = tmp_path / "src" / "certcredit" / "values" / "duration.py"
+    planted.write_text(planted.read_text() + "\nimport certcredit.store.records.models  # noqa\n")
+    broken = lint_imports(tmp_path)
+    assert broken.returncode != 0
+    assert "certcredit.values.duration -> certcredit.store.records.models" in broken.stdout

@@ -29,9 +29,9 @@ from certcredit.cli.batch_lines import BatchDefaults as _BatchDefaults
 from certcredit.cli.batch_lines import audit_line as _audit_line
 from certcredit.engine import bulk
 from certcredit.engine.bulk import BulkAuditor
-from certcredit.rules import vocabulary
 from certcredit.rules.compiled import Rulebook
 from certcredit.rules.load import load_program
+from certcredit.values import vocabulary
 from tests.unit import audit_reference as ref
 
 SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certcredit.evaluate.duration import DurationError, minutes_from_time, minutes_from_value
+from certcredit.values.duration import DurationError, minutes_from_time, minutes_from_value
 
 
 @pytest.mark.parametrize(

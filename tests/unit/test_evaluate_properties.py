@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certcredit.evaluate.sessions import DECISIONS, Session, credit_hours
-from certcredit.rules.vocabulary import CATEGORIES, SUBJECT_AREAS, TOPICS, VENUES
+from certcredit.values.vocabulary import CATEGORIES, SUBJECT_AREAS, TOPICS, VENUES
 from tests.unit.evaluate_support import hashing_evaluator
 
 WORDS = st.sampled_from(

@@ -34,7 +34,7 @@ def test_a_row_without_an_id_takes_its_position() -> None:
         ({"title": "T", "time": "10 – 9 A.M."}, "ends before it starts"),
         ({"title": "T", "minutes": "ninety"}, "whole number"),
         ({"title": "T", "category": "leadership"}, "unknown category 'leadership'"),
-        ({"title": "T", "subject_area": "XX"}, "unknown subject_area"),
+        ({"title": "T", "subject_area": "XX"}, "unknown subject area"),
         ({"title": "T", "topic": "ethics"}, "unknown topic"),
         ({"title": "T", "venue": "hotel"}, "unknown venue"),
         ({"title": "T", "format": "podcast"}, "unknown format"),

@@ -14,7 +14,7 @@ from certcredit.engine.bulk import BulkAuditor
 from certcredit.engine.prepared import prepare
 from certcredit.engine.sorting import NO_REQUIREMENT, format_does_not_count
 from certcredit.rules.load import load_program
-from certcredit.rules.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
+from certcredit.values.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
 
 PEOPLE = [
     {"records": [{"date": "2025-03-01", "minutes": 90, "subject_area": a, "title": "Budgets"} for a in SUBJECT_AREAS]},

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from certcredit.engine.records import activity_of
-from certcredit.io.rows import KnownRecords, RowInvalid, clean_activity, record_fields, record_key
-from certcredit.rules.vocabulary import ACTIVITY_PATTERN, MAX_ACTIVITY
+from certcredit.io.rows import KnownRecords, record_fields, record_key
+from certcredit.values.row import RowInvalid, clean_activity
+from certcredit.values.vocabulary import ACTIVITY_PATTERN, MAX_ACTIVITY
 
 
 @pytest.mark.parametrize(

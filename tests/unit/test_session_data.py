@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from certcredit.evaluate.duration import minutes_from_time, minutes_from_value
-from certcredit.rules.vocabulary import CATEGORIES, SUBJECT_AREAS, TOPICS, VENUES
+from certcredit.values.duration import minutes_from_time, minutes_from_value
+from certcredit.values.vocabulary import CATEGORIES, SUBJECT_AREAS, TOPICS, VENUES
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "certcredit" / "evaluate" / "data"
 TRAIN = DATA / "sessions-train.jsonl"

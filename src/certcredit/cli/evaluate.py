@@ -86,7 +86,7 @@ def _table(outputs: list[dict[str, Any]], times: list[str]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from certcredit.rules.vocabulary import CATEGORY_NAMES
+    from certcredit.values.vocabulary import CATEGORY_NAMES
 
     table = Table(show_lines=False)
     for column in ("Title", "Time", "Hours", "Decision", "Category"):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
+import re
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
@@ -33,6 +34,8 @@ from certcredit.engine.sorting import CAPPED, first_counting_day, sort_records
 from certcredit.engine.versions import choose_version
 from certcredit.engine.windows import window_start
 from certcredit.rules.compiled import Bucket, CapRule, CompiledProgram, Eligibility, Rulebook
+from certcredit.values import row
+from certcredit.values.duration import MAX_MINUTES
 
 #: The rulebook fields this lane was written for. A rulebook carrying any other field with a value other than its
 #: default uses a feature the lane does not know, so its people take the careful path.
@@ -54,7 +57,7 @@ MEMO_LIMIT = 200_000
 #: marks an (as-of, specialty) pair not met yet
 _UNSEEN: Any = object()
 
-# The vocabulary (rules/vocabulary.py; a unit test holds them equal), spelled out for the decoder and for mypy.
+# The vocabulary (values/vocabulary.py; a unit test holds them equal), spelled out for the decoder and for mypy.
 Format = Literal["in_person", "live_online", "recorded", "self_study", "teaching"]
 Category = Literal[
     "writing", "communication", "self_management", "information_technology", "organizational_development"
@@ -69,20 +72,28 @@ class _Record(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
     Unknown keys are refused rather than skipped, so the decoder has read every byte of the line with the same
     strictness as the careful path's JSON reader (which rejects e.g. invalid UTF-8 or ``1e400`` anywhere).
+    The bounds are the one reading's (``values.row``): a record outside them (0 minutes, 1,000,000 minutes, a
+    title too long) is for the careful path, which rejects it; a NUL anywhere sends the line there too
+    (``_UNUSUAL``), and the decoder refuses a lone surrogate itself.
     """
 
     date: dt.date
-    minutes: Annotated[int, msgspec.Meta(ge=0)]
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=MAX_MINUTES)]
     format: Format = "in_person"
     category: Category | None = None
     subject_area: Area | None = None
     topic: Topic | None = None
-    title: str | None = None
-    id: str | int | None = None
-    description: str | None = None
-    provider: str | None = None
+    title: Annotated[str, msgspec.Meta(max_length=row.MAX_TITLE)] | None = None
+    id: Annotated[str, msgspec.Meta(max_length=row.MAX_ID)] | int | None = None
+    description: Annotated[str, msgspec.Meta(max_length=row.MAX_DESCRIPTION)] | None = None
+    provider: Annotated[str, msgspec.Meta(max_length=row.MAX_PROVIDER)] | None = None
     venue: Venue | None = None
-    time: str | None = None
+    time: Annotated[str, msgspec.Meta(max_length=row.MAX_TIME)] | None = None
+
+
+#: a NUL escaped in a JSON string (the one reading refuses it in any text; no store keeps it); a pattern, since a
+#: line may come as a memoryview, which ``in`` would compare byte by byte
+_UNUSUAL = re.compile(rb"\\u0000").search
 
 
 class _Line(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -307,6 +318,8 @@ class BulkAuditor:
         """Append the pieces of the audit line, newline included, to ``out``; False (nothing appended) when the
         line is for the careful path. A chunk of lines is joined once, so no line's bytes are copied twice."""
         if not self.usable:
+            return False
+        if _UNUSUAL(raw):
             return False
         try:
             person = _decode_line(raw)

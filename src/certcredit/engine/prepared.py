@@ -26,7 +26,7 @@ from certcredit.engine.sorting import (
     unknown_activity,
 )
 from certcredit.rules.compiled import Rulebook
-from certcredit.rules.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
+from certcredit.values.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
 
 #: hours are looked up in a table below this many ticks (above it they are worked out: the same rounding)
 HOURS_TABLE_TICKS = 1 << 11

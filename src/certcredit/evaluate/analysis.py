@@ -16,7 +16,7 @@ import numpy.typing as npt
 from certcredit.evaluate.lexicon import Lexicon, Veto
 from certcredit.evaluate.model import Neighbours
 from certcredit.evaluate.sessions import MINIMUM_MINUTES, Session, credit_hours
-from certcredit.rules.vocabulary import CATEGORY_NAMES, SUBJECT_AREA_NAMES, TOPIC_NAMES
+from certcredit.values.vocabulary import CATEGORY_NAMES, SUBJECT_AREA_NAMES, TOPIC_NAMES
 
 #: What each Management Category's main focus is, in a phrase that completes "The main focus is ...".
 FOCUS: Final = {

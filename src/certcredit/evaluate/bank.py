@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from certcredit.evaluate.sessions import MINIMUM_MINUTES, Session, session_from_row
-from certcredit.rules.vocabulary import CATEGORIES
+from certcredit.values.vocabulary import CATEGORIES
 
 NONE: Final = "none"
 LABELS: Final = (*CATEGORIES, NONE)

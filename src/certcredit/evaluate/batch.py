@@ -1,6 +1,7 @@
 """Evaluate the rows of a file: good rows are decided, bad rows are kept in place as errors (SPEC.md).
 
-Rows arrive already read (``certcredit.io.readers``), so this stays pure: no file, no terminal.
+Rows arrive already read (plain ``values.row.Row`` values: the edge reads the file), so this stays pure: no file,
+no terminal.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from certcredit.evaluate.classify import SessionEvaluator
 from certcredit.evaluate.sessions import Session, SessionError, session_from_row
-from certcredit.io.readers import Row, RowError
+from certcredit.values.row import Row, RowError, row_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +31,13 @@ def evaluate_rows(rows: Iterable[Row | RowError], evaluator: SessionEvaluator) -
     sessions: list[Session] = []
     for row in rows:
         if isinstance(row, RowError):
-            identifier = str(row.data.get("id", row.position)) if row.data else str(row.position)
+            identifier = row_id(row.data, row.position)
             slots.append(RowResult({"id": identifier, "error": row.reason}, row.where, row.reason))
             continue
         try:
             session = session_from_row(row.data, row.position)
         except SessionError as error:
-            identifier = _raw_id(row)
+            identifier = row_id(row.data, row.position)
             slots.append(RowResult({"id": identifier, "error": str(error)}, row.where, str(error)))
             continue
         slots.append((len(sessions), session, row.where))
@@ -50,13 +51,6 @@ def evaluate_rows(rows: Iterable[Row | RowError], evaluator: SessionEvaluator) -
             index, _, where = slot
             results.append(RowResult(evaluations[index].as_dict(), where))
     return results
-
-
-def _raw_id(row: Row) -> str:
-    value = row.data.get("id")
-    if value is None or isinstance(value, bool) or not isinstance(value, str | int | float) or str(value).strip() == "":
-        return str(row.position)
-    return str(value).strip()
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from certcredit.rules.vocabulary import CATEGORIES, TOPICS
+from certcredit.values.vocabulary import CATEGORIES, TOPICS
 
 VETO_KINDS = ("non_education", "wrong_focus")
 

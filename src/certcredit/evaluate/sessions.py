@@ -1,7 +1,8 @@
 """A session to evaluate, read from one row of a file (SPEC.md keys), and the evaluation it gets.
 
-Reading validates everything the evaluator relies on, so a bad row becomes one clear error (the row is
-rejected in place) rather than a wrong decision.
+Reading is the one every path shares (``certcredit.values.row.check_row``), so a row the evaluator refuses is
+refused by the audit and the store for the same reasons (and the other way round), and a bad row becomes one
+clear error naming all its problems (the row is rejected in place) rather than a wrong decision.
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from certcredit.evaluate.duration import DurationError, minutes_from_time, minutes_from_value
-from certcredit.rules.vocabulary import CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS, VENUES
+from certcredit.values.row import RowInvalid, check_row
 
 DECISIONS: Final = ("qualifies", "does_not_qualify", "needs_review")
 MINUTES_PER_HOUR: Final = 60
 MINIMUM_MINUTES: Final = 60
 
 
-class SessionError(ValueError):
-    """A row that cannot be evaluated; the message says why in words a provider can act on."""
+#: the evaluator's name for the one validator's error: a row that cannot be evaluated, every reason in words a
+#: provider can act on
+SessionError = RowInvalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,59 +82,14 @@ def credit_hours(minutes: int) -> float:
 
 def session_from_row(data: dict[str, Any], position: int) -> Session:
     """A Session from one row's keys; ``position`` is its id when the row has none (SPEC.md)."""
-    title = _text(data.get("title"), "title")
-    if not title:
-        raise SessionError("the session has no title")
-    _choice(data, "format", FORMATS)  # not used to decide, but an unknown format is a mistake worth reporting
+    row = check_row(data, "session")
     return Session(
-        id=_identifier(data.get("id"), position),
-        title=title,
-        description=_text(data.get("description"), "description"),
-        minutes=_minutes(data),
-        category=_choice(data, "category", CATEGORIES),
-        subject_area=_choice(data, "subject_area", SUBJECT_AREAS),
-        topic=_choice(data, "topic", TOPICS),
-        venue=_choice(data, "venue", VENUES),
+        id=row.id or str(position),
+        title=" ".join(row.title.split()),
+        description=" ".join(row.description.split()),
+        minutes=row.minutes,
+        category=row.category,
+        subject_area=row.subject_area,
+        topic=row.topic,
+        venue=row.venue,
     )
-
-
-def _identifier(value: Any, position: int) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return str(position)
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise SessionError(f"id must be a string or a number, not {value!r}")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _text(value: Any, key: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise SessionError(f"{key} must be text, not {value!r}")
-    return " ".join(value.split())
-
-
-def _minutes(data: dict[str, Any]) -> int | None:
-    """``minutes`` when given, else the printed ``time`` range, else unknown (None)."""
-    try:
-        if data.get("minutes") not in (None, ""):
-            return minutes_from_value(data["minutes"])
-        time = data.get("time")
-        if time in (None, ""):
-            return None
-        if not isinstance(time, str):
-            raise SessionError(f"time must be a printed range such as '9 – 10:30 A.M.', not {time!r}")
-        return minutes_from_time(time)
-    except DurationError as error:
-        raise SessionError(str(error)) from error
-
-
-def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str | None:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str) or value.strip() not in allowed:
-        raise SessionError(f"unknown {key} {value!r}; use one of {', '.join(allowed)}")
-    return value.strip()

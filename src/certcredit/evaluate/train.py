@@ -50,7 +50,7 @@ from certcredit.evaluate.model import (
     model_verdict,
 )
 from certcredit.evaluate.sessions import MINIMUM_MINUTES
-from certcredit.rules.vocabulary import SUBJECT_AREAS, TOPICS
+from certcredit.values.vocabulary import SUBJECT_AREAS, TOPICS
 
 AREA_LABELS: Final = (*SUBJECT_AREAS, NO_AREA)
 TOPIC_LABELS: Final = (*TOPICS, NO_TOPIC)

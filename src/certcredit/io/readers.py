@@ -12,40 +12,13 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from certcredit.values.row import Row, RowError
+
 FORMATS = ("csv", "json", "jsonl", "ics")
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One data row: ``position`` counts data rows from 1; ``line`` is where to point a reader."""
-
-    position: int
-    line: int
-    data: dict[str, Any]
-    unit: str = "line"
-
-    @property
-    def where(self) -> str:
-        return f"{self.unit} {self.line}"
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """A row that could not be read, with the reason in words a person can act on."""
-
-    position: int
-    line: int
-    reason: str
-    unit: str = "line"
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def where(self) -> str:
-        return f"{self.unit} {self.line}"
+__all__ = ["FORMATS", "FileFormatError", "Row", "RowError", "detect_format", "read_rows", "read_text"]
 
 
 class FileFormatError(ValueError):
@@ -104,6 +77,8 @@ def _read_json(text: str, name: str) -> Iterator[Row | RowError]:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise FileFormatError(f"{name}: not valid JSON (line {error.lineno}: {error.msg})") from error
+    except ValueError as error:  # a number of more than 4,300 digits, which Python refuses to read
+        raise FileFormatError(f"{name}: not valid JSON (a number longer than 4,300 digits)") from error
     if not isinstance(items, list):
         raise FileFormatError(f"{name}: a JSON file must hold a list of objects")
     for position, item in enumerate(items, start=1):
@@ -123,6 +98,9 @@ def _read_jsonl(text: str, _name: str) -> Iterator[Row | RowError]:
             item = json.loads(raw)
         except json.JSONDecodeError as error:
             yield RowError(position, line, f"not valid JSON ({error.msg})")
+            continue
+        except ValueError:  # a number of more than 4,300 digits, which Python refuses to read
+            yield RowError(position, line, "not valid JSON (a number longer than 4,300 digits)")
             continue
         if isinstance(item, dict):
             yield Row(position, line, item)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from certcredit.rules.vocabulary import ACTIVITY_PATTERN, CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
+from certcredit.values.vocabulary import ACTIVITY_PATTERN, CATEGORIES, FORMATS, SUBJECT_AREAS, TOPICS
 
 Format = Literal["in_person", "live_online", "recorded", "self_study", "teaching"]
 Category = Literal[

@@ -23,11 +23,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from certcredit.engine.audit import Audit, audit, choose_version
+from certcredit.engine.audit import Audit, Rejected, audit, choose_version
 from certcredit.engine.outlook import outlook
 from certcredit.engine.planning_report import outlook_json
 from certcredit.engine.records import Record as EngineRecord
-from certcredit.engine.records import record_from_row
+from certcredit.engine.records import RecordError, record_from_row
 from certcredit.engine.report import audit_json
 from certcredit.rules.load import ProgramSummary, list_programs, load_program
 from certcredit.services import decisions
@@ -110,12 +110,23 @@ def stored_records(person: Person) -> list[Record]:
     return list(Record.objects.filter(person=person).order_by("date", "title", "id"))
 
 
-def _stored(person: Person) -> tuple[list[Record], list[EngineRecord], dict[int, Credit]]:
-    """The stored records, oldest first, the engine's reading of each (same positions) and each one's credit."""
+def _stored(person: Person) -> tuple[list[Record], list[EngineRecord], dict[int, Credit], list[Rejected]]:
+    """The readable stored records, oldest first, the engine's reading of each (same positions), each one's
+    credit, and the stored records the one reading refuses (kept before a bound it has now, e.g. more than
+    10,000 minutes): those are listed as rejected, named by their place in the as-audited export."""
+    readable: list[Record] = []
+    records: list[EngineRecord] = []
+    rejected: list[Rejected] = []
     stored = stored_records(person)
     applied = credits(person, stored)
-    rows = [_row(r, applied[r.pk]) for r in stored]
-    return stored, [record_from_row(row, position) for position, row in enumerate(rows, start=1)], applied
+    for position, r in enumerate(stored, start=1):
+        try:
+            records.append(record_from_row(_row(r, applied[r.pk]), position))
+        except RecordError as error:
+            rejected.append(Rejected(r.external_id or str(r.pk), position, str(error), "record"))
+        else:
+            readable.append(r)
+    return readable, records, applied, rejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +216,8 @@ def progress(
         book.resolve_specialty(specialty)
     except ValueError as error:
         raise ProgressInvalid("specialty", str(error)) from None
-    stored, records, applied = _stored(person)
-    result = audit(program, records, as_of, specialty)
+    stored, records, applied, rejected = _stored(person)
+    result = audit(program, records, as_of, specialty, rejected)
     report = audit_json(result)
     report["outlook"] = outlook_json(outlook(program, records, result, today or dt.date.today()))
     by_id = {record.id: row for record, row in zip(records, stored, strict=True)}

@@ -14,11 +14,11 @@ from django.db import models, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from certcredit.rules import vocabulary
 from certcredit.services import history
 from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.store.accounts.models import Person, Role
 from certcredit.store.catalog.models import Decision, Session
+from certcredit.values import vocabulary
 
 DESIGNATED, REVIEWED, EVALUATED = "designated", "reviewed", "evaluated"
 PRECEDENCE = (DESIGNATED, REVIEWED, EVALUATED)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from certcredit.io.rows import RowInvalid, clean_activity, record_key
+from certcredit.io.rows import record_key
 from certcredit.services import history
 from certcredit.services.access import check_may_see_records_of
 from certcredit.store.accounts.models import Person
 from certcredit.store.records.models import Record
+from certcredit.values.row import RowInvalid, clean_activity
 
 EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".txt")
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from certcredit.rules import vocabulary
 from certcredit.services import decisions
 from certcredit.services.access import check_may_review
 from certcredit.store.accounts.models import Person
 from certcredit.store.catalog.models import Decision, Session
+from certcredit.values import vocabulary
 
 #: What a reviewer may say: the evaluator's third answer, needs_review, is the question, not an answer.
 REVIEW_VERDICTS = ("qualifies", "does_not_qualify")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from certcredit.services import history
@@ -47,3 +48,8 @@ def revoke_token(person: Person, token_id: int) -> bool:
     token.save(update_fields=["revoked_at"])
     history.record_change(person, "revoke", token, before)
     return True
+
+
+def live_tokens(person: Person) -> QuerySet[ApiToken]:
+    """The person's tokens that still work (the tokens page lists them; the plain token is never kept)."""
+    return ApiToken.objects.filter(person=person, revoked_at=None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
@@ -23,7 +23,9 @@ from certcredit.services import audits, decisions, queries, reviews, tokens
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
-from certcredit.store.accounts.models import Person
+
+if TYPE_CHECKING:
+    from certcredit.store.accounts.models import Person
 
 log = logging.getLogger("certcredit.api")
 

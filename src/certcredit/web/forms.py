@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from certcredit.io.readers import FileFormatError, detect_format
-from certcredit.rules.vocabulary import CATEGORY_NAMES, SUBJECT_AREA_NAMES, TOPIC_NAMES
 from certcredit.services.audits import ProgressInvalid, parse_as_of, record_programs
 from certcredit.services.records import EVIDENCE_SUFFIXES
 from certcredit.services.reviews import NOTE_LIMIT
+from certcredit.values.vocabulary import CATEGORY_NAMES, SUBJECT_AREA_NAMES, TOPIC_NAMES
 
 
 class RecordFileForm(forms.Form):

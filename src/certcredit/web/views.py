@@ -20,7 +20,6 @@ from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import attach_evidence, set_activity
-from certcredit.store.accounts.models import ApiToken
 from certcredit.web.forms import ActivityForm, EvidenceForm, ProgressForm, RecordFileForm, ReviewForm, TokenForm
 
 
@@ -165,7 +164,9 @@ def _progress_view(shown: audits.Progress) -> dict[str, Any]:
         ],
         "unused": [
             (line, shown.records.get(line["record"]), shown.credits.get(line["record"])) for line in report["unused"]
-        ],
+        ]
+        # a stored record the one reading refuses (kept before a bound files have now) does not count either
+        + [({"record": line["record"], "reason": line["error"]}, None, None) for line in report["rejected"]],
         "leaving": [
             (line, shown.records.get(line["record"]))
             for line in (report["outlook"]["ageing_out"] or {}).get("leaving", [])
@@ -246,7 +247,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _token, plain = tokens.create_token(request.user, form.cleaned_data["name"])
         form = TokenForm()
-    mine = ApiToken.objects.filter(person=request.user, revoked_at=None)
+    mine = tokens.live_tokens(request.user)
     return render(request, "tokens.html", {"form": form, "tokens": mine, "plain": plain})
 
 

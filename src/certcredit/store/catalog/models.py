@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from certcredit.rules import vocabulary
+from certcredit.values import vocabulary
 
 FORMAT_CHOICES = [(f, f.replace("_", " ")) for f in vocabulary.FORMATS]
 CATEGORY_CHOICES = list(vocabulary.CATEGORY_NAMES.items())

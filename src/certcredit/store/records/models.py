@@ -6,8 +6,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from certcredit.io.rows import RowInvalid, clean_activity
-from certcredit.rules import vocabulary
 from certcredit.store.catalog.models import (
     CATEGORY_CHOICES,
     FORMAT_CHOICES,
@@ -15,6 +13,8 @@ from certcredit.store.catalog.models import (
     TOPIC_CHOICES,
     VENUE_CHOICES,
 )
+from certcredit.values import vocabulary
+from certcredit.values.row import RowInvalid, clean_activity
 
 
 class ImportRun(models.Model):

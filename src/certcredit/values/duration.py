@@ -7,10 +7,16 @@ text, never a guess.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Final
 
-MAX_MINUTES: Final = 12 * 60
+#: the longest printed time range read as one sitting
+MAX_RANGE_MINUTES: Final = 12 * 60
+#: The most minutes one record may hold (about 166 hours: more than any single activity a program counts, a
+#: semester's course included), so a slip such as 1,000,000 is an error rather than a certification.
+MAX_MINUTES: Final = 10_000
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class DurationError(ValueError):
@@ -41,26 +47,57 @@ def minutes_from_time(text: str) -> int:
     start = _Clock.from_groups(match.group(1, 2, 3, 4), text)
     end = _Clock.from_groups(match.group(5, 6, 7, 8), text)
     minutes = _resolve(start, end, text)
-    if minutes > MAX_MINUTES:
+    if minutes > MAX_RANGE_MINUTES:
         raise DurationError(f"the time range {text!r} is longer than 12 hours")
     return minutes
 
 
 def minutes_from_value(value: object) -> int:
-    """Minutes given as a whole number or a string of digits (SPEC.md, key ``minutes``)."""
+    """Minutes given as a whole number or a string of digits (SPEC.md, key ``minutes``).
+
+    At most ``MAX_MINUTES``. Never raises anything but ``DurationError``: a string of digits too long to be
+    minutes is refused before it is parsed (Python refuses to parse more than 4,300 digits at all)."""
     if isinstance(value, bool):
-        raise DurationError(f"minutes must be a whole number, not {value!r}")
+        raise DurationError(f"minutes must be a whole number, not {shown(value)}")
     if isinstance(value, int):
         minutes = value
     elif isinstance(value, float) and value.is_integer():
         minutes = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        minutes = int(value.strip())
+    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        digits = value.strip().lstrip("0") or "0"
+        minutes = int(digits) if len(digits) <= len(str(MAX_MINUTES)) else MAX_MINUTES + 1
     else:
-        raise DurationError(f"minutes must be a whole number, not {value!r}")
+        raise DurationError(f"minutes must be a whole number, not {shown(value)}")
     if minutes < 0:
-        raise DurationError(f"minutes cannot be negative: {value!r}")
+        raise DurationError(f"minutes cannot be negative: {shown(value)}")
+    if minutes > MAX_MINUTES:
+        raise DurationError(f"minutes must be at most {MAX_MINUTES:,} (one record), not {shown(value)}")
     return minutes
+
+
+def shown(value: object) -> str:
+    """A value as an error message names it: JSON's spelling, and never a page of it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the yes/no value {'true' if value else 'false'}"
+    if isinstance(value, int):
+        if value.bit_length() <= 100:
+            return f"the number {value}"
+        if value.bit_length() <= 13_000:  # Python writes at most 4,300 digits
+            return f"a number of {len(str(abs(value))):,} digits"
+        return "a number of more than 3,900 digits"
+    if isinstance(value, float):
+        return f"the number {value!r}" if math.isfinite(value) else f"the value {value!r}"
+    if isinstance(value, str):
+        if len(value) > 40:
+            return f"{value[:30]!r}… ({len(value):,} characters)"
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
 
 
 def _normalise(text: str) -> str:
