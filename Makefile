@@ -28,14 +28,14 @@ run: $(VENV)/.installed
 	$(BIN)/certcredit serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench training
+	$(BIN)/ruff format --check src tests bench training
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
 fix: $(VENV)/.installed-test
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench training
+	$(BIN)/ruff format src tests bench training
 
 # Unit and integration tests on SQLite, then the store tests again on a real PostgreSQL server.
 test: lint browser-deps pg-start

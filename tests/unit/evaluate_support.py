@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from certcredit.evaluate.bank import LabelledSession, labelled_from_row
+from training.bank import LabelledSession, labelled_from_row
+from training.train import train
+
 from certcredit.evaluate.classify import SessionEvaluator
 from certcredit.evaluate.embedder import HashingEmbedder
 from certcredit.evaluate.lexicon import default_lexicon
 from certcredit.evaluate.model import SessionModel
-from certcredit.evaluate.train import train
 
 ROWS = [
     (

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from training.fit import fit_softmax
 
 from certcredit.evaluate.features import WordHashing, hashed_grams, word_block, word_grams
-from certcredit.evaluate.head import fit_softmax, softmax
+from certcredit.evaluate.head import softmax
 
 
 def test_word_grams_are_the_lower_cased_words_then_the_adjacent_pairs() -> None:
@@ -55,3 +56,22 @@ def test_with_more_features_than_rows_the_fit_reaches_the_full_space_optimum() -
     reference = _objective(x, y, weights, bias, l2)
     assert _objective(x, y, head.weights, head.bias, l2) <= reference + 1e-3
     assert np.allclose(head.probabilities(x), softmax(x @ weights + bias), atol=0.02)
+
+
+def test_catalogue_boilerplate_is_set_aside_and_the_teaching_content_kept() -> None:
+    from certcredit.evaluate.features import catalogue_text
+
+    text = (
+        "Total Credits 1.5 Live Webinar Tue 3/16/2021 1:00PM - 2:00PM Eastern Time (EDT) Target Audience: new "
+        "associates Learning Objectives: Participants will be able to plan a matter budget and a task schedule. "
+        "This program provides 1.5 hours of MCLE credit. Read more…"
+    )
+    cleaned = catalogue_text(text)
+    assert cleaned == "plan a matter budget and a task schedule"
+
+
+def test_a_description_without_boilerplate_is_left_as_it_is() -> None:
+    from certcredit.evaluate.features import catalogue_text
+
+    text = "Draft clear memos and e-mail: grammar, punctuation, structure and a plain writing style."
+    assert catalogue_text(text) == text.rstrip(".")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from training.fit import fit_softmax, fit_temperature
 
-from certcredit.evaluate.head import fit_softmax, fit_temperature
 from certcredit.evaluate.model import SessionModel
 from tests.unit.evaluate_support import hashing_model
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from training.bank import TRAIN_PATH, read_bank
+from training.train import TrainingDataError, check_vetoes, train
 
-from certcredit.evaluate.bank import TRAIN_FILE, data_path, read_bank
 from certcredit.evaluate.embedder import HashingEmbedder
 from certcredit.evaluate.lexicon import LexiconError, default_lexicon, parse_lexicon
-from certcredit.evaluate.train import TrainingDataError, check_vetoes, train
 from tests.unit.evaluate_support import labelled_bank
 
 
 def test_the_shipped_vetoes_hit_no_training_session_labelled_with_a_category() -> None:
-    check_vetoes(read_bank(data_path(TRAIN_FILE)), default_lexicon())
+    check_vetoes(read_bank(TRAIN_PATH), default_lexicon())
 
 
 def test_training_refuses_a_veto_that_would_reject_a_qualifying_title() -> None:
@@ -59,9 +59,9 @@ def test_cue_words_are_found_as_whole_words() -> None:
 
 
 def test_the_definitions_are_sentences_for_every_label(tmp_path: Path) -> None:
-    from certcredit.evaluate.bank import DEFINITIONS_FILE, LABELS, read_definitions
+    from training.bank import DEFINITIONS_PATH, LABELS, read_definitions
 
-    pairs = read_definitions(data_path(DEFINITIONS_FILE))
+    pairs = read_definitions(DEFINITIONS_PATH)
     assert {label for label, _ in pairs} == set(LABELS)
     bad = tmp_path / "definitions.yaml"
     bad.write_text("writing:\n  - Topic: a colon makes this a mapping\n", encoding="utf-8")
@@ -70,7 +70,7 @@ def test_the_definitions_are_sentences_for_every_label(tmp_path: Path) -> None:
 
 
 def test_the_training_inputs_hash_changes_with_any_input(tmp_path: Path) -> None:
-    from certcredit.evaluate.bank import bank_hash
+    from training.bank import bank_hash
 
     a, b = tmp_path / "a", tmp_path / "b"
     a.write_text("x")

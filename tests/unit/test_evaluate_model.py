@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from training.bank import training_inputs_hash
 
-from certcredit.evaluate.bank import training_inputs_hash
 from certcredit.evaluate.batch import default_evaluator
 from certcredit.evaluate.embedder import MODEL_SHA256, ModelIntegrityError, OnnxMiniLM, default_embedder
 from certcredit.evaluate.model import shipped_model
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.model
 
 def test_the_shipped_weights_were_trained_on_the_current_training_file() -> None:
     assert shipped_model().train_sha256 == training_inputs_hash(), (
-        "sessions-train.jsonl, definitions.yaml or lexicon.yaml changed since data/model.npz was trained: "
-        "run python -m certcredit.evaluate.train"
+        "a training file (data/sessions/train.jsonl, data/real/train.jsonl), definitions.yaml or lexicon.yaml "
+        "changed since model.npz was trained: run python -m training.train"
     )
 
 

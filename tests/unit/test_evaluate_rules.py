@@ -155,3 +155,50 @@ def test_a_roundtable_still_gets_the_subject_area_of_its_content() -> None:
     result = evaluate(session)
     assert result.decision == "does_not_qualify"
     assert result.subject_area is not None
+
+
+def test_a_keynote_with_an_empty_description_is_no_skill_taught_and_gets_no_guessed_area() -> None:
+    # issue 10: such a keynote got an analysis about technology with an Operations area
+    keynote = Session(id="k", title="Opening Keynote", description="", minutes=60)
+    result = evaluate(keynote, review_below=0.0, none_below=0.0)
+    assert (result.decision, result.category, result.subject_area) == ("does_not_qualify", None, None)
+    assert "keynote address" in result.analysis
+    assert "technology" not in result.analysis
+
+
+def test_a_session_with_only_a_title_and_an_unsure_reading_goes_to_review_saying_so() -> None:
+    bare = Session(id="t", title="Afternoon Session B", description="", minutes=60)
+    result = evaluate(bare, review_below=1.0, none_below=1.0)
+    assert (result.decision, result.category, result.subject_area) == ("needs_review", None, None)
+    assert "Only its title is given" in result.analysis
+
+
+def test_a_session_with_only_a_title_read_as_none_gets_no_guessed_area() -> None:
+    bare = Session(id="t", title="Reading the Balance Sheet", description="", minutes=60)
+    result = evaluate(bare, review_below=0.0, none_below=0.0)
+    assert result.subject_area is None
+    assert "only its title was read" in result.analysis
+
+
+def test_an_unsure_none_reading_goes_to_review_rather_than_being_turned_down() -> None:
+    planning = Session(
+        id="p",
+        title="Planning the Work",
+        description="Task scheduling, estimates and deadlines for the matters a team carries.",
+        minutes=120,
+    )
+    result = evaluate(planning, review_below=1.0, none_below=1.0)
+    assert result.decision == "needs_review"
+    assert "not clear enough to decide" in result.analysis
+
+
+def test_an_unsure_reading_whose_text_promises_personal_growth_does_not_qualify_and_says_why() -> None:
+    talk = Session(
+        id="m",
+        title="Life Is a Choice",
+        description="A motivational talk on choices and happiness: the secret most people never learn.",
+        minutes=60,
+    )
+    result = evaluate(talk, review_below=1.0, none_below=1.0)
+    assert (result.decision, result.category) == ("does_not_qualify", None)
+    assert "no job skill is taught: the session promises “motivational”" in result.analysis

@@ -17,9 +17,9 @@ import pytest
 from certcredit.values.duration import minutes_from_time, minutes_from_value
 from certcredit.values.vocabulary import CATEGORIES, SUBJECT_AREAS, TOPICS, VENUES
 
-DATA = Path(__file__).resolve().parents[2] / "src" / "certcredit" / "evaluate" / "data"
-TRAIN = DATA / "sessions-train.jsonl"
-HELDOUT = DATA / "sessions-heldout.jsonl"
+DATA = Path(__file__).resolve().parents[2] / "data" / "sessions"
+TRAIN = DATA / "train.jsonl"
+HELDOUT = DATA / "heldout.jsonl"
 LABELS = (*CATEGORIES, "none")
 REQUIRED = {"id", "title", "description", "label", "subject_area", "topic", "trap"}
 OPTIONAL = {"time", "minutes", "venue", "category"}

@@ -63,6 +63,8 @@ class Finding:
     runner_up: str | None = None
     runner_up_probability: float = 0.0
     probability: float = 0.0
+    promise: str | None = None  # the text's words that promise personal growth rather than a job skill
+    title_only: bool = False  # the session came with no description: only its title was read
 
 
 def write_analysis(finding: Finding, lexicon: Lexicon, neighbours: Neighbours) -> str:
@@ -77,6 +79,8 @@ def write_analysis(finding: Finding, lexicon: Lexicon, neighbours: Neighbours) -
 
 
 def _focus_sentence(finding: Finding) -> str:
+    if finding.reason == "title_only":
+        return "The session has no description to read its main focus from."
     if finding.reason == "designated":
         name = CATEGORY_NAMES[finding.category or ""]
         return f"The provider designated this session for {name}; the designation stands."
@@ -94,7 +98,11 @@ def _evidence_sentence(finding: Finding, lexicon: Lexicon, neighbours: Neighbour
         return ""
     if finding.veto is not None and finding.veto_words:
         return f"The title says so plainly (“{finding.veto_words}”)."
-    pieces = []
+    if finding.reason == "title_only":
+        return ""
+    pieces = ["it comes with no description, so only its title was read"] if finding.title_only else []
+    if finding.promise:
+        pieces.append(f"no job skill is taught: the session promises “{finding.promise}”")
     if finding.focus in FOCUS:
         cues = _distinct(lexicon.cue_words(finding.focus, finding.session.text))[:4]
         if cues:
@@ -139,11 +147,16 @@ def _verdict(finding: Finding) -> str:
         )
     if finding.reason == "non_education":
         return "It is not educational instruction, so it does not qualify for CLM credit."
-    if finding.reason == "no_clear_skill":
+    if finding.reason == "no_skill_taught":
         return (
-            "It is not clear that a concrete, job-related skill is taught (the reading wavers between Self-Management "
-            f"and no category, confidence {finding.confidence:.2f} for none), and where that is ambiguous a session "
-            f"does not qualify: it does not qualify for a Management Category{_area_clause(finding)}."
+            "Its words promise personal growth or inspiration rather than a concrete, job-related skill, and where it "
+            "is ambiguous whether such a skill is taught a session does not qualify: it does not qualify for a "
+            f"Management Category{_area_clause(finding)}."
+        )
+    if finding.reason == "title_only":
+        return (
+            "Only its title is given, and a title alone does not show what a session teaches, so nothing can be "
+            "judged yet: it needs review, or a description."
         )
     return f"It does not qualify for a Management Category{_area_clause(finding)}."
 

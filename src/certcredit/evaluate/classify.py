@@ -3,7 +3,11 @@
 The order matters and is the rulebook's: a session under 60 minutes never qualifies; a designation is kept;
 an undesignated session at an ALA conference gets no category; without a known duration nothing can qualify
 yet; a title the veto list recognises is settled without the model; otherwise the category head reads the
-main focus and abstains (``needs_review``) when it is not sure enough.
+main focus and abstains (``needs_review``) when it is not sure enough, in either direction (a session with no
+description is read from its title, gets no guessed subject area, and its review says a title is all there
+is). A reading is settled as "does not qualify" against the model only by the text's own evidence: words that
+promise inspiration or personal growth instead of a job skill (RULES.md's ambiguity rule), which the analysis
+quotes.
 """
 
 from __future__ import annotations
@@ -16,11 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 from certcredit.evaluate.analysis import Finding, write_analysis
-from certcredit.evaluate.bank import NONE
 from certcredit.evaluate.embedder import Embedder
-from certcredit.evaluate.features import session_features
+from certcredit.evaluate.features import feature_inputs, session_features
 from certcredit.evaluate.lexicon import Lexicon
-from certcredit.evaluate.model import NO_AREA, NO_TOPIC, REVIEW, SessionModel, model_verdict
+from certcredit.evaluate.model import NO_AREA, NO_TOPIC, NONE, REVIEW, SessionModel, model_verdict
 from certcredit.evaluate.sessions import MINIMUM_MINUTES, Evaluation, Session, credit_hours
 
 #: The category each Management Category falls under for recertification (RULES.md table).
@@ -38,6 +41,40 @@ RULE_CONFIDENCE: Final = 1.0
 VETO_CONFIDENCE: Final = 0.95
 #: A near miss is worth explaining when the best category still got this much probability.
 NEAR_MISS_FLOOR: Final = 0.15
+#: Fewer description words than this and the main focus cannot be judged: a title alone (a keynote, a
+#: "Welcome") says what the session is called, not what it teaches.
+MIN_DESCRIPTION_WORDS: Final = 3
+
+
+def title_only(session: Session) -> bool:
+    """Whether the session brings (almost) no description: nothing but its title to judge the focus by."""
+    return len(session.description.split()) < MIN_DESCRIPTION_WORDS
+
+
+#: The readings RULES.md's ambiguity rule speaks to: is a self-management skill taught, or none at all?
+SKILL_IN_DOUBT: Final = frozenset({"self_management", NONE})
+
+
+def text_verdict(
+    reading_label: str, label: str, reason: str, session: Session, lexicon: Lexicon
+) -> tuple[str, str, str | None]:
+    """The model's verdict with RULES.md's ambiguity rule applied to the text: (label, reason, quoted words).
+
+    When the text promises inspiration or personal growth rather than a job skill, it is ambiguous whether a
+    job-related self-management skill is taught, and then the session does not qualify; the words are returned
+    for the analysis to quote. The rule speaks to Self-Management against none (the guide states it for
+    Self-Management): it settles an unsure reading whose best label is one of the two, and overrules a
+    Self-Management reading however sure (no Self-Management session of the training files carries such
+    words). Without such words an unsure reading stays a review. Shared with the cross-validation that chooses
+    the thresholds.
+    """
+    in_doubt = label == REVIEW and reading_label in SKILL_IN_DOUBT
+    if not (in_doubt or label == "self_management"):
+        return label, reason, None
+    promise = lexicon.no_skill_promise(session.text)
+    if promise is None:
+        return label, reason, None
+    return NONE, "no_skill_taught", promise
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +105,7 @@ class SessionEvaluator:
         """Evaluations in input order; the texts are embedded in batches."""
         if not sessions:
             return []
-        vectors = session_features(
-            self.embedder,
-            [s.title for s in sessions],
-            [s.description for s in sessions],
-            [s.text for s in sessions],
-            self.model.hashing,
-        )
+        vectors = session_features(self.embedder, *feature_inputs(sessions), self.model.hashing)
         return [self._evaluate_one(s, self.read(s, v)) for s, v in zip(sessions, vectors, strict=True)]
 
     def read(self, session: Session, vector: npt.NDArray[np.float32]) -> Reading:
@@ -180,7 +211,16 @@ class SessionEvaluator:
                 veto=veto[0],
                 veto_words=veto[1],
             )
-        label, reason = model_verdict(reading.label, reading.probability, reading.second, self.model.settings)
+        label, reason = model_verdict(reading.label, reading.probability, self.model.settings)
+        label, reason, promise = text_verdict(reading.label, label, reason, session, self.lexicon)
+        if title_only(session):
+            # a title alone: decided only when the model is sure from it; no subject area is guessed for a
+            # session that does not qualify, and a review says that there is nothing but a title to judge
+            base = replace(base, title_only=True)
+            if label in (REVIEW, NONE):
+                base = replace(base, area=session.subject_area)
+            if label == REVIEW:
+                reason = "title_only"
         if label == REVIEW:
             return replace(
                 base,
@@ -190,12 +230,13 @@ class SessionEvaluator:
                 runner_up=reading.runner_up,
                 runner_up_probability=reading.runner_up_probability,
             )
-        if reason == "no_clear_skill":
+        if reason == "no_skill_taught":
             return replace(
                 base,
                 focus=NONE,
                 confidence=reading.none_probability,
                 reason=reason,
+                promise=promise,
                 runner_up="self_management",
                 runner_up_probability=(
                     reading.probability if reading.label == "self_management" else reading.runner_up_probability
@@ -207,6 +248,7 @@ class SessionEvaluator:
                 base,
                 confidence=reading.probability,
                 reason=reason,
+                promise=self.lexicon.no_skill_promise(session.text),
                 runner_up=near,
                 runner_up_probability=reading.runner_up_probability,
             )

@@ -23,10 +23,57 @@ import numpy as np
 import numpy.typing as npt
 
 from certcredit.evaluate.embedder import Embedder
+from certcredit.evaluate.sessions import Session
 
 Vectors = npt.NDArray[np.float32]
 
 _WORD: Final = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+#: Catalogue boilerplate that says nothing about a session's main focus: credit and price lines, dates and
+#: clock times, track and audience labels, the frame of a learning-objectives list, "read more" and ellipses.
+#: Real catalogues open with it, and the embedding reads only the first 64 word pieces, so it is cut before the
+#: text is read (the title and the teaching content stay). Each pattern removes only the matched words.
+_BOILERPLATE: Final = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\btarget audience:.*?(?=learning (?:outcomes|objectives)|program (?:description|objectives)|$)",
+        r"\b(?:audience|level|format|prerequisites?|tracks?|sectors?|subjects?|event types?|location|speakers?|"
+        r"presenters?|moderators?|faculty|by|presented at|cost|price|fee|registration):[^.]*(?:\.|$)",
+        r"\b(?:learning (?:outcomes|objectives)|program (?:description|objectives)|course (?:overview|description)|"
+        r"session description|what you(?:'|’)ll learn|description|objectives)\s*:?",
+        r"\bby the end of this (?:session|program|course|webinar),? (?:you|participants|attendees) will be able to:?",
+        r"\b(?:participants|attendees|you) will (?:be able to|learn to|learn|gain|be introduced to)\b",
+        r"\b(?:total |mcle |cle |cpe |ce |cpd |ethics )*credits?(?: included)?:?\s*\d+(?:\.\d+)?"
+        r"(?: (?:hours?|ethics))?",
+        r"\b(?:(?:this|the) (?:program|programme|course|session|webinar|webcast|seminar) (?:is |has been )?)?"
+        r"(?:provides?|offers?|earns?|approved for|eligible for|qualifies for|worth)\s+(?:[^.]|\.\d){0,40}?"
+        r"\b(?:mcle|cle|cpe|cpd|ce|clm|hrci|shrm)\b[^.]*(?:\.|$)",
+        r"\b\d+(?:\.\d+)? (?:general |ethics )?(?:mcle|cle|cpe|cpd|ce) (?:credits?|hours?)\b",
+        r"\b(?:live )?(?:webinar|webcast|program date|on[- ]demand)\b:?",
+        r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? (?:\d{1,2}/\d{1,2}/\d{2,4}|[a-z]+\.? \d{1,2}(?:, \d{4})?)",
+        r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}",
+        r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)?\s*[-–—]\s*\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)"
+        r"(?:\s*(?:eastern|central|mountain|pacific)? ?(?:time)?\s*\(?(?:e|c|m|p)[sd]?t\)?)?",
+        r"\bread more\b|\bclick here\b|\blearn more\b|\bregister (?:now|today|here)\b",
+        r"…|\.\.\.+",
+    )
+)
+
+
+def catalogue_text(description: str) -> str:
+    """The description without catalogue boilerplate (``_BOILERPLATE``), spaces collapsed."""
+    text = description
+    for pattern in _BOILERPLATE:
+        text = pattern.sub(" ", text)
+    return " ".join(text.split()).strip(" .;:,-")
+
+
+def feature_inputs(sessions: Sequence[Session]) -> tuple[list[str], list[str], list[str]]:
+    """Titles, cleaned descriptions and the texts read (title and cleaned description) of the sessions."""
+    titles = [s.title for s in sessions]
+    descriptions = [catalogue_text(s.description) for s in sessions]
+    texts = [Session(s.id, s.title, d).text for s, d in zip(sessions, descriptions, strict=True)]
+    return titles, descriptions, texts
 
 
 @dataclass(frozen=True)

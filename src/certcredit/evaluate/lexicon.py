@@ -1,4 +1,4 @@
-"""The evaluator's word lists (``data/lexicon.yaml``): the title veto, cue words, near-miss advice, topic cues.
+"""The evaluator's word lists (``data/lexicon.yaml``): title veto, cue words, near-miss advice, topic and no-skill cues.
 
 Kept as data because they are judgements a certification officer should be able to read and change; the code
 only applies them.
@@ -51,6 +51,9 @@ class Lexicon:
     cues: dict[str, tuple[str, ...]]
     near_misses: tuple[NearMiss, ...]
     topic_cues: dict[str, tuple[re.Pattern[str], ...]]
+    #: Words by which a session promises inspiration or personal growth rather than teaching a job skill: the
+    #: text's own evidence for RULES.md's ambiguity rule (classify.py quotes them).
+    no_skill: tuple[re.Pattern[str], ...] = ()
 
     def veto(self, title: str) -> tuple[Veto, str] | None:
         """The first veto whose pattern is in the title, with the matched words."""
@@ -69,6 +72,14 @@ class Lexicon:
         for miss in self.near_misses:
             if miss.pattern.search(text):
                 return miss
+        return None
+
+    def no_skill_promise(self, text: str) -> str | None:
+        """The words of the text that promise personal growth or inspiration rather than a job skill, or None."""
+        for pattern in self.no_skill:
+            found = pattern.search(text)
+            if found:
+                return found.group(0)
         return None
 
     def topic_cue(self, topic: str, text: str) -> str | None:
@@ -115,7 +126,8 @@ def parse_lexicon(raw: dict[str, Any]) -> Lexicon:
         if topic not in TOPICS:
             raise LexiconError(f"topics: unknown topic {topic!r}")
         topics[topic] = tuple(_compile(p, f"topics {topic}") for p in patterns)
-    return Lexicon(tuple(vetoes), cues, tuple(misses), topics)
+    no_skill = tuple(_compile(p, f"no_skill {n}") for n, p in enumerate(raw.get("no_skill") or [], start=1))
+    return Lexicon(tuple(vetoes), cues, tuple(misses), topics, no_skill)
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:

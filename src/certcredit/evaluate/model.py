@@ -1,8 +1,9 @@
 """The trained model the evaluator ships: three heads, the abstention threshold and the labelled neighbours.
 
-Stored as one small ``.npz`` in the package (``data/model.npz``), written by ``python -m
-certcredit.evaluate.train``, so start-up trains nothing. It records the sha256 of the training file it came
-from and the embedder it was trained on; a test fails when the training file changed and nobody retrained.
+Stored as one small ``.npz`` in the package (``data/model.npz``), written by ``python -m training.train`` from a
+checkout (the trainer and its labelled files are not part of the wheel), so start-up trains nothing. It records
+the sha256 of the training inputs it came from and the embedder it was trained on; a test fails when the
+training inputs changed and nobody retrained.
 """
 
 from __future__ import annotations
@@ -11,16 +12,20 @@ import io
 import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from certcredit.evaluate.bank import NONE, data_path
 from certcredit.evaluate.features import NO_WORDS, WordHashing
 from certcredit.evaluate.head import SoftmaxHead
+from certcredit.values.vocabulary import CATEGORIES
 
+#: The category head's labels: a session's content focus is one of the five categories or none of them.
+NONE: Final = "none"
+LABELS: Final = (*CATEGORIES, NONE)
 MODEL_FILE: Final = "model.npz"
 NO_AREA: Final = "none"
 NO_TOPIC: Final = "none"
@@ -63,30 +68,26 @@ class Settings:
     """Decision settings measured by cross-validation on the training file (never on held-out data)."""
 
     review_below: float  # under this top probability a session the head reads as a category goes to review
-    none_below: float  # under this top probability a session the head reads as "none" goes to review
+    none_below: float  # under this top probability a session the head reads as "none" goes to review too
     area_switch_above: float  # a qualifying session leaves its category's default area only above this
     topic_above: float  # a topic is given only above this probability (and with a cue word present)
 
 
-#: RULES.md ("Deciding a category"): a self-management session needs a concrete, job-related skill that is
-#: taught, and where that is ambiguous the session does not qualify. An unsure reading torn between these two
-#: labels is therefore settled as "none" rather than sent to review.
-AMBIGUOUS_SKILL: Final = frozenset({"self_management", NONE})
 REVIEW: Final = "review"
 
 
-def model_verdict(label: str, probability: float, second: str, settings: Settings) -> tuple[str, str]:
+def model_verdict(label: str, probability: float, settings: Settings) -> tuple[str, str]:
     """What the category head's reading decides, as (label or ``REVIEW``, reason).
 
-    ``label`` is the head's best label with its ``probability``; ``second`` the next best ("none" included).
-    One function for the evaluator and for the cross-validation that chooses the thresholds, so that the
-    thresholds are measured with the rules they will be used with.
+    ``label`` is the head's best label with its ``probability``. Below its threshold a reading goes to review
+    in either direction: "does not qualify" is a decision like a category, and the model's own doubt is never
+    settled by a default (RULES.md's ambiguity rule is about the session's text, which ``classify.py`` applies
+    with the words it quotes as evidence). One function for the evaluator and for the cross-validation that
+    chooses the thresholds, so that the thresholds are measured with the rules they will be used with.
     """
     floor = settings.none_below if label == NONE else settings.review_below
     if probability >= floor:
         return label, ("other_focus" if label == NONE else "main_focus")
-    if {label, second} == AMBIGUOUS_SKILL:
-        return NONE, "no_clear_skill"
     return REVIEW, "unsure"
 
 
@@ -172,4 +173,9 @@ class SessionModel:
 @lru_cache(maxsize=1)
 def shipped_model() -> SessionModel:
     """The model in the package, loaded once."""
-    return SessionModel.load(data_path(MODEL_FILE))
+    return SessionModel.load(package_data(MODEL_FILE))
+
+
+def package_data(name: str) -> Path:
+    """A file shipped in the package's ``data/`` folder (the weights, the lexicon, the tokenizer)."""
+    return Path(str(resources.files("certcredit.evaluate") / "data" / name))

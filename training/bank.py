@@ -1,4 +1,5 @@
-"""The labelled sessions the head learns from (``data/sessions-train.jsonl``) and is measured on.
+"""The labelled sessions the head learns from (``data/sessions/train.jsonl``, ``data/real/train.jsonl``) and is
+measured on (the ``heldout.jsonl`` beside each).
 
 A label is the session's *content* focus (a category id or ``none``) as ``docs/labelling.md`` defines it; the
 decision a session should get also follows from its duration, venue and designation, which ``expected`` works
@@ -10,17 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from certcredit.evaluate.model import LABELS as LABELS
+from certcredit.evaluate.model import NONE as NONE
+from certcredit.evaluate.model import package_data
 from certcredit.evaluate.sessions import MINIMUM_MINUTES, Session, session_from_row
-from certcredit.values.vocabulary import CATEGORIES
 
-NONE: Final = "none"
-LABELS: Final = (*CATEGORIES, NONE)
-TRAIN_FILE: Final = "sessions-train.jsonl"
-HELDOUT_FILE: Final = "sessions-heldout.jsonl"
+#: The repository's data folder (a checkout: the trainer and its files are not in the wheel).
+DATA: Final = Path(__file__).resolve().parents[1] / "data"
+SESSIONS: Final = DATA / "sessions"
+TRAIN_PATH: Final = SESSIONS / "train.jsonl"
+HELDOUT_PATH: Final = SESSIONS / "heldout.jsonl"
+DEFINITIONS_PATH: Final = SESSIONS / "definitions.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,11 @@ class LabelledSession:
     label: str
     subject_area: str | None
     topic: str | None
+    #: The site a real session was published on (cross-validation holds out whole sites); None for the
+    #: project's own sessions, whose folds are their authors' batches.
+    site: str | None = None
+    #: Whether the subject area is the one the association itself filed the course under.
+    area_official: bool = False
 
     @property
     def teaches_focus(self) -> bool:
@@ -65,10 +74,6 @@ def labelled_from_row(data: dict[str, Any], position: int) -> LabelledSession:
     return LabelledSession(session_from_row(data, position), label, data.get("subject_area"), data.get("topic"))
 
 
-def data_path(name: str) -> Path:
-    return Path(str(resources.files("certcredit.evaluate") / "data" / name))
-
-
 def read_bank(path: Path) -> list[LabelledSession]:
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -77,7 +82,6 @@ def read_bank(path: Path) -> list[LabelledSession]:
     return rows
 
 
-DEFINITIONS_FILE: Final = "definitions.yaml"
 LEXICON_FILE: Final = "lexicon.yaml"
 
 
@@ -96,8 +100,18 @@ def bank_hash(path: Path, *extra: Path) -> str:
 
 
 def training_inputs_hash() -> str:
-    """The hash of the packaged training inputs, as ``python -m certcredit.evaluate.train`` records it."""
-    return bank_hash(data_path(TRAIN_FILE), data_path(DEFINITIONS_FILE), data_path(LEXICON_FILE))
+    """The hash of the default training inputs, as ``python -m training.train`` records it."""
+    return bank_hash(*training_inputs())
+
+
+def training_inputs() -> tuple[Path, ...]:
+    """The files the shipped weights are trained from, in hashing order."""
+    from training.real import REAL_TRAIN_PATH
+
+    paths = [TRAIN_PATH, DEFINITIONS_PATH, package_data(LEXICON_FILE)]
+    if REAL_TRAIN_PATH.exists():
+        paths.append(REAL_TRAIN_PATH)
+    return tuple(paths)
 
 
 def read_definitions(path: Path) -> list[tuple[str, str]]:
