@@ -215,6 +215,6 @@ def test_an_unreadable_file_stops_before_anything_is_stored(tmp_path: Path, make
     path = tmp_path / "records.json"
     path.write_text("{not json")
     result = cli("import", "records", str(path), "--person", "kim@example.org")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not valid JSON" in result.stderr
     assert ImportRun.objects.count() == 0

@@ -322,7 +322,8 @@ def test_the_api_refuses_bad_input_with_a_message_and_the_field(client: Client, 
 
 def test_the_api_needs_the_program_and_the_date(client: Client, member) -> None:
     response = client.get("/api/progress", {"program": "clm-application"}, **bearer(member))
-    assert response.status_code == 422 and response.json()["message"] == "the request is not valid"
+    assert response.status_code == 422
+    assert (response.json()["message"], response.json()["field"]) == ("as_of is required", "as_of")
 
 
 def test_the_api_answers_another_members_progress_as_a_missing_persons(client: Client, member, make_person) -> None:

@@ -108,6 +108,16 @@ def test_the_table_shows_title_time_hours_decision_and_category(tmp_path: Path) 
         assert words in result.stdout
 
 
+def test_the_table_has_the_why_column_readme_promises(tmp_path: Path) -> None:
+    result = run(str(write_jsonl(tmp_path / "s.jsonl", [GOOD])), "--format", "table")
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if "Title" in line)
+    assert header.rstrip(" ┃│").endswith("Why")
+    analysis = json.loads(run(str(tmp_path / "s.jsonl")).stdout)[0]["analysis"]
+    shown = " ".join(result.stdout.replace("│", " ").split())
+    assert " ".join(analysis.split()[:6]) in shown
+
+
 def test_an_ics_agenda_is_evaluated_event_by_event(tmp_path: Path) -> None:
     path = tmp_path / "agenda.ics"
     path.write_text(

@@ -19,6 +19,7 @@ import typer
 from certcredit.cli.audit_batch import default_workers
 from certcredit.cli.audit_request import AuditRequest, fail
 from certcredit.cli.batch_lines import parse_as_of
+from certcredit.cli.errors import row_problem, say
 from certcredit.cli.typer_app import app
 
 FORMATS = ("json", "table")
@@ -55,7 +56,7 @@ def _audit_credits(request: AuditRequest) -> int:
         else:
             reason, rid = row.reason, str(row.position)
         rejected.append(Rejected(rid, row.line, reason, row.unit))
-        typer.echo(f"{request.file}: {row.unit} {row.line}: {reason}", err=True)
+        row_problem("audit", request.file, f"{row.unit} {row.line}", reason)
     try:
         result = audit(program, records, as_of, request.specialty, rejected)
     except ValueError as error:
@@ -64,7 +65,7 @@ def _audit_credits(request: AuditRequest) -> int:
 
     bad = len(rejected) + emit_audit(request, program, records, result)  # the what-if's rejected planned rows
     if bad:
-        typer.echo(f"{bad} row(s) rejected", err=True)
+        say("audit", f"{bad} row(s) rejected")
     return 2 if bad else 0
 
 
@@ -149,7 +150,7 @@ def audit_command(
     if auditor is None:
         raise fail(f"program {program} has kind {kind!r}, which this build cannot audit")
     if not file.exists():
-        raise fail(f"{file}: no such file")
+        raise fail(f"{file}: cannot read the file (No such file or directory)")
     count = workers if workers > 0 else default_workers()
     if planned and batch:
         raise fail("--with is for one person's audit, not --batch")

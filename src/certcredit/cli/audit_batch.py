@@ -48,7 +48,7 @@ def run(file: Path, program: str, as_of: str | None, specialty: str | None, work
         for method, count in result.methods.items():
             methods[method] = methods.get(method, 0) + count
         for message in result.messages:
-            sys.stderr.write(message + "\n")
+            sys.stderr.write(f"certcredit audit: {message}\n")  # the one error style (cli/errors.py)
         failed = failed or result.failed
 
     workers.run(file, defaults, worker_count, SMALL_FILE_BYTES, emit)
@@ -129,5 +129,7 @@ def fast_main(argv: list[str]) -> int | None:
             "stats" in found,
         )
     except BatchError as error:
-        sys.stderr.write(f"error: {error}\n")
+        from certcredit.cli.errors import say
+
+        say("audit", str(error))
         return 2

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import typer
+from certcredit.cli import errors
+from certcredit.cli.errors import CommandFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,6 @@ class AuditRequest:
     today: str | None = None
 
 
-def fail(message: str) -> typer.Exit:
-    """The error on stderr, and the exit (status 2) to raise."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
+def fail(message: str) -> CommandFailed:
+    """The problem on stderr in the commands' one style (``cli.errors``), and the exit (status 2) to raise."""
+    return errors.fail("audit", message)

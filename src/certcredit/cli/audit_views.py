@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import orjson
 import typer
 
+from certcredit.cli.errors import fail
+
 if TYPE_CHECKING:
     from certcredit.cli.audit_request import AuditRequest
     from certcredit.engine.audit import Audit
@@ -23,8 +25,9 @@ if TYPE_CHECKING:
     from certcredit.rules.compiled import CompiledProgram
 
 
-def read_records(path: Path, input_format: str | None) -> tuple[list[Record], int]:
+def read_records(path: Path, input_format: str | None, command: str = "audit") -> tuple[list[Record], int]:
     """The readable records of a file; each other row is reported on stderr (file, line, reason) and counted."""
+    from certcredit.cli.errors import row_problem
     from certcredit.engine.records import RecordError, record_from_row
     from certcredit.io.readers import Row, read_rows
 
@@ -40,7 +43,7 @@ def read_records(path: Path, input_format: str | None) -> tuple[list[Record], in
         else:
             reason = row.reason
         bad += 1
-        typer.echo(f"{path}: {row.unit} {row.line}: {reason}", err=True)
+        row_problem(command, path, f"{row.unit} {row.line}", reason)
     return records, bad
 
 
@@ -50,8 +53,7 @@ def today_of(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        typer.echo(f"error: unreadable --today date {text!r}: use YYYY-MM-DD", err=True)
-        raise typer.Exit(2) from None
+        raise fail("audit", f"unreadable --today date {text!r}: use YYYY-MM-DD") from None
 
 
 def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequence[Record], result: Audit) -> int:
@@ -69,8 +71,7 @@ def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequenc
         try:
             found, rejected = read_records(path, None)
         except (FileFormatError, OSError) as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2) from None
+            raise fail("audit", str(error)) from None
         planned += found
         bad += rejected
     scenario = what_if(program, result, records, planned) if request.planned else None

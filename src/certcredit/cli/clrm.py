@@ -17,6 +17,7 @@ import typer
 
 from certcredit.cli.audit_request import AuditRequest, fail
 from certcredit.cli.batch_lines import parse_as_of
+from certcredit.cli.errors import row_problem
 
 
 def audit_clrm_request(request: AuditRequest) -> int:
@@ -41,7 +42,7 @@ def audit_clrm_request(request: AuditRequest) -> int:
     lines = {str(row.position): row.where for row in rows}
     for item in result["rejected"]:
         where = lines.get(item["event"], f"event {item['event']}")
-        typer.echo(f"{request.file}: {where}: {item['error']}", err=True)
+        row_problem("audit", request.file, where, item["error"])
     if request.output == "json":
         sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()

@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from certcredit.cli.errors import fail, row_problem
 from certcredit.cli.typer_app import app
 
 FIELDS = (
@@ -50,15 +51,14 @@ def evaluate(
 
     try:
         rows = list(read_rows(file, input_format))
-    except (OSError, FileFormatError, UnicodeDecodeError) as error:
-        typer.echo(f"certcredit evaluate: {error}", err=True)
-        raise typer.Exit(2) from error
+    except FileFormatError as error:
+        raise fail("evaluate", str(error)) from None
     results = evaluate_rows(rows, default_evaluator())
     rejected = 0
     for result in results:
         if result.error is not None:
             rejected += 1
-            typer.echo(f"{file}: {result.where}: {result.error}", err=True)
+            row_problem("evaluate", file, result.where, result.error)
     times = [str(row.data.get("time", "")) for row in rows]
     outputs = [r.output for r in results]
     if output is OutputFormat.json:
@@ -68,35 +68,38 @@ def evaluate(
     else:
         _table(outputs, times)
     if rejected:
-        typer.echo(f"{rejected} of {len(results)} rows rejected", err=True)
-        raise typer.Exit(2)
+        raise fail("evaluate", f"{rejected} of {len(results)} rows rejected")
 
 
 def _csv(outputs: list[dict[str, Any]]) -> str:
+    """The JSON objects as CSV rows; text a spreadsheet would run as a formula is escaped (docs/file-formats.md)."""
+    from certcredit.io.writers import escape_cell
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[*FIELDS, "error"], extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for item in outputs:
-        writer.writerow({k: ("" if v is None else v) for k, v in item.items()})
+        writer.writerow({k: ("" if v is None else escape_cell(v)) for k, v in item.items()})
     return buffer.getvalue()
 
 
 def _table(outputs: list[dict[str, Any]], times: list[str]) -> None:
-    """What a provider prints: title, time, hours, decision, category."""
+    """What a provider prints: title, time, hours, decision, category and why (the analysis, as README shows)."""
     from rich.console import Console
     from rich.table import Table
 
     from certcredit.values.vocabulary import CATEGORY_NAMES
 
-    table = Table(show_lines=False)
-    for column in ("Title", "Time", "Hours", "Decision", "Category"):
-        table.add_column(column, justify="right" if column == "Hours" else "left")
+    table = Table(show_lines=True)
+    for column in ("Title", "Time", "Hours", "Decision", "Category", "Why"):
+        table.add_column(column, justify="right" if column == "Hours" else "left", overflow="fold")
     for item, time in zip(outputs, times, strict=True):
         if "error" in item:
-            table.add_row(f"(row {item['id']})", time, "", "rejected", item["error"])
+            table.add_row(f"(row {item['id']})", time, "", "rejected", "", item["error"])
             continue
         shown_time = time or (f"{item['minutes']} min" if item["minutes"] is not None else "unknown")
         hours = f"{item['credit_hours']:.2f}" if item["decision"] == "qualifies" else "0"
         category = CATEGORY_NAMES.get(item["category"] or "", "")
-        table.add_row(item["title"], shown_time, hours, item["decision"].replace("_", " "), category)
-    Console(file=sys.stdout, width=160).print(table)
+        why = item.get("analysis") or ""
+        table.add_row(item["title"], shown_time, hours, item["decision"].replace("_", " "), category, why)
+    Console(file=sys.stdout, width=200, highlight=False, markup=False).print(table)

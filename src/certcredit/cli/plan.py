@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import typer
 
+from certcredit.cli.errors import fail
 from certcredit.cli.typer_app import app
 
 
@@ -22,8 +23,7 @@ def _date(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        typer.echo(f"error: unreadable {option} date {text!r}: use YYYY-MM-DD", err=True)
-        raise typer.Exit(2) from None
+        raise fail("plan", f"unreadable {option} date {text!r}: use YYYY-MM-DD") from None
 
 
 def _note(suggestion: Any) -> str:
@@ -57,19 +57,17 @@ def plan_command(
     from certcredit.rules.load import RulebookError, load_program
 
     if output not in ("json", "table"):
-        typer.echo(f"error: unknown --format {output!r}; use json or table", err=True)
-        raise typer.Exit(2)
+        raise fail("plan", f"unknown --format {output!r}; use json or table")
     by_date = _date(by, "--by")
     as_of_date = _date(as_of, "--as-of") if as_of else by_date
     today_date = _date(today, "--today") if today else dt.date.today()
     try:
         compiled = load_program(program)
-        records, bad = read_records(file, None)
-        sessions, bad_sessions = read_records(catalog, None)
+        records, bad = read_records(file, None, "plan")
+        sessions, bad_sessions = read_records(catalog, None, "plan")
         suggestion = plan(compiled, records, sessions, as_of_date, by_date, today_date, specialty)
     except (RulebookError, FileFormatError, OSError, ValueError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail("plan", str(error)) from None
     note = _note(suggestion)
     if output == "json":
         data = plan_json(suggestion, by_date, today_date, note)
@@ -78,6 +76,5 @@ def plan_command(
     else:
         typer.echo(plan_table(suggestion, by_date, today_date, note), nl=False)
     if bad or bad_sessions:
-        typer.echo(f"{bad + bad_sessions} row(s) rejected", err=True)
-        raise typer.Exit(2)
+        raise fail("plan", f"{bad + bad_sessions} row(s) rejected")
     raise typer.Exit(0 if suggestion.complete else 1)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from certcredit.cli.errors import fail, say
 from certcredit.cli.typer_app import app
 
 rules_app = typer.Typer(help="Rulebooks: validate a YAML file, list the shipped programs.", no_args_is_help=True)
@@ -20,15 +21,28 @@ def validate_command(file: Path = typer.Argument(..., help="a rulebook YAML file
     try:
         kind = program_kind(file)
         if kind != "credits":
-            typer.echo(f"{file}: kind: {kind!r} rulebooks are not validated by this command", err=True)
-            raise typer.Exit(2)
+            raise fail("rules validate", f"{file}: kind: {kind!r} rulebooks are not validated by this command")
         program = validate_file(file)
     except RulebookError as error:
         for problem in error.problems:
-            typer.echo(problem, err=True)
+            say("rules validate", problem)
         raise typer.Exit(2) from None
     versions = ", ".join(v.effective_from.isoformat() for v in program.versions)
     typer.echo(f"{file}: ok: program {program.id} ({program.name}), versions from {versions}")
+
+
+#: an effective date this early stands for "from the program's start" (a rulebook's first version)
+_FROM_THE_START = "1900-01-01"
+
+
+def _versions_text(kind: str, versions: tuple[str, ...]) -> str:
+    """The versions' effective dates (a workflow's also say what picks one: the completion date)."""
+    if not versions:
+        return "one version"
+    dates = ", ".join("the program's start" if v <= _FROM_THE_START else v for v in versions)
+    if kind == "workflow":  # CLRM: RULES.md, a version applies by the effective completion date
+        return f"versions from: {dates}; chosen by the candidate's completion date"
+    return f"versions from: {dates}"
 
 
 @rules_app.command("list")
@@ -41,9 +55,8 @@ def list_command() -> None:
         if isinstance(entry, RulebookError):
             broken = True
             for problem in entry.problems:
-                typer.echo(problem, err=True)
+                say("rules list", problem)
             continue
-        versions = ", ".join(entry.versions) if entry.versions else "-"
-        typer.echo(f"{entry.id:<30} {entry.kind:<8} {entry.name}  [versions from: {versions}]")
+        typer.echo(f"{entry.id:<30} {entry.kind:<8} {entry.name}  [{_versions_text(entry.kind, entry.versions)}]")
     if broken:
         raise typer.Exit(2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from certcredit.cli.errors import fail
 from certcredit.cli.typer_app import app
 
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
@@ -38,10 +39,10 @@ def demo() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     logins = load_demo()
     table = Table(title="Demo logins (sign in at http://127.0.0.1:8000/login/)")
-    for column in ("role", "e-mail", "password", ""):
+    for column in ("role", "e-mail", "password", "account"):
         table.add_column(column)
     for login in logins:
-        table.add_row(login.role, login.email, login.password, "created" if login.created else "already there")
+        table.add_row(login.role, login.email, login.password, "created now" if login.created else "already there")
     Console().print(table)
 
 
@@ -70,8 +71,7 @@ def token_create(
     try:
         person = find_person(email)
     except UnknownPerson as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
+        raise fail("token create", str(error)) from None
     _token, plain = create_token(person, name)
     typer.echo(plain)
     typer.echo(

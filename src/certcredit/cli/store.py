@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from certcredit.cli.errors import BAD_INPUT, fail
 from certcredit.cli.typer_app import app
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ app.add_typer(store_app, name="store", no_args_is_help=True)
 #: Files with more rows than this get a progress bar on stderr.
 PROGRESS_FROM = 1000
 
-FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The file to import.")
+FILE = typer.Argument(..., help="The file to import.")  # a missing or unreadable one: certcredit import …: FILE: …
 FORMAT = typer.Option(None, "--input-format", help="csv, json, jsonl or ics (default: from the suffix).")
 AS = typer.Option(None, "--as", help="E-mail of the person running the import (kept in the history).")
 JSON_OUT = typer.Option(False, "--json", help="Also print the summary as JSON on stdout.")
@@ -37,6 +39,7 @@ def import_sessions_command(
     file: Path = FILE, input_format: str | None = FORMAT, actor: str | None = AS, json_out: bool = JSON_OUT
 ) -> None:
     """Add catalogue sessions; a session already in the catalogue (same natural key) is left alone."""
+    _COMMAND.set("import sessions")
     _django()
     from certcredit.services.imports import import_sessions
 
@@ -54,6 +57,7 @@ def import_records_command(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Add a person's records; a record they already have (same natural key) is left alone."""
+    _COMMAND.set("import records")
     _django()
     from certcredit.services.imports import import_records
     from certcredit.services.people import UnknownPerson, find_person
@@ -73,6 +77,7 @@ def export_sessions_command(
     output_format: str | None = typer.Option(None, "--output-format", help="csv, json, jsonl or ics."),
 ) -> None:
     """Write the session catalogue to a file (re-importing it adds nothing)."""
+    _COMMAND.set("export sessions")
     _django()
     from certcredit.services.exports import session_rows
 
@@ -92,10 +97,11 @@ def export_records_command(
 ) -> None:
     """Write one person's records to a file (re-importing it adds nothing).
 
-    With ``--as-audited`` each record carries the category, subject area and topic the store-backed audit gave
-    it, so ``certcredit audit`` of the file gives what the progress page and ``GET /api/progress`` give; the
+    With --as-audited each record carries the category, subject area and topic the store-backed audit gave
+    it, so 'certcredit audit' of the file gives what the progress page and GET /api/progress give; the
     plain file is the one to re-import (an evaluator's category must not come back as the member's own).
     """
+    _COMMAND.set("export records")
     _django()
     from certcredit.services.exports import record_rows
     from certcredit.services.people import UnknownPerson, find_person
@@ -119,6 +125,7 @@ def evaluate_sessions_command(
     Designated sessions are left alone (a designation is never overridden). needs_review sessions go to the
     review queue (/review/). Running it again adds nothing unless --again is given.
     """
+    _COMMAND.set("store evaluate-sessions")
     _django()
     from rich.console import Console
     from rich.table import Table
@@ -142,9 +149,17 @@ def _django() -> None:
     setup()
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+#: the command being run, as its problems name it (``import records``): set first thing by each command
+_COMMAND: ContextVar[str] = ContextVar("certcredit_store_command", default="import")
+
+
+def _command() -> str:
+    return _COMMAND.get()
+
+
+def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:
+    """Print ``certcredit import records: …`` and end with ``code``."""
+    raise fail(_command(), message, code)
 
 
 def _prepare(file: Path, input_format: str | None, actor: str | None) -> tuple[list[Row | RowError], Person | None]:
@@ -173,7 +188,7 @@ def _with_progress(total: int, run):  # type: ignore[no-untyped-def]
     try:
         return _run_with_progress(total, run)
     except IntegrityError as error:
-        _fail(f"the store changed during the import (another import at the same time?); nothing was kept: {error}")
+        _fail(f"the store changed during the import (another import at the same time?); nothing was kept: {error}", 1)
 
 
 def _run_with_progress(total: int, run):  # type: ignore[no-untyped-def]
@@ -201,9 +216,12 @@ def _finish(report: ImportReport, json_out: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from certcredit.cli.errors import row_problem
+
+    command = _command()
     err = Console(stderr=True, highlight=False)
     for rejection in report.rejected:
-        err.print(f"{report.file_name}: {rejection.where}: {rejection.reason}", markup=False, soft_wrap=True)
+        row_problem(command, report.file_name, rejection.where, rejection.reason)
     table = Table(title=f"Import of {report.kind} from {report.file_name}")
     for column in ("rows", "added", "already present", "rejected"):
         table.add_column(column, justify="right")

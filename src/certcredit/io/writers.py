@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -43,8 +44,38 @@ def _csv(items: list[dict[str, Any]]) -> str:
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=columns or ["title"], lineterminator="\n")
     writer.writeheader()
-    writer.writerows(items)
+    writer.writerows({k: escape_cell(v) for k, v in item.items()} for item in items)
     return out.getvalue()
+
+
+#: what makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def escape_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a single quote in front (OWASP's advice), so ``=HYPERLINK(…)`` shows as text. A negative number
+    (``-1.5``) is left as it is, and so is anything else (a date, a word). Text that already starts with quotes
+    before such a character gets one more, so ``unescape_cell`` (the CSV reader) gives back exactly what was
+    written. Numbers and other non-text values pass through."""
+    if not isinstance(value, str) or not value:
+        return value
+    if _NUMBER.fullmatch(value):
+        return value
+    if value.lstrip("'").startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value.lstrip("'")):
+        return "'" + value
+    return value
+
+
+def unescape_cell(text: str) -> str:
+    """The value ``escape_cell`` wrote: one leading quote dropped where it stands before quotes and a formula
+    character (``'=SUM(A1)`` reads as ``=SUM(A1)``); any other text is unchanged."""
+    if text.startswith("'"):
+        rest = text.lstrip("'")
+        if rest.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(rest):
+            return text[1:]
+    return text
 
 
 def _ics(items: list[dict[str, Any]], calendar_name: str) -> str:

@@ -102,6 +102,9 @@ def list_programs() -> list[ProgramSummary | RulebookError]:
         path = shipped_path(program_id)
         try:
             kind = program_kind(path)
+            if kind == "workflow":
+                found.append(_workflow_summary(program_id, path))
+                continue
             if kind != "credits":
                 data = _read_yaml(path)
                 found.append(ProgramSummary(program_id, str(data.get("name", program_id)), kind, (), path))
@@ -113,6 +116,18 @@ def list_programs() -> list[ProgramSummary | RulebookError]:
         versions = tuple(v.effective_from.isoformat() for v in program.versions)
         found.append(ProgramSummary(program.id, program.name, program.kind, versions, path))
     return found
+
+
+def _workflow_summary(program_id: str, path: Path) -> ProgramSummary:
+    """A workflow rulebook (CLRM) summarised like a credit program: its versions' effective dates."""
+    from certcredit.rules.clrm import ClrmRulebookError, load_clrm_program
+
+    try:
+        program = load_clrm_program(path)
+    except (ClrmRulebookError, OSError) as error:
+        raise RulebookError([str(error)]) from None
+    versions = tuple(v.effective_from.isoformat() for v in program.versions)
+    return ProgramSummary(program_id, program.name, "workflow", versions, path)
 
 
 @functools.cache

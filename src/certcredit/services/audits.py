@@ -55,6 +55,8 @@ class Credit:
     subject_area: str
     topic: str
     source: str
+    #: where ``source`` is a decision: the fields the record carries itself, so kept (``subject area``, ``topic``)
+    own: tuple[str, ...] = ()
 
 
 def credit_of(record: Record, decision: Decision | None) -> Credit:
@@ -88,10 +90,12 @@ def credit_of(record: Record, decision: Decision | None) -> Credit:
         decisions.REVIEWED: REVIEWER,
         decisions.EVALUATED: EVALUATOR,
     }[decision.kind]
+    kept = tuple(name for name, value in (("subject area", record.subject_area), ("topic", record.topic)) if value)
     if decision.verdict == Decision.Verdict.NEEDS_REVIEW:
-        return Credit("", record.subject_area, record.topic, AWAITING_REVIEW)
+        return Credit("", record.subject_area, record.topic, AWAITING_REVIEW, kept)
     category = decision.category if decision.verdict == Decision.Verdict.QUALIFIES else ""
-    return Credit(category, record.subject_area or decision.subject_area, record.topic or decision.topic, source)
+    subject_area, topic = record.subject_area or decision.subject_area, record.topic or decision.topic
+    return Credit(category, subject_area, topic, source, kept)
 
 
 def credits(person: Person, stored: list[Record]) -> dict[int, Credit]:

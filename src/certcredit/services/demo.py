@@ -1,5 +1,8 @@
 """A small demo data set for ``make run``: organizations, the bundled programs, sessions and four accounts.
 
+The sessions no one designated are evaluated by the real evaluator, so the catalogue shows its decisions and the
+review queue holds the sessions it was unsure about.
+
 Idempotent: running it again finds what exists and adds nothing. The demo rows go through the same import
 service as files do, so they are checked and keyed like any other import.
 """
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from certcredit.io.readers import Row, RowError
+from certcredit.services.evaluations import evaluate_sessions
 from certcredit.services.imports import import_records, import_sessions
 from certcredit.services.people import ensure_person
 from certcredit.store.accounts.models import Organization, Role
@@ -90,6 +94,22 @@ SESSIONS: tuple[Mapping[str, object], ...] = (
         "subject_area": "OM",
         "provider": "Northwind Training Co.",
     },
+    # No time or length is printed for the next two: the evaluator cannot give hours it does not know, so it
+    # sends them to the review queue (RULES.md), where the demo reviewer finds them.
+    {
+        "title": "Records Retention Schedules in Practice",
+        "description": "How long to keep client files, billing records and e-mail; building a retention "
+        "schedule, scheduling destruction and documenting holds.",
+        "date": "2026-06-23",
+        "provider": "Lakeside Chapter",
+    },
+    {
+        "title": "Coaching New Office Managers",
+        "description": "Structured one-to-one coaching for newly promoted office managers: setting goals, "
+        "giving feedback and planning their first ninety days.",
+        "date": "2026-07-14",
+        "provider": "Northwind Training Co.",
+    },
 )
 
 MEMBER_RECORDS: tuple[Mapping[str, object], ...] = (
@@ -131,6 +151,9 @@ def load_demo() -> list[DemoLogin]:
         logins.append(DemoLogin(role, email, password, created))
     if not Session.objects.filter(source_file=DEMO_SOURCE).exists():
         import_sessions(_rows(SESSIONS), people["staff"], DEMO_SOURCE)
+    # The evaluator decides every session no one has decided yet (as `certcredit store evaluate-sessions`): its
+    # unsure ones fill the review queue. Nothing to decide on a second run, and then the model is not loaded.
+    evaluate_sessions(people["staff"])
     member = people["member"]
     if not Record.objects.filter(person=member, source_file=DEMO_SOURCE).exists():
         import_records(_rows(MEMBER_RECORDS), member, people["staff"], DEMO_SOURCE)

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from certcredit.io.readers import Row, RowError, detect_format, read_text
+from certcredit.io.readers import Row, RowError, decode_text, detect_format, read_file_text, read_text
 from certcredit.io.rows import (
     KnownRecords,
     RecordFields,
@@ -78,17 +78,13 @@ class ImportReport:
 def load_rows(path: Path | str, fmt: str | None = None) -> list[Row | RowError]:
     """All rows of a file; raises ``FileFormatError`` (a ValueError) when the file as a whole is unreadable."""
     kind = detect_format(path, fmt)
-    return list(read_text(Path(path).read_text(encoding="utf-8-sig"), kind, name=str(path)))
+    return list(read_text(read_file_text(path), kind, name=str(path)))
 
 
 def load_upload(name: str, content: bytes) -> list[Row | RowError]:
     """Rows of an uploaded file, its format told by its name."""
     kind = detect_format(name)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from error
-    return list(read_text(text, kind, name=name))
+    return list(read_text(decode_text(content, name), kind, name=name))
 
 
 def import_records(

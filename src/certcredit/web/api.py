@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from certcredit import __version__
 from certcredit.services import audits, decisions, queries, reviews, tokens
@@ -64,13 +66,34 @@ class Problem(Schema):
 
 
 class FieldProblem(Schema):
-    """A 422: ``field`` names the parameter or key at fault (``program``, ``as_of``, ``specialty``; a review's
-    ``verdict``, ``category``, ``subject_area``, ``topic``, ``note``); a missing or malformed parameter gives the
-    framework's ``errors`` instead."""
+    """A 422: ``field`` names the parameter or key at fault (``limit``, ``offset``, ``program``, ``as_of``,
+    ``specialty``; a body's ``name``, a review's ``verdict``, ``category``, ``subject_area``, ``topic``, ``note``;
+    ``body`` when the body is not a JSON object); a parameter the schema refuses (missing, not a number, out of
+    bounds) also gives each problem in ``errors`` (``loc``, ``msg``, ``type``)."""
 
     message: str
     field: str | None = None
     errors: list[dict[str, Any]] | None = None
+
+
+def _no_nul(text: str) -> str:
+    """Text the store can keep on both databases: PostgreSQL refuses the NUL character."""
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character")
+    return text
+
+
+#: text from a request: no NUL character (refused by PostgreSQL, so refused on SQLite too)
+Text = Annotated[str, AfterValidator(_no_nul)]
+#: the highest ``offset`` a page may start at (far beyond any catalogue; keeps the SQL within 64-bit integers)
+MAX_OFFSET = 1_000_000_000
+
+
+class Body(BaseModel):
+    """A request body: a JSON object (pydantic's own model, so a list or a string is refused with a 422 rather
+    than read attribute by attribute, as ninja's ``Schema`` would)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class Health(Schema):
@@ -104,10 +127,10 @@ class RecordOut(Schema):
     activity: str | None = None
 
 
-class RecordChange(Schema):
+class RecordChange(Body):
     """The fields of a record the API may change: its activity (null or "" clears it)."""
 
-    activity: str | None
+    activity: Annotated[Text, Field(max_length=200)] | None
 
 
 class RecordPage(Schema):
@@ -154,18 +177,23 @@ class SessionPage(Schema):
     items: list[SessionOut]
 
 
-class ReviewIn(Schema):
-    """A reviewer's decision, as the web form takes it: ``category`` is required when it qualifies."""
+class ReviewIn(Body):
+    """A reviewer's decision, as the web form takes it: ``category`` is required when it qualifies (a rule across
+    keys, so a 422 naming ``category`` rather than part of the schema)."""
 
-    verdict: str = Field(..., description="qualifies or does_not_qualify")
-    category: str = Field("", description="the Management Category; required when it qualifies, else empty")
-    subject_area: str = Field("", description="HR, FM, OM, LI or CM; may be empty")
-    topic: str = Field("", description="business_ethics or substance_abuse; may be empty")
-    note: str = Field("", description="why; kept with the decision (its analysis) and in the history")
+    verdict: Literal["qualifies", "does_not_qualify"] = Field(..., description="qualifies or does_not_qualify")
+    category: Literal[
+        "", "writing", "communication", "self_management", "information_technology", "organizational_development"
+    ] = Field("", description="the Management Category; required when it qualifies, else empty")
+    subject_area: Literal["", "HR", "FM", "OM", "LI", "CM"] = Field("", description="may be empty")
+    topic: Literal["", "business_ethics", "substance_abuse"] = Field("", description="may be empty")
+    note: Annotated[Text, Field(max_length=reviews.NOTE_LIMIT)] = Field(
+        "", description="why; kept with the decision (its analysis) and in the history"
+    )
 
 
-class TokenIn(Schema):
-    name: str = "api"
+class TokenIn(Body):
+    name: Annotated[Text, Field(min_length=1, max_length=100)] = "api"
 
 
 class TokenOut(Schema):
@@ -176,10 +204,10 @@ class TokenOut(Schema):
 
 
 class ProgressQuery(Schema):
-    program: str = Field(..., description="a record program's id, e.g. clm-application (not clrm)")
-    as_of: str = Field(..., description="the application date, or the cycle's end for recertification (YYYY-MM-DD)")
-    specialty: str | None = Field(None, description="the functional specialist's subject area (HR, FM, OM, LI)")
-    person: str | None = Field(None, description="another person's e-mail (staff); default: yourself")
+    program: Text = Field(..., description="a record program's id, e.g. clm-application (not clrm)")
+    as_of: Text = Field(..., description="the application date, or the cycle's end for recertification (YYYY-MM-DD)")
+    specialty: Text | None = Field(None, description="the functional specialist's subject area (HR, FM, OM, LI)")
+    person: Text | None = Field(None, description="another person's e-mail (staff); default: yourself")
 
 
 class _Open(Schema):
@@ -267,11 +295,19 @@ class ProgressOut(_Open):
 
 
 class Paging(Schema):
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=1000, description="items on the page, 1 to 1000")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="items to skip, 0 to 1,000,000,000")
 
 
-ERRORS: dict[int, type[Schema]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+#: the errors any endpoint may answer, each JSON with a ``message`` (a 422 also with ``field``): docs/api.md
+ERRORS: dict[int, type[Schema]] = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    413: Problem,
+    422: FieldProblem,
+}
 
 
 @api.get("/health", auth=None, response=Health, tags=["service"])
@@ -288,7 +324,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @api.get("/records", response={200: RecordPage, **ERRORS}, tags=["records"])
-def records(request: HttpRequest, paging: Query[Paging], person: str | None = None) -> dict[str, Any]:
+def records(request: HttpRequest, paging: Query[Paging], person: Text | None = None) -> dict[str, Any]:
     """The signed-in person's records; staff may ask for another person's with ``?person=email``."""
     owner, found = queries.records_of(request.auth, person)
     limit, offset = _window(paging)
@@ -315,7 +351,7 @@ def change_record(request: HttpRequest, record_id: int, body: RecordChange) -> d
     return _record_out(record)
 
 
-@api.get("/progress", response={200: ProgressOut, **ERRORS, 422: FieldProblem}, by_alias=True, tags=["records"])
+@api.get("/progress", response={200: ProgressOut, **ERRORS}, by_alias=True, tags=["records"])
 def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
     """The audit of a person's stored records: the object `certcredit audit --format json` prints for them.
 
@@ -341,7 +377,7 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
 
 
 @api.get("/sessions", response={200: SessionPage, **ERRORS}, tags=["sessions"])
-def sessions(request: HttpRequest, paging: Query[Paging], search: str = "") -> dict[str, Any]:
+def sessions(request: HttpRequest, paging: Query[Paging], search: Text = "") -> dict[str, Any]:
     """The session catalogue, newest first, optionally searched by title or description."""
     found = queries.sessions(request.auth, search)
     limit, offset = _window(paging)
@@ -361,7 +397,7 @@ def review_queue(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
 
 @api.post(
     "/sessions/{session_id}/review",
-    response={201: DecisionOut, 409: Problem, **ERRORS, 422: FieldProblem},
+    response={201: DecisionOut, 409: Problem, **ERRORS},
     tags=["sessions"],
 )
 def review_session(request: HttpRequest, session_id: int, body: ReviewIn) -> Status[dict[str, Any]]:
@@ -392,8 +428,7 @@ def create_token(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
 
 
 def _window(paging: Paging) -> tuple[int, int]:
-    if not 1 <= paging.limit <= 1000 or paging.offset < 0:
-        raise HttpError(422, "limit must be 1 to 1000 and offset 0 or more")
+    """The page's bounds, checked by the schema (``Paging``) before a view runs."""
     return paging.limit, paging.offset
 
 
@@ -469,7 +504,42 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:  # n
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _problem(request, 422, "the request is not valid", errors=exc.errors)
+    """The schema refused the request: the first problem in words, the key it is about, and all of them."""
+    errors = [_plain_error(e) for e in exc.errors]
+    first = errors[0] if errors else {"loc": [], "msg": "not valid", "type": "value_error"}
+    field = _field_of(first["loc"])
+    if first["type"] == "missing":
+        message = f"{field} is required"
+    elif first["type"] == "model_type":
+        message = f"{field}: the body must be a JSON object" if field != "body" else "the body must be a JSON object"
+    else:
+        message = f"{field}: {first['msg']}" if field else str(first["msg"])
+    return _problem(request, 422, message, field=field, errors=errors)
+
+
+def _plain_error(error: dict[str, Any]) -> dict[str, Any]:
+    """One of pydantic's errors as JSON can carry it: ``loc``, ``msg``, ``type`` (its ``input`` and ``ctx`` may hold
+    anything the client sent, even objects JSON cannot write)."""
+    return {
+        "loc": [p if isinstance(p, int) else str(p) for p in error.get("loc", ())],
+        "msg": str(error.get("msg", "not valid")).removeprefix("Value error, "),
+        "type": str(error.get("type", "value_error")),
+    }
+
+
+def _field_of(loc: Sequence[Any]) -> str | None:
+    """``["query", "as_of"]`` -> ``as_of``; ``["body", "body", "name"]`` -> ``name``; a body that is no object:
+    ``body``."""
+    names = [str(p) for p in loc[1:] if not isinstance(p, int)]
+    if loc and loc[0] == "body" and names[:1] == ["body"] and len(names) > 1:
+        names = names[1:]
+    return ".".join(names) or (str(loc[0]) if loc else None)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG001 (the framework's signature)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _problem(request, 413, f"the request body is over the limit of {limit:,} bytes")
 
 
 @api.exception_handler(HttpError)

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's own static files: /api/docs serves Swagger UI from the app, no CDN (docs/api.md)
+    "ninja",
     "certcredit.store.accounts",
     "certcredit.store.catalog",
     "certcredit.store.records",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # every error under /api/ as JSON with a message, even the framework's plain-text 405
+    "certcredit.web.api_errors.ApiErrorsAsJson",
 ]
 
 ROOT_URLCONF = "certcredit.web.urls"
