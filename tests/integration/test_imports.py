@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from certcredit.services import imports
 from certcredit.services.imports import import_records, load_rows
 from certcredit.store.catalog.models import Decision, Session
 from certcredit.store.history.models import HistoryEntry
@@ -96,26 +97,30 @@ def test_a_record_differing_only_in_case_and_spacing_of_its_title_is_the_same_re
     assert (report.added, report.already_present) == (1, 1)
 
 
-def test_an_import_that_fails_half_way_leaves_the_store_unchanged(tmp_path: Path, make_person, monkeypatch) -> None:
+def test_an_import_that_fails_half_way_keeps_no_record_and_marks_its_run_failed(
+    tmp_path: Path, make_person, monkeypatch
+) -> None:
     member = make_person("frankie@example.org")
     path = tmp_path / "records.csv"
-    write_records_csv(path, 1_600, 0.0)
-    counts_before = (Record.objects.count(), ImportRun.objects.count(), HistoryEntry.objects.count())
-    real_bulk_create = Record.objects.bulk_create
+    write_records_csv(path, 5_000, 0.0)
+    counts_before = (Record.objects.count(), HistoryEntry.objects.count())
+    real_insert = imports.insert_records
     calls = []
 
-    def failing_bulk_create(objs, *args, **kwargs):
-        calls.append(len(objs))
+    def failing_insert(values, *args, **kwargs):
+        calls.append(len(values))
         if len(calls) == 3:
             raise RuntimeError("the disk filled up")
-        return real_bulk_create(objs, *args, **kwargs)
+        return real_insert(values, *args, **kwargs)
 
-    monkeypatch.setattr(Record.objects, "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(imports, "insert_records", failing_insert)
     with pytest.raises(RuntimeError, match="disk filled up"):
         import_records(load_rows(path), member, None, str(path))
 
-    assert calls[:2] == [500, 500]  # two batches were written before the failure
-    assert (Record.objects.count(), ImportRun.objects.count(), HistoryEntry.objects.count()) == counts_before
+    assert calls[:2] == [imports.CHUNK, imports.CHUNK]  # two chunks were written before the failure
+    assert (Record.objects.count(), HistoryEntry.objects.count()) == counts_before
+    run = ImportRun.objects.get()
+    assert (run.status, run.added, run.error) == ("failed", 0, "RuntimeError: the disk filled up")
 
 
 def test_every_imported_record_gets_a_history_entry_naming_who_imported_it(tmp_path, make_person) -> None:

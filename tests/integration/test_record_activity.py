@@ -377,3 +377,54 @@ def test_only_the_member_or_staff_may_audit_the_stored_records(member, make_pers
     boss = make_person("boss@example.org", "staff")
     staff_view = progress(boss, member, "pmi-pmp-renewal", dt.date(2026, 6, 30)).audit
     assert {s.id: s.counted_hours for s in staff_view.requirements}["giving_back"] == 1.5
+
+
+def test_the_migration_to_one_key_keeps_the_record_with_the_activity_and_writes_the_removal_to_history(
+    make_person,
+) -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from certcredit.store import guards
+    from certcredit.store.history.models import HistoryEntry
+
+    migration = importlib.import_module("certcredit.store.records.migrations.0003_one_key_and_import_attempts")
+    member, other = make_person("dup@example.org"), make_person("nodup@example.org")
+    guards.apply(connection, "records", install=False)  # the state concurrent imports could leave before
+    day = dt.date(2026, 3, 1)
+    blank = Record.objects.create(person=member, date=day, minutes=60, title="Course", evidence="evidence/x.pdf")
+    tagged = Record.objects.create(person=member, date=day, minutes=60, title="course", activity="giving_back")
+    alone = Record.objects.create(person=other, date=day, minutes=60, title="Course")
+
+    migration.resolve_duplicates(apps, None)
+    guards.apply(connection, "records", install=True)
+
+    assert sorted(Record.objects.values_list("pk", flat=True)) == sorted([tagged.pk, alone.pk])
+    assert Record.objects.get(pk=tagged.pk).evidence.name == "evidence/x.pdf"  # moved, not lost
+    removal = HistoryEntry.objects.get(action="delete", object_id=str(blank.pk))
+    assert (removal.before["title"], removal.actor_label) == ("Course", "migration records 0003")
+
+
+def test_the_database_refuses_a_record_without_an_activity_beside_the_same_one_with_one(make_person) -> None:
+    from django.db import IntegrityError, transaction
+
+    member = make_person("twice@example.org")
+    day = dt.date(2026, 3, 1)
+    Record.objects.create(person=member, date=day, minutes=60, title="Course", activity="giving_back")
+    Record.objects.create(person=member, date=day, minutes=60, title="Course", activity="power_skills")
+    with pytest.raises(IntegrityError, match="one_record_per_key"), transaction.atomic():
+        Record.objects.bulk_create(
+            [
+                Record(
+                    person=member,
+                    date=day,
+                    minutes=60,
+                    title="COURSE",
+                    base_key="r|2026-03-01|course|60|in_person",
+                    natural_key="r|2026-03-01|course|60|in_person",
+                )
+            ]
+        )
+    assert Record.objects.filter(person=member).count() == 2

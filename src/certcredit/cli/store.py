@@ -14,8 +14,7 @@ from certcredit.cli.errors import BAD_INPUT, fail
 from certcredit.cli.typer_app import app
 
 if TYPE_CHECKING:
-    from certcredit.io.readers import Row, RowError
-    from certcredit.services.imports import ImportReport
+    from certcredit.services.imports import ImportReport, RowSource
     from certcredit.store.accounts.models import Person
 
 import_app = typer.Typer(help="Import sessions or a person's records from CSV, JSON, JSON Lines or iCalendar.")
@@ -44,7 +43,8 @@ def import_sessions_command(
     from certcredit.services.imports import import_sessions
 
     rows, who = _prepare(file, input_format, actor)
-    report = _with_progress(len(rows), lambda progress: import_sessions(rows, who, str(file), progress))
+    sessions = list(rows)
+    report = _with_progress(len(sessions), lambda progress: import_sessions(sessions, who, str(file), progress))
     _finish(report, json_out)
 
 
@@ -67,7 +67,9 @@ def import_records_command(
         owner = find_person(person)
     except UnknownPerson as error:
         _fail(str(error))
-    report = _with_progress(len(rows), lambda progress: import_records(rows, owner, who, str(file), progress))
+    # records are streamed: the bar counts rows as they are stored, its length unknown in advance
+    big = file.stat().st_size > PROGRESS_FROM * 100
+    report = _with_progress(0 if big else 1, lambda progress: import_records(rows, owner, who, str(file), progress))
     _finish(report, json_out)
 
 
@@ -162,14 +164,14 @@ def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     raise fail(_command(), message, code)
 
 
-def _prepare(file: Path, input_format: str | None, actor: str | None) -> tuple[list[Row | RowError], Person | None]:
+def _prepare(file: Path, input_format: str | None, actor: str | None) -> tuple[RowSource, Person | None]:
     """Read the file (a file that cannot be read at all stops here, nothing stored) and find the actor."""
     _django()
-    from certcredit.services.imports import load_rows
+    from certcredit.services.imports import stream_rows
     from certcredit.services.people import UnknownPerson, find_person
 
     try:
-        rows = load_rows(file, input_format)
+        rows = stream_rows(file, input_format)
     except (ValueError, UnicodeDecodeError) as error:
         _fail(str(error))
     who = None
@@ -182,17 +184,23 @@ def _prepare(file: Path, input_format: str | None, actor: str | None) -> tuple[l
 
 
 def _with_progress(total: int, run):  # type: ignore[no-untyped-def]
-    """Run an import (with a Rich progress bar on stderr when the file is large); nothing is kept on failure."""
+    """Run an import (with a Rich progress bar on stderr when the file is large, ``total`` 0: size unknown);
+    nothing is kept on failure."""
     from django.db import IntegrityError
+
+    from certcredit.io.readers import FileFormatError
+    from certcredit.services.imports import ATTEMPTS
 
     try:
         return _run_with_progress(total, run)
+    except FileFormatError as error:
+        _fail(str(error))
     except IntegrityError as error:
-        _fail(f"the store changed during the import (another import at the same time?); nothing was kept: {error}", 1)
+        _fail(f"the store kept changing during the import (tried {ATTEMPTS} times); nothing was kept: {error}", 1)
 
 
 def _run_with_progress(total: int, run):  # type: ignore[no-untyped-def]
-    if total <= PROGRESS_FROM:
+    if 0 < total <= PROGRESS_FROM:
         return run(None)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -206,7 +214,7 @@ def _run_with_progress(total: int, run):  # type: ignore[no-untyped-def]
         def progress(stage: str, done: int, stage_total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(f"{stage} rows", total=stage_total)
-            bar.update(tasks[stage], completed=done, total=stage_total)
+            bar.update(tasks[stage], completed=done, total=stage_total or None)
 
         return run(progress)
 

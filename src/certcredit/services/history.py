@@ -19,9 +19,17 @@ def actor_label(actor: Person | None) -> str:
     return actor.email if actor is not None else COMMAND_LINE
 
 
+#: never copied into the history (a person's password hash)
+SECRET_FIELDS = frozenset({"password"})
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The object's stored fields as plain JSON values."""
-    return {field.attname: _plain(getattr(obj, field.attname)) for field in obj._meta.concrete_fields}
+    """The object's stored fields as plain JSON values (a password hash is left out)."""
+    return {
+        field.attname: plain(getattr(obj, field.attname))
+        for field in obj._meta.concrete_fields
+        if field.attname not in SECRET_FIELDS
+    }
 
 
 def entry(
@@ -55,7 +63,8 @@ def record_change(
     return item
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A field's value as JSON keeps it (dates and times as ISO text, decimals as text, files by name)."""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

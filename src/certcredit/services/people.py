@@ -5,11 +5,24 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from certcredit.services import history
+from certcredit.services.access import Forbidden, is_staff
 from certcredit.store.accounts.models import Organization, Person, Role, RoleGrant
 
 
 class UnknownPerson(LookupError):
     """No account has this e-mail address."""
+
+
+class PersonHasRecords(ValueError):
+    """A person with records is never deleted (their records are evidence): deactivate the account instead."""
+
+
+def lock_person(person: Person) -> None:
+    """Inside a transaction: hold the person's row (``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL) until it
+    ends, so writes to one person's records run one after the other. SQLite needs nothing: its IMMEDIATE
+    transactions already take the one write lock when they begin."""
+    Person.objects.select_for_update(no_key=True).filter(pk=person.pk).values_list("pk", flat=True).first()
 
 
 def find_person(email: str) -> Person:
@@ -58,3 +71,26 @@ def staff_group() -> Group:
     group, _ = Group.objects.get_or_create(name="staff")
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=STAFF_APPS))
     return group
+
+
+@transaction.atomic
+def delete_person(actor: Person | None, person: Person, note: str = "") -> None:
+    """Remove an account that has no records (``actor`` None: the command line), writing to the history the
+    person and everything that goes with them (role grants, API tokens, import runs that stored nothing).
+
+    ``PersonHasRecords`` when they have records; the database refuses too (``Record.person`` is PROTECT).
+    """
+    from certcredit.store.records.models import ImportRun
+
+    if actor is not None and not is_staff(actor):
+        raise Forbidden("only staff may delete an account")
+    records = person.records.count()
+    if records:
+        raise PersonHasRecords(
+            f"{person.email} has {records} records and is never deleted: deactivate the account instead"
+        )
+    related = [*person.role_grants.all(), *person.api_tokens.all(), *ImportRun.objects.filter(person=person)]
+    for obj in related:
+        history.record_change(actor, "delete", obj, history.snapshot(obj), note=f"{note}, with {person.email}")
+    history.record_change(actor, "delete", person, history.snapshot(person), note=note)
+    person.delete()

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "certcredit.store.catalog",
     "certcredit.store.records",
     "certcredit.store.history",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -110,6 +112,14 @@ MEDIA_URL = "/media/"
 #: Uploads above this size are refused (evidence files and record files through the web).
 FILE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_BYTES
+
+# Record files uploaded on the web page (docs/reliability.md, "Imports and concurrency"): one of at most
+# UPLOAD_INLINE_BYTES and UPLOAD_INLINE_ROWS rows is imported in the request; a larger one (up to
+# FILE_UPLOAD_MAX_BYTES) waits in UPLOAD_DIR for the background worker (`certcredit worker`), its progress shown.
+UPLOAD_INLINE_BYTES = int(os.environ.get("CERTCREDIT_UPLOAD_INLINE_BYTES", 256 * 1024))
+UPLOAD_INLINE_ROWS = int(os.environ.get("CERTCREDIT_UPLOAD_INLINE_ROWS", 5_000))
+UPLOAD_DIR = Path(os.environ.get("CERTCREDIT_UPLOADS", VAR_DIR / "uploads"))
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOGIN_URL = "/login/"
 LOGOUT_REDIRECT_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

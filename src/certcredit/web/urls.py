@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("records/", views.records, name="records"),
     path("records/upload/", views.upload, name="upload"),
+    path("records/upload/<uuid:result_id>/", views.upload_status, name="upload-status"),
     path("records/<int:record_id>/", views.record_detail, name="record"),
     path("records/<int:record_id>/evidence/", views.evidence, name="evidence"),
     path("progress/", views.progress, name="progress"),

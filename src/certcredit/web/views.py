@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -107,16 +108,64 @@ def upload(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
+        if upload_file.size > settings.UPLOAD_INLINE_BYTES:
+            return _import_in_background(request, upload_file)
         try:
             rows = load_upload(upload_file.name, upload_file.read())
         except ValueError as error:
             form.add_error("file", str(error))
         else:
+            if len(rows) > settings.UPLOAD_INLINE_ROWS:
+                return _import_in_background(request, upload_file)
             report = import_records(rows, request.user, request.user, upload_file.name)
             if report.ok:
                 messages.success(request, f"{report.added} records added, {report.already_present} already there.")
                 return redirect("records")
     return render(request, "upload.html", {"form": form, "report": report})
+
+
+def _import_in_background(request: HttpRequest, upload_file: Any) -> HttpResponse:
+    """Keep the file for the worker and show the member the import's own page (it follows the progress)."""
+    from certcredit.services.uploads import import_uploaded_records, upload_path
+
+    kept = upload_path(upload_file.name)
+    upload_file.seek(0)
+    with kept.open("wb") as handle:
+        for piece in upload_file.chunks():
+            handle.write(piece)
+    result = import_uploaded_records.enqueue(str(kept), upload_file.name, request.user.pk, request.user.pk)
+    return redirect("upload-status", result_id=result.id)
+
+
+@login_required
+def upload_status(request: HttpRequest, result_id: str) -> HttpResponse:
+    """A background import's page: waiting, running (rows read so far), finished (its summary) or failed.
+
+    Only the member who uploaded the file (and staff) may see it; anyone else gets "not found"."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from certcredit.services.uploads import import_uploaded_records, read_progress
+
+    try:
+        result = import_uploaded_records.get_result(result_id)
+    except TaskResultDoesNotExist:
+        raise Http404("no such import") from None
+    upload, file_name, person_id = result.args[0], result.args[1], result.args[2]
+    if person_id != request.user.pk and not is_staff(request.user):
+        raise Http404("no such import")
+    done = result.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+    context = {
+        "file_name": file_name,
+        "status": result.status,
+        "waiting": result.status == TaskResultStatus.READY,
+        "running": result.status == TaskResultStatus.RUNNING,
+        "failed": result.status == TaskResultStatus.FAILED,
+        "done": done,
+        "progress": read_progress(upload) if not done else {},
+        "summary": result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None,
+    }
+    return render(request, "upload_status.html", context)
 
 
 @login_required

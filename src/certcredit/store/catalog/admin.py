@@ -5,7 +5,7 @@ from certcredit.store.catalog.models import Decision, Program, Session
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(HistoryAdmin):
     list_display = ("id", "name", "rulebook", "organization")
 
 

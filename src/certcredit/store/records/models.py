@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,15 +17,26 @@ from certcredit.store.catalog.models import (
     VENUE_CHOICES,
 )
 from certcredit.values import vocabulary
+from certcredit.values.keys import record_key
 from certcredit.values.row import RowInvalid, clean_activity
 
 
 class ImportRun(models.Model):
-    """One import of one file: who ran it, when, and what became of its rows."""
+    """One attempt to import one file: who ran it, when, how it ended and what became of its rows.
+
+    The row is written in its own transaction when the import starts (``started``), so an import that is killed
+    leaves its ``started`` row and none of its records; ``finished`` is written in the same transaction as the
+    records, ``failed`` (with the reason) after that transaction was rolled back.
+    """
 
     class Kind(models.TextChoices):
         SESSIONS = "sessions", "Sessions"
         RECORDS = "records", "Records"
+
+    class Status(models.TextChoices):
+        STARTED = "started", "Started"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(max_length=300)
@@ -38,6 +52,9 @@ class ImportRun(models.Model):
         help_text="Whose records (record imports only).",
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTED)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why a failed import stopped (nothing of it was kept).")
     rows = models.PositiveIntegerField(default=0)
     added = models.PositiveIntegerField(default=0)
     already_present = models.PositiveIntegerField(default=0)
@@ -47,6 +64,8 @@ class ImportRun(models.Model):
         ordering = ("-started_at", "-id")
 
     def __str__(self) -> str:
+        if self.status != self.Status.FINISHED:
+            return f"{self.kind} from {self.file_name} ({self.status})"
         return f"{self.kind} from {self.file_name} ({self.added} added)"
 
 
@@ -63,10 +82,19 @@ def evidence_path(record: Record, filename: str) -> str:
 
 
 class Record(models.Model):
-    """One education activity of one person; unique per person by ``natural_key`` (date, title, minutes, format
-    and activity: ``certcredit.io.rows.record_key``)."""
+    """One education activity of one person.
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="records")
+    One key, kept by the database (``certcredit.store.guards``): unique per person by ``natural_key`` (date,
+    title, minutes, format and activity: ``certcredit.io.rows.record_key``), and a record that names no activity
+    is the same as one with the same ``base_key`` (the key without the activity) that names one. ``save``
+    computes both keys from the fields, so every writer agrees. A person with records cannot be deleted
+    (``PROTECT``): deactivate the account instead.
+    """
+
+    #: no index of its own: the (person, ...) indexes below serve every look-up by person
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     session = models.ForeignKey(
         "catalog.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )
@@ -92,6 +120,7 @@ class Record(models.Model):
     evidence = models.FileField(upload_to=evidence_path, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
     natural_key = models.CharField(max_length=700, editable=False)
+    base_key = models.CharField(max_length=700, editable=False, default="")
     source_file = models.CharField(max_length=300, blank=True)
     source_line = models.CharField(max_length=30, blank=True)
     import_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL)
@@ -100,7 +129,23 @@ class Record(models.Model):
     class Meta:
         ordering = ("-date", "title", "id")
         constraints = (models.UniqueConstraint(fields=("person", "natural_key"), name="one_record_per_natural_key"),)
-        indexes = (models.Index(fields=("person", "date")),)
+        indexes = (
+            models.Index(fields=("person", "date")),
+            models.Index(fields=("person", "base_key"), name="records_person_base_key"),
+        )
 
     def __str__(self) -> str:
         return f"{self.date} {self.title or '(untitled)'} ({self.minutes} min)"
+
+    def assign_keys(self) -> None:
+        """Set ``natural_key`` and ``base_key`` from the fields (the one definition: ``record_key``)."""
+        day = dt.date.fromisoformat(self.date) if isinstance(self.date, str) else self.date
+        self.natural_key = record_key(day, self.title, int(self.minutes), self.format, self.activity)
+        self.base_key = record_key(day, self.title, int(self.minutes), self.format)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.assign_keys()
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "natural_key", "base_key"}
+        super().save(*args, **kwargs)
