@@ -73,6 +73,52 @@ def import_records_command(
     _finish(report, json_out)
 
 
+@import_app.command("clrm-roster")
+def import_clrm_roster_command(
+    file: Path = FILE,
+    academy: str = typer.Option(..., "--academy", help="The core academy: foundation, negotiations or arbitration."),
+    day: str = typer.Option(..., "--date", help="The academy day (YYYY-MM-DD)."),
+    input_format: str | None = FORMAT,
+    actor: str | None = AS,
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Record a CLRM academy day from its roster (an email column); a person already recorded is left alone."""
+    _COMMAND.set("import clrm-roster")
+    _django()
+    from certcredit.services import clrm
+    from certcredit.services.access import Forbidden
+
+    rows, who = _prepare(file, input_format, actor)
+    try:
+        report = clrm.import_roster(list(rows), academy, day, who, str(file))  # a roster is one day: short
+    except Forbidden as error:  # not the input's fault: the person named by --as may not do this
+        _fail(str(error), 1)
+    except (clrm.EventInvalid, ValueError) as error:  # an unknown academy, a bad date, an unreadable file, no email
+        _fail(str(error))
+    _finish(report, json_out)
+
+
+@export_app.command("clrm-events")
+def export_clrm_events_command(
+    file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
+    person: str = typer.Option(..., "--person", help="E-mail of the CLRM candidate."),
+    output_format: str | None = typer.Option(None, "--output-format", help="csv, json or jsonl."),
+) -> None:
+    """Write a CLRM candidate's stored events as `certcredit audit EVENTS --program clrm` reads them."""
+    _COMMAND.set("export clrm-events")
+    _django()
+    from certcredit.services import clrm
+    from certcredit.services.people import UnknownPerson, find_person
+
+    try:
+        candidate = clrm.own_candidacy(find_person(person))
+    except UnknownPerson as error:
+        _fail(str(error))
+    if candidate is None:
+        _fail(f"{person} is not a CLRM candidate")
+    _write(file, output_format, clrm.event_rows(candidate), calendar_name="certcredit clrm events")
+
+
 @export_app.command("sessions")
 def export_sessions_command(
     file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),

@@ -50,6 +50,15 @@ UNDER_REVIEW: Final = "under_review"
 STATUS_REVISION_REQUESTED: Final = "revision_requested"
 CERTIFIED: Final = "certified"
 STATUSES: Final = (ACADEMIES_INCOMPLETE, PAPER_DUE, RETAKE_REQUIRED, UNDER_REVIEW, STATUS_REVISION_REQUESTED, CERTIFIED)
+#: Each status in a few words, for pages and tables (the identifiers above are what files and the API use).
+STATUS_WORDS: Final = {
+    ACADEMIES_INCOMPLETE: "core academies still to complete",
+    PAPER_DUE: "paper due",
+    RETAKE_REQUIRED: "deadline passed: retake required",
+    UNDER_REVIEW: "paper under review",
+    STATUS_REVISION_REQUESTED: "revision requested",
+    CERTIFIED: "certified",
+}
 
 _ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ARBITRATOR_SEPARATOR: Final = ";"
@@ -498,6 +507,7 @@ def audit_clrm(
         "missing_academies": progress.missing_academies,
         "completion_date": _iso(progress.effective_completion),
         "paper_deadline": _iso(progress.deadline),
+        "paper_days_left": paper_days_left(progress),
         "next_steps": " ".join(steps),
         "next_steps_list": steps,
         "academies_completed_date": _iso(progress.completed_on),
@@ -512,6 +522,13 @@ def audit_clrm(
         "warnings": progress.warnings,
         "rejected": [item.as_dict() for item in rejected],
     }
+
+
+def paper_days_left(progress: ClrmProgress) -> int | None:
+    """Days from the as-of date to the paper deadline while the paper is due (0 on the deadline day), else None."""
+    if progress.status != PAPER_DUE or progress.deadline is None:
+        return None
+    return (progress.deadline - progress.as_of).days
 
 
 def _iso(day: date | None) -> str | None:

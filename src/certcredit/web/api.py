@@ -21,7 +21,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from certcredit import __version__
-from certcredit.services import audits, decisions, queries, reviews, tokens
+from certcredit.services import audits, clrm, decisions, queries, reviews, tokens
 from certcredit.services.access import Forbidden
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import RecordConflict, RowInvalid, set_activity
@@ -425,6 +425,165 @@ def create_token(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
     """A new personal API token for the signed-in person; the token is shown in this response only."""
     token, plain = tokens.create_token(request.auth, body.name)
     return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": plain})
+
+
+class ClrmCandidateOut(Schema):
+    id: int
+    email: str
+    name: str
+
+
+class ClrmEventOut(Schema):
+    """A stored CLRM event: ``id`` is the one the timeline's ``audit`` (and the CLI's) uses for it."""
+
+    id: str
+    date: dt.date
+    type: str
+    academy: str | None
+    paper_type: str | None
+    arbitrators: list[str]
+    recorded_by: str | None
+    recorded_at: dt.datetime
+    source: str
+
+
+class ClrmTimelineOut(Schema):
+    """A candidate's timeline: ``audit`` is the object `certcredit audit EVENTS --program clrm --format json`
+    prints for the stored events (`status`, `completion_date`, `paper_deadline`, `paper_days_left`,
+    `next_steps`, `next_steps_list`, the dates of each step, `warnings`)."""
+
+    candidate: ClrmCandidateOut
+    audit: dict[str, Any]
+    events: list[ClrmEventOut]
+
+
+class ClrmCandidatesOut(Schema):
+    count: int
+    items: list[ClrmTimelineOut]
+
+
+class ClrmQuery(Schema):
+    as_of: Annotated[Text, Field(max_length=30)] | None = Field(
+        None, description="the day to judge on (YYYY-MM-DD); default: today"
+    )
+
+
+class ClrmListQuery(ClrmQuery):
+    status: Literal[
+        "", "academies_incomplete", "paper_due", "retake_required", "under_review", "revision_requested", "certified"
+    ] = Field("", description="only candidates with this status; empty: all")
+    sort: Literal["deadline", "name"] = Field("deadline", description="deadline (soonest first, none last) or name")
+
+
+class ClrmEventIn(Body):
+    """A CLRM event to record (staff): read by the same rules as an events file (docs/clrm.md, "Events")."""
+
+    person: Annotated[Text, Field(min_length=1, max_length=254)] = Field(
+        ..., description="the candidate's e-mail (enrolled if not yet a candidate)"
+    )
+    type: Literal[
+        "academy_completed",
+        "arbitrator_approved",
+        "orientation_attended",
+        "paper_submitted",
+        "revision_requested",
+        "paper_accepted",
+    ] = Field(..., description="the kind of event")
+    date: Annotated[Text, Field(max_length=30)] = Field(..., description="YYYY-MM-DD")
+    academy: Literal["", "foundation", "negotiations", "arbitration"] = Field(
+        "", description="the core academy (academy_completed only, where it is required)"
+    )
+    paper_type: Literal["", "grievance", "interest"] = Field("", description="paper_submitted only; may be empty")
+    arbitrators: Annotated[Text, Field(max_length=500)] = Field(
+        "", description="names separated by ';' (arbitrator_approved only); may be empty"
+    )
+    note: Annotated[Text, Field(max_length=300)] = Field("", description="kept with the event")
+
+
+@api.get("/clrm/me", response={200: ClrmTimelineOut, **ERRORS}, tags=["clrm"])
+def clrm_me(request: HttpRequest, query: Query[ClrmQuery]) -> dict[str, Any]:
+    """The signed-in person's own CLRM timeline; 404 if they are not a candidate."""
+    candidate = clrm.own_candidacy(request.auth)
+    if candidate is None:
+        raise HttpError(404, "you are not a CLRM candidate")
+    return _timeline_out(clrm.timeline(request.auth, candidate, _clrm_as_of(query.as_of)))
+
+
+@api.get("/clrm/candidates", response={200: ClrmCandidatesOut, **ERRORS}, tags=["clrm"])
+def clrm_candidates(request: HttpRequest, query: Query[ClrmListQuery]) -> dict[str, Any]:
+    """Every CLRM candidate's timeline (staff; 404 for anyone else, as the page), filtered by `status` and sorted
+    by `sort` (`deadline`: soonest first, none last; or `name`). 422 with `field` for an unknown status or sort."""
+    try:
+        found = clrm.candidates(request.auth, _clrm_as_of(query.as_of), query.status, query.sort)
+    except Forbidden:
+        raise HttpError(404, "not found") from None
+    except clrm.EventInvalid as error:
+        raise _Invalid(error.field, str(error)) from None
+    return {"count": len(found), "items": [_timeline_out(t) for t in found]}
+
+
+@api.get("/clrm/candidates/{candidate_id}", response={200: ClrmTimelineOut, **ERRORS}, tags=["clrm"])
+def clrm_candidate(request: HttpRequest, candidate_id: int, query: Query[ClrmQuery]) -> dict[str, Any]:
+    """One candidate's timeline: the candidate themselves or staff; anyone else gets 404, as for an unknown id."""
+    try:
+        candidate = clrm.candidate_seen_by(request.auth, candidate_id)
+    except clrm.NotFound as error:
+        raise HttpError(404, str(error)) from None
+    return _timeline_out(clrm.timeline(request.auth, candidate, _clrm_as_of(query.as_of)))
+
+
+@api.post("/clrm/events", response={201: ClrmEventOut, 409: Problem, **ERRORS}, tags=["clrm"])
+def clrm_record_event(request: HttpRequest, body: ClrmEventIn) -> Status[dict[str, Any]]:
+    """Record a CLRM event for a person (staff; 403 for anyone else), kept in the history with who and when.
+
+    404 for an unknown e-mail; 422 with `message` and `field` for an event the rules cannot read (an unknown
+    type or academy, a date that is not a day); 409 when the person already has that event on that day."""
+    clrm.check_staff(request.auth)
+    person = queries.person_seen_by(request.auth, body.person)
+    try:
+        event = clrm.record_event(
+            request.auth, person, body.type, body.date, academy=body.academy, paper_type=body.paper_type,
+            arbitrators=body.arbitrators, note=body.note,
+        )  # fmt: skip
+    except clrm.EventInvalid as error:
+        raise _Invalid(error.field, str(error)) from None
+    except clrm.EventConflict as error:
+        raise HttpError(409, str(error)) from None
+    return Status(201, _clrm_event_out(event))
+
+
+def _clrm_as_of(text: str | None) -> dt.date:
+    if text is None or not text.strip():
+        from django.utils import timezone
+
+        return timezone.localdate()
+    try:
+        return audits.parse_as_of(text)
+    except audits.ProgressInvalid as error:
+        raise _Invalid(error.field, str(error)) from None
+
+
+def _timeline_out(t: clrm.Timeline) -> dict[str, Any]:
+    person = t.candidate.person
+    return {
+        "candidate": {"id": t.candidate.pk, "email": person.email, "name": person.name},
+        "audit": t.audit,
+        "events": [_clrm_event_out(e) for e in t.events],
+    }
+
+
+def _clrm_event_out(e: Any) -> dict[str, Any]:
+    return {
+        "id": f"e{e.pk}",
+        "date": e.date,
+        "type": e.type,
+        "academy": e.academy or None,
+        "paper_type": e.paper_type or None,
+        "arbitrators": [name.strip() for name in e.arbitrators.split(";") if name.strip()],
+        "recorded_by": e.recorded_by.email if e.recorded_by else None,
+        "recorded_at": e.recorded_at,
+        "source": f"{e.source_file}, {e.source_line}" if e.source_file else "",
+    }
 
 
 def _window(paging: Paging) -> tuple[int, int]:

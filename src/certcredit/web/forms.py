@@ -131,6 +131,63 @@ class ReviewForm(forms.Form):
     )
 
 
+def _clrm_academies() -> list[tuple[str, str]]:
+    from certcredit.services.clrm import program
+
+    return [(a.id, a.name) for a in program().academies]
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return parse_as_of(value)
+    except ProgressInvalid as error:
+        raise forms.ValidationError(str(error).replace("as-of date", "date")) from None
+
+
+class AcademyForm(forms.Form):
+    """Staff record that one person attended one core academy in full (``services.clrm.record_academy``)."""
+
+    email = forms.EmailField(label="Candidate's e-mail", help_text="The person must have an account.")
+    academy = forms.ChoiceField(label="Academy", choices=_clrm_academies)
+    date = forms.CharField(
+        label="Date attended",
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}),
+    )
+
+    def clean_date(self) -> dt.date:
+        return _day(self.cleaned_data["date"])
+
+
+class RosterForm(forms.Form):
+    """One academy day's roster: a CSV (or JSON) file with an ``email`` column (``services.clrm.import_roster``)."""
+
+    academy = forms.ChoiceField(label="Academy", choices=_clrm_academies)
+    date = forms.CharField(
+        label="Academy day",
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}),
+    )
+    file = forms.FileField(
+        label="Roster file",
+        help_text="CSV with a header row and an email column (other columns are ignored), or JSON; at most 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl"}),
+    )
+
+    def clean_date(self) -> dt.date:
+        return _day(self.cleaned_data["date"])
+
+    def clean_file(self) -> UploadedFile:
+        upload = _not_too_big(self.cleaned_data["file"])
+        try:
+            kind = detect_format(upload.name)
+        except FileFormatError:
+            kind = ""
+        if kind not in ("csv", "json", "jsonl"):
+            raise forms.ValidationError("Use a .csv, .json or .jsonl file.")
+        return upload
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="my script", help_text="To tell your tokens apart.")
 

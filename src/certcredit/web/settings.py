@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "certcredit.store.catalog",
     "certcredit.store.records",
     "certcredit.store.history",
+    "certcredit.store.clrm",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,12 +16,21 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certcredit.services import audits, decisions, evaluations, queries, reviews, tokens
+from certcredit.services import audits, clrm, decisions, evaluations, queries, reviews, tokens
 from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
 from certcredit.services.records import attach_evidence, set_activity
-from certcredit.web.forms import ActivityForm, EvidenceForm, ProgressForm, RecordFileForm, ReviewForm, TokenForm
+from certcredit.web.forms import (
+    AcademyForm,
+    ActivityForm,
+    EvidenceForm,
+    ProgressForm,
+    RecordFileForm,
+    ReviewForm,
+    RosterForm,
+    TokenForm,
+)
 
 
 @login_required
@@ -285,6 +294,113 @@ def review_session(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.success(request, f"Review of “{session.title}” saved.")
             return redirect("review")
     return render(request, "review_session.html", {"session": session, "applying": applying, "form": form})
+
+
+def _as_of(request: HttpRequest) -> Any:
+    """``?as_of=YYYY-MM-DD`` (to see a timeline on another day), else today; a bad date is a bad request."""
+    text = request.GET.get("as_of", "").strip()
+    if not text:
+        return timezone.localdate()
+    try:
+        return audits.parse_as_of(text)
+    except audits.ProgressInvalid as error:
+        raise SuspiciousOperation(str(error)) from error
+
+
+@login_required
+def clrm_mine(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own CLRM timeline; staff are sent to the candidates page."""
+    candidate = clrm.own_candidacy(request.user)
+    if candidate is None:
+        if is_staff(request.user):
+            return redirect("clrm-candidates")
+        return render(request, "clrm_timeline.html", {"timeline": None, "own": True})
+    return _timeline_page(request, candidate)
+
+
+@login_required
+def clrm_candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """One candidate's timeline: the candidate themselves or staff; anyone else is "not found"."""
+    try:
+        candidate = clrm.candidate_seen_by(request.user, candidate_id)
+    except clrm.NotFound as error:
+        raise Http404(str(error)) from error
+    return _timeline_page(request, candidate)
+
+
+def _timeline_page(request: HttpRequest, candidate: Any) -> HttpResponse:
+    shown = clrm.timeline(request.user, candidate, _as_of(request))
+    context = {
+        "timeline": shown,
+        "audit": shown.audit,
+        "steps": shown.steps(),
+        "own": candidate.person_id == request.user.pk,
+        "staff": is_staff(request.user),
+    }
+    return render(request, "clrm_timeline.html", context)
+
+
+@login_required
+def clrm_candidates(request: HttpRequest) -> HttpResponse:
+    """Staff: every candidate, filtered by status, sorted by deadline (or name). Anyone else: not found."""
+    if not is_staff(request.user):
+        raise Http404("not found")
+    status = request.GET.get("status", "")
+    sort = request.GET.get("sort", "deadline")
+    as_of = _as_of(request)
+    try:
+        found = clrm.candidates(request.user, as_of, status, sort)
+    except clrm.EventInvalid as error:
+        raise SuspiciousOperation(str(error)) from error
+    statuses = [(s, clrm.STATUS_WORDS[s]) for s in clrm.STATUSES]
+    context = {"candidates": found, "status": status, "sort": sort, "as_of": as_of, "statuses": statuses}
+    return render(request, "clrm_candidates.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clrm_academies(request: HttpRequest) -> HttpResponse:
+    """Staff record academy attendance: one person at a time, or a roster file for one academy day."""
+    if not is_staff(request.user):
+        raise PermissionDenied("only staff may record CLRM academies")
+    roster = request.method == "POST" and request.POST.get("form") == "roster"
+    # ?email= (from a candidate's timeline) fills in whom the academy is for
+    one = AcademyForm(
+        request.POST if request.method == "POST" and not roster else None,
+        initial={"email": request.GET.get("email", "")},
+    )
+    many = RosterForm(request.POST if roster else None, request.FILES if roster else None)
+    report = None
+    if request.method == "POST" and not roster and one.is_valid():
+        data = one.cleaned_data
+        try:
+            person = queries.person_seen_by(request.user, data["email"])
+            event = clrm.record_academy(request.user, person, data["academy"], data["date"])
+        except UnknownPerson as error:
+            one.add_error("email", str(error))
+        except clrm.EventConflict as error:
+            one.add_error(None, str(error))
+        except clrm.EventInvalid as error:
+            one.add_error(error.field if error.field in one.fields else None, str(error))
+        else:
+            messages.success(request, f"Recorded: {person.email} attended {event.academy} on {event.date}.")
+            return redirect("clrm-academies")
+    elif roster and many.is_valid():
+        data = many.cleaned_data
+        upload_file = data["file"]
+        try:
+            rows = load_upload(upload_file.name, upload_file.read())
+            report = clrm.import_roster(rows, data["academy"], data["date"], request.user, upload_file.name)
+        except ValueError as error:  # unreadable as a whole, or no email column: nothing stored
+            many.add_error("file", str(error))
+        else:
+            if report.ok:
+                messages.success(
+                    request, f"Roster {upload_file.name}: {report.added} added, {report.already_present} already there."
+                )
+                return redirect("clrm-academies")
+    context = {"form": one, "roster_form": many, "report": report}
+    return render(request, "clrm_academies.html", context)
 
 
 @login_required
