@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := certcredit.web.settings
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint fix format unit integration pg-start pg-stop browser-deps bench clean
+.PHONY: run test lint fix format unit integration pg-start pg-stop browser-deps documents-deps documents-test-deps bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11)" 2>/dev/null || { echo "Python 3.11 is required (found: $(PYTHON))" >&2; exit 1; }
@@ -22,9 +22,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed documents-deps
 	$(BIN)/certcredit migrate
 	$(BIN)/certcredit demo
+	$(BIN)/certcredit keys create --if-missing
 	$(BIN)/certcredit serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-test
@@ -38,7 +39,7 @@ fix: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests bench training
 
 # Unit and integration tests on SQLite, then the store tests again on a real PostgreSQL server.
-test: lint browser-deps pg-start
+test: lint browser-deps documents-test-deps pg-start
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 	DATABASE_URL="$$(scripts/pg.sh url)" $(BIN)/pytest -n 2 -p no:cacheprovider -m store tests/integration
 
@@ -53,6 +54,13 @@ pg-stop:
 
 browser-deps:
 	@scripts/browser.sh
+
+# Pango for WeasyPrint's PDF documents; with the tests, also poppler-utils (pdftoppm renders PDF pages to PNG).
+documents-deps:
+	@scripts/documents.sh
+
+documents-test-deps:
+	@scripts/documents.sh --test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/audit.py

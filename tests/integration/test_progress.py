@@ -296,9 +296,27 @@ def test_the_page_shows_capped_records_and_the_carry_over_of_a_nested_program(cl
     load(lawyer, TX_RECORDS, "tx.csv")
     client.force_login(lawyer)
     _status, html = page(client, program="tx-mcle", as_of="2025-12-31")
-    assert "of 2.00, capped" in html and "of 5.00, capped" in html
+    assert "of 2.00, capped by self_study, ethics_self_study" in html and "of 5.00, capped by self_study<" in html
     # p1's 25 hours of 2024 include no ethics: that year was not complete, so nothing carries over
-    assert "Carried over" in html and "nothing: the cycle ending 2024-12-31 was not complete" in html
+    assert "Carried over" in html and "nothing carried over: the cycle ending 2024-12-31 was not complete" in html
+    # Texas counts hours; no requirement of it is a limit only
+    assert "Counted in</dt><dd>hours" in html and "a limit, not a requirement" not in html
+
+
+def test_the_page_shows_limits_as_limits_and_the_programs_unit(client: Client, make_person) -> None:
+    # PMI with Education only: Giving Back and practitioner work have no minimum; they are limits, never "met" at
+    # 0.00 of 0.00 (issue 10), and the page counts PDUs.
+    member = make_person("pm@example.org")
+    load(
+        member,
+        "id,date,title,minutes,format,activity\nw1,2025-03-10,Scheduling,600,in_person,ways_of_working\n",
+        "pm.csv",
+    )
+    client.force_login(member)
+    _status, html = page(client, program="pmi-pmp-renewal", as_of="2026-06-30")
+    assert html.count("a limit, not a requirement") == 2 and "at most 25.00" in html
+    assert "more PDUs needed" in html and "Counted in</dt><dd>PDUs" in html
+    assert '<th class="num">PDUs</th>' in html
 
 
 def test_the_api_refuses_bad_input_with_a_message_and_the_field(client: Client, member) -> None:
@@ -345,7 +363,46 @@ def test_staff_get_a_members_progress_through_the_api(client: Client, member, ma
 def test_the_openapi_document_lists_the_progress_endpoint(client: Client) -> None:
     document = client.get("/api/openapi.json").json()
     operation = document["paths"]["/api/progress"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"program", "as_of", "specialty", "person"}
+    assert {p["name"] for p in operation["parameters"]} == {"program", "as_of", "specialty", "person", "cycle_start"}
     assert {"200", "401", "404", "422"} <= set(operation["responses"])
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ProgressOut")
     assert "from" in document["components"]["schemas"]["Window"]["properties"]
+
+
+def test_a_first_cycle_start_reaches_the_audit_from_the_page_and_the_api(client: Client, make_person) -> None:
+    # Texas, first compliance year begun 2025-03-01 and ending 2025-12-31, with the 12-month look-back: p1 (2024-06-10,
+    # 25 hours) now counts, so the year is complete; nothing carries into a first year.
+    lawyer = make_person("new@example.org")
+    load(lawyer, TX_RECORDS, "tx.csv")
+    body = client.get(
+        "/api/progress", {"program": "tx-mcle", "as_of": "2025-12-31", "cycle_start": "2025-03-01"}, **bearer(lawyer)
+    ).json()
+    assert body["complete"] and body["first_cycle"] == {"start": "2025-03-01"}
+    assert body["carry_over"]["status"] == "first_cycle" and any(a["record"] == "p1" for a in body["allocations"])
+    refused = client.get(
+        "/api/progress", {"program": "clm-application", "as_of": AS_OF, "cycle_start": "2025-03-01"}, **bearer(lawyer)
+    )
+    assert refused.status_code == 422 and refused.json()["field"] == "cycle_start"
+    client.force_login(lawyer)
+    _status, html = page(client, program="tx-mcle", as_of="2025-12-31", cycle_start="2025-03-01")
+    assert "nothing carried over: this is the person&#x27;s first cycle" in html
+    _status, html = page(client, program="tx-mcle", as_of="2025-12-31", cycle_start="first of March")
+    assert "unreadable date &#x27;first of March&#x27;" in html
+
+
+def test_the_page_on_a_cycles_last_day_says_it_ends_today(make_person, rf) -> None:
+    # The Texas year ending 2025-12-31, seen on its last day: 10 general hours, so 3 ethics and 2 more hours (5) are
+    # still needed, and that day's activities still count: the cycle has not ended.
+    from django.template.loader import render_to_string
+
+    from certcredit.services.audits import progress
+    from certcredit.web.forms import ProgressForm
+    from certcredit.web.views import _progress_view
+
+    lawyer = make_person("last@example.org")
+    load(lawyer, "id,date,title,minutes,format,activity\nt1,2025-03-10,Evidence,600,in_person,\n", "tx.csv")
+    shown = progress(lawyer, lawyer, "tx-mcle", dt.date(2025, 12, 31), today=dt.date(2025, 12, 31))
+    context = {"form": ProgressForm(), "person": lawyer, "own": True, "progress": shown, "view": _progress_view(shown)}
+    html = render_to_string("progress.html", context, request=rf.get("/progress/"))
+    assert "the cycle ends today: 5.00 hours still needed (today's activities count)" in html
+    assert "has ended" not in html

@@ -173,12 +173,17 @@ def test_pmi_carries_the_excess_earned_in_the_previous_cycles_final_year() -> No
     assert placed(result, "carry-over") == [("total", 10)]
     assert result.nested is not None and result.nested.carry_over is not None
     assert result.nested.carry_over.hours == 10 and result.nested.carry_over.from_cycle_ending == D(2023, 6, 30)
-    assert audit_json(result)["carry_over"] == {
+    carry = audit_json(result)["carry_over"]
+    assert {k: carry[k] for k in ("from_cycle_ending", "previous_complete", "hours", "into")} == {
         "from_cycle_ending": "2023-06-30",
         "previous_complete": True,
         "hours": 10.0,
         "into": "total",
     }
+    assert carry["status"] == "carried" and carry["counts"] == "credited"
+    assert carry["rules_version"] == "pmi-pmp-renewal@2015-12-01"
+    # Only the record of the final year (r5, dated 2023-03-01) is where the carried PDUs came from.
+    assert carry["records"] == ["r5"]
 
 
 def test_pmi_excess_earned_before_the_final_year_does_not_carry() -> None:
@@ -364,7 +369,7 @@ def test_tx_hours_beyond_fifteen_carry_into_the_next_year() -> None:
     result = audit(TX, p.records, TX_END)
     assert result.complete and placed(result, "carry-over") == [("total", 8)]
     table = render_table(result)
-    assert "carried over from the cycle ending 2025-05-31: 8.00 h into total" in table
+    assert "carried over from the cycle ending 2025-05-31: 8.00 hours into total" in table
 
 
 def test_tx_carried_hours_never_meet_the_ethics_minimum() -> None:
@@ -395,8 +400,13 @@ def test_clm_programs_ignore_an_activity() -> None:
     assert audit_json(audit(clm, [plain], D(2025, 6, 1))) == audit_json(audit(clm, [tagged], D(2025, 6, 1)))
 
 
-def test_shrm_no_carry_over_line_when_no_rules_were_in_force_for_the_previous_cycle() -> None:
-    # The cycle ending 2020-12-31 follows one ending 2017-12-31, before the first version (2018-01-01).
+def test_shrm_says_nothing_carries_when_the_previous_cycle_predates_every_version() -> None:
+    # The cycle ending 2020-12-31 follows one ending 2017-12-31, before the first version (2018-01-01): no rules
+    # were in force for it, so nothing carries, and the audit says why (issue 16: it used to say nothing at all).
     result = audit(SHRM, [], D(2020, 12, 31))
-    assert result.nested is not None and result.nested.carry_over is None
-    assert "carry_over" not in audit_json(result)
+    carry = audit_json(result)["carry_over"]
+    assert carry["status"] == "before_rules" and carry["hours"] == 0 and carry["previous_complete"] is None
+    assert (
+        "nothing carried over: the cycle ending 2017-12-31 predates every version of this program's rules"
+        in render_table(result)
+    )

@@ -130,3 +130,22 @@ def test_a_cap_within_an_unknown_requirement_is_refused(tmp_path: Path) -> None:
     text = YEARLY + "    caps:\n      - {id: ss, formats: [self_study], max_hours: 1, within: ghost}\n"
     (problem,) = problems(write(tmp_path, text))
     assert "caps[0].within: unknown requirement 'ghost'" in problem
+
+
+def test_carry_over_first_cycle_grace_and_unit_are_checked(tmp_path: Path) -> None:
+    flat = YEARLY.replace("per_year: 12, ", "").replace("per_year: 20, ", "")
+    (problem,) = problems(write(tmp_path, flat + "    carry_over: {max_hours: 5, into: total, counts: kept}\n"))
+    assert "carry_over.counts: Input should be 'earned' or 'credited'" in problem
+    also = "    carry_over: {max_hours: 5, into: total, also: [{requirement: ethics, max_hours: 1}]}\n"
+    (problem,) = problems(write(tmp_path, flat + also))
+    assert "carry_over.also[0].requirement: unknown requirement 'ethics'" in problem
+    too_much = "    carry_over: {max_hours: 5, into: total, also: [{requirement: technical, max_hours: 6}]}\n"
+    (problem,) = problems(write(tmp_path, flat + too_much))
+    assert "carry_over.also[0].max_hours: above the carry-over's 5" in problem
+    (problem,) = problems(write(tmp_path, YEARLY + "    first_cycle: {max_months: 30}\n"))
+    assert "first_cycle cannot be combined with per_year (technical, total)" in problem
+    rolling = flat.replace("kind: cycle, months: 24, start: exclusive", "kind: rolling, months: 24, start: inclusive")
+    (problem,) = problems(write(tmp_path, rolling + "    grace: {days: 60}\n"))
+    assert "first_cycle and grace need a cycle window" in problem
+    (problem,) = problems(write(tmp_path, flat.replace("versions:", "unit: {one: PDU, many: ''}\nversions:")))
+    assert "unit.many: String should have at least 1 character" in problem

@@ -11,6 +11,7 @@ one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def _audit_credits(request: AuditRequest) -> int:
         raise fail("--as-of is required (the application date, or the cycle's end for recertification)")
     try:
         as_of = parse_as_of(request.as_of)
+        cycle_start = None if request.cycle_start is None else _parse_cycle_start(request.cycle_start)
         program = load_program(request.program)
         rows = list(read_rows(request.file, request.input_format))
     except (ValueError, RulebookError, FileFormatError, OSError) as error:
@@ -58,7 +60,7 @@ def _audit_credits(request: AuditRequest) -> int:
         rejected.append(Rejected(rid, row.line, reason, row.unit))
         row_problem("audit", request.file, f"{row.unit} {row.line}", reason)
     try:
-        result = audit(program, records, as_of, request.specialty, rejected)
+        result = audit(program, records, as_of, request.specialty, rejected, cycle_start)
     except ValueError as error:
         raise fail(str(error)) from None
     from certcredit.cli.audit_views import emit_audit
@@ -67,6 +69,13 @@ def _audit_credits(request: AuditRequest) -> int:
     if bad:
         say("audit", f"{bad} row(s) rejected")
     return 2 if bad else 0
+
+
+def _parse_cycle_start(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"unreadable --cycle-start date {text!r}: use YYYY-MM-DD") from None
 
 
 # --- many people (--batch) -------------------------------------------------------------------------------------
@@ -137,6 +146,11 @@ def audit_command(
         [], "--with", help="what-if: a file of planned sessions (any records format); may be repeated"
     ),
     today: str | None = typer.Option(None, "--today", help="the date the outlook counts from (default: today)"),
+    cycle_start: str | None = typer.Option(
+        None,
+        "--cycle-start",
+        help="the day the person's first cycle began (programs with a first-cycle rule: tx-mcle, pmi-pmp-renewal)",
+    ),
 ) -> None:
     """Audit records against a program: what counts where, what is still needed, and the apply-by date."""
     chosen = output or ("json" if batch else "table")
@@ -154,7 +168,9 @@ def audit_command(
     count = workers if workers > 0 else default_workers()
     if planned and batch:
         raise fail("--with is for one person's audit, not --batch")
+    if cycle_start and batch:
+        raise fail("--cycle-start is for one person's audit, not --batch")
     request = AuditRequest(
-        file, program, as_of, specialty, chosen, batch, input_format, count, stats, tuple(planned), today
+        file, program, as_of, specialty, chosen, batch, input_format, count, stats, tuple(planned), today, cycle_start
     )
     raise typer.Exit(auditor(request))

@@ -26,6 +26,8 @@ class AuditRequest:
     planned: tuple[Path, ...] = ()
     #: ``--today``: the date the outlook counts from (default: the real today)
     today: str | None = None
+    #: ``--cycle-start``: the day the person's first cycle began (programs with a first-cycle rule)
+    cycle_start: str | None = None
 
 
 def fail(message: str) -> CommandFailed:

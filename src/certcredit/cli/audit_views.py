@@ -60,7 +60,7 @@ def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequenc
     """Print the audit with its outlook and what-if; returns how many planned rows were rejected."""
     from certcredit.engine.outlook import outlook
     from certcredit.engine.planning_report import outlook_json, outlook_table, what_if_json, what_if_table
-    from certcredit.engine.report import audit_json, render_table
+    from certcredit.engine.report import audit_json, render_table, unit_words
     from certcredit.engine.whatif import what_if
     from certcredit.io.readers import FileFormatError
 
@@ -84,7 +84,8 @@ def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequenc
         sys.stdout.flush()
     else:
         text = render_table(result)
-        more = outlook_table(view)
+        grace = result.nested.grace_until if result.nested is not None else None
+        more = outlook_table(view, unit_words(result)[0], grace)
         if more:
             text += "\n" + more
         if scenario is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from certcredit.engine.allocate import Allocation, allocate
@@ -124,22 +125,27 @@ def audit(
     as_of: dt.date,
     specialty: str | None = None,
     rejected: Sequence[Rejected] = (),
+    cycle_start: dt.date | None = None,
 ) -> Audit:
-    """The audit object of SPEC.md for one person (``specialty`` is resolved through the rulebook's aliases)."""
+    """The audit object of SPEC.md for one person (``specialty`` is resolved through the rulebook's aliases).
+
+    ``cycle_start``: the day the person's first cycle began, for programs whose rules say how a first cycle differs
+    (engine/cycle_edges.py); an error for any other."""
     book = choose_version(program, as_of)
     specialty = book.resolve_specialty(specialty)
+    if book.nesting is not None:
+        from certcredit.engine.nested_audit import audit_nested
+
+        found = audit_nested(program, book, records, as_of, specialty, rejected, cycle_start)
+        if found.complete and program.apply_by and cycle_start is None:
+            return replace(found, apply_by=apply_by(program, records, as_of, specialty))
+        return found
+    if cycle_start is not None:
+        raise ValueError(f"program {program.id} has no first-cycle rule: leave out the cycle start")
     prepared = prepare(book, specialty)
     sorted_records = sort_for_audit(prepared, records, as_of)
-    nested: NestedDetails | None = None
-    if book.nesting is not None:
-        from certcredit.engine.nested_audit import nested_statuses, solve_nested
-
-        solution = solve_nested(program, book, records, sorted_records, as_of, specialty)
-        allocation = solution.allocation
-        statuses, nested = nested_statuses(book, solution)
-    else:
-        allocation = allocate(prepared.problem, sorted_records.items)
-        statuses = _statuses(prepared, allocation)
+    allocation = allocate(prepared.problem, sorted_records.items)
+    statuses = _statuses(prepared, allocation)
     hours = prepared.hours
     total = book.total
     items = sorted_records.items
@@ -149,11 +155,6 @@ def audit(
     placements: list[Placement] = []
     placed = [False] * len(items)
     for key, bucket, ticks in allocation.parts:  # parts follow ``items``, which keep input order
-        if key == len(items):  # hours carried over from the previous cycle (nested programs)
-            placements.append(
-                Placement(CARRY_RECORD, bucket_ids[bucket] if bucket >= 0 else total_id, hours(ticks), hours(ticks))
-            )
-            continue
         _, record, full, *_ = items[key]
         placed[key] = True
         placements.append(
@@ -184,7 +185,6 @@ def audit(
         unused=unused_list,
         rejected=tuple(rejected),
         method=allocation.method,
-        nested=nested,
     )
 
 

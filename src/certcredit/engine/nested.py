@@ -15,7 +15,10 @@ over every allocation of the records. That is one small integer program:
 * for every node: its subtree's counted plus new ticks reach its minimum, and in each year its yearly minimum;
   its subtree's counted ticks stay within its maximum; each cap's ticks stay within its limit;
 * minimise the new ticks; among equal answers, count as many record ticks as possible (a tie-break far below one
-  tick), so nothing that could count is left unused.
+  tick), so nothing that could count is left unused (a record of the grace period after the cycle is the
+  exception: it counts only where it saves a new tick);
+* then ``prefer_earlier``: where records compete for a limited amount (a maximum, a cap), the earlier record (by
+  date, then input order) counts first, among records that could take each other's place.
 
 For ``plan`` the same program gains a binary ``z`` per optional catalogue session (a session's pairs need its
 ``z``), new hours are fixed at zero, and the sessions' cost is minimised (engine/plan.py). CLM versions enter it
@@ -42,6 +45,10 @@ class NestedItem:
     options: tuple[int, ...]
     fmt: str
     year: int
+    #: place in (date, input order): where records compete for a limited amount, the earlier counts first
+    rank: int = 0
+    #: earned in the grace period after the cycle: counts only where it lowers the hours needed
+    grace: bool = False
 
 
 @dataclass(slots=True)
@@ -164,6 +171,9 @@ def allocate_nested(
         cost[offset_a:] = 1.0
         weight = 1.0 / (4.0 * (1 + sum(item.ticks for item in items)))
         cost[offset_y:offset_a] = -weight
+        for k, (i, _) in enumerate(pairs):
+            if items[i].grace:  # a grace-period hour is used only where it saves a new hour
+                cost[offset_y + k] = weight
     else:
         ub[offset_a:offset_z] = 0.0  # complete with the records and sessions alone
         ub[offset_z:] = 1.0
@@ -190,18 +200,23 @@ def allocate_nested(
             return NestedResult(empty, [], None, result.status != 1)
         raise RuntimeError(f"the allocation solver failed: {result.message}")  # pragma: no cover
     x = result.x
-    parts: list[Part] = []
-    counted = [0] * nodes
-    by_year = [[0] * year_count for _ in range(nodes)]
+    placed: dict[int, tuple[int, int]] = {}  # item index -> (node, ticks)
     for k, (i, node) in enumerate(pairs):
         ticks = round(x[offset_y + k])
         if x[k] > 0.5 and ticks > 0:
-            item = items[i]
-            parts.append((item.key, -1 if node == root else node, ticks))
-            for above in up[node]:
-                counted[above] += ticks
-                if item.year >= 0:
-                    by_year[above][item.year] += ticks
+            placed[i] = (node, ticks)
+    if selection is None:
+        placed = prefer_earlier(book, items, placed, up, minimum, maximum, per_year)
+    parts: list[Part] = []
+    counted = [0] * nodes
+    by_year = [[0] * year_count for _ in range(nodes)]
+    for i, (node, ticks) in placed.items():
+        item = items[i]
+        parts.append((item.key, -1 if node == root else node, ticks))
+        for above in up[node]:
+            counted[above] += ticks
+            if item.year >= 0:
+                by_year[above][item.year] += ticks
     parts.sort()
     needed = round(sum(x[offset_a:]))
     shortfall = sum(max(0, minimum[b] - counted[b]) for b in range(buckets))
@@ -212,3 +227,88 @@ def allocate_nested(
         return NestedResult(allocation, by_year)
     chosen = [s for s in range(sessions) if x[offset_z + s] > 0.5]
     return NestedResult(allocation, by_year, chosen, result.status == 0)
+
+
+def prefer_earlier(
+    book: Rulebook,
+    items: list[NestedItem],
+    placed: dict[int, tuple[int, int]],
+    up: list[list[int]],
+    minimum: list[int],
+    maximum: list[int | None],
+    per_year: list[int | None],
+) -> dict[int, tuple[int, int]]:
+    """The same answer with ties settled by the stated rule: where records compete for a limited amount, the
+    earlier record (by date, then input order) counts first.
+
+    ``placed`` maps an item's index to its node (the total: ``len(book.buckets)``) and counted ticks. Taking each
+    record not counted in full in (date, input order), ticks move to it from the latest record counted, as many as
+    every constraint allows without relying on new hours: a maximum or cap over the earlier record (and not over
+    the later) keeps its room, a minimum or yearly minimum over the later record (and not over the earlier) keeps
+    its surplus. Hours counted, hours needed and every requirement's verdict stay as the solver found them; only
+    which record gives them changes. Carried hours (no year) and grace-period records move only among their own."""
+    root = len(book.buckets)
+    years = 1 + max((item.year for item in items), default=0)
+    node_total = [0] * (root + 1)
+    by_year = [[0] * years for _ in range(root + 1)]
+    cap_scope = [root if cap.within is None else cap.within for cap in book.caps]
+    cap_used = [0] * len(book.caps)
+
+    def caps_of(i: int, node: int) -> set[int]:
+        fmt = items[i].fmt
+        return {c for c, cap in enumerate(book.caps) if fmt in cap.formats and cap_scope[c] in up[node]}
+
+    def add(i: int, node: int, ticks: int) -> None:
+        for above in up[node]:
+            node_total[above] += ticks
+            if items[i].year >= 0:
+                by_year[above][items[i].year] += ticks
+        for c in caps_of(i, node):
+            cap_used[c] += ticks
+
+    for i, (node, ticks) in placed.items():
+        add(i, node, ticks)
+    order = sorted((i for i in range(len(items)) if items[i].year >= 0), key=lambda i: (items[i].rank, items[i].key))
+
+    def room(i: int, ni: int, j: int, nj: int) -> int:
+        """The most ticks that may move from item j (at nj) to item i (at ni)."""
+        path_i, path_j = set(up[ni]), set(up[nj])
+        most = items[i].ticks - placed.get(i, (ni, 0))[1]
+        most = min(most, placed[j][1])
+        for node in path_i - path_j:
+            if maximum[node] is not None:
+                most = min(most, (maximum[node] or 0) - node_total[node])
+        for c in caps_of(i, ni) - caps_of(j, nj):
+            most = min(most, book.caps[c].limit - cap_used[c])
+        yi, yj = items[i].year, items[j].year
+        for node in path_j:
+            if node not in path_i and minimum[node] > 0:
+                most = min(most, node_total[node] - minimum[node])
+            wanted = per_year[node]
+            if wanted and not (node in path_i and yi == yj):
+                most = min(most, by_year[node][yj] - wanted)
+        return most
+
+    for position, i in enumerate(order):
+        later = order[position + 1 :]
+        for j in reversed(later):
+            if placed.get(i, (0, 0))[1] >= items[i].ticks:
+                break
+            if j not in placed or items[j].grace != items[i].grace:
+                continue
+            nj = placed[j][0]
+            targets = [placed[i][0]] if i in placed else [root if b < 0 else b for b in items[i].options]
+            for ni in targets:
+                move = room(i, ni, j, nj)
+                if move <= 0:
+                    continue
+                add(j, nj, -move)
+                add(i, ni, move)
+                placed[i] = (ni, placed.get(i, (ni, 0))[1] + move)
+                left = placed[j][1] - move
+                if left > 0:
+                    placed[j] = (nj, left)
+                else:
+                    del placed[j]
+                break
+    return placed

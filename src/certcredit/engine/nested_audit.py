@@ -1,24 +1,39 @@
-"""The audit steps that only nested programs need: years of a window, carry-over, and their report details.
+"""The audit of a nested program (PMI, SHRM, a bar's CLE): its allocation with carried hours and grace-period
+records, its requirement lines and details, and the audit object (``engine.audit.audit`` hands these over).
 
 Kept apart from ``engine/audit.py`` so the CLM path (and the batch path built on it) stays as it was; the audit
-imports this module only when the rule version in force has a ``nesting``. It builds on the same steps as the
-audit (``engine.versions``, ``engine.prepared``, ``engine.sorting``) and never imports the audit itself.
+imports this module only when the rule version in force has a ``nesting``. Carry-over lives in
+``engine/carry.py``, first cycles and grace periods in ``engine/cycle_edges.py``, the names of limits in
+``engine/limits.py``, a window's years in ``engine/years.py``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.allocate import Allocation, allocate
+from certcredit.engine.allocate import Allocation
+from certcredit.engine.carry import carry_in, carry_items
+from certcredit.engine.cycle_edges import first_cycle_book, grace_counted, grace_items, sort_from
+from certcredit.engine.limits import limit_names, limit_text
 from certcredit.engine.nested import NestedItem, allocate_nested
-from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
-from certcredit.engine.results import CarryOver, NestedDetails, RequirementStatus, YearStatus
-from certcredit.engine.sorting import SortedRecords, sort_for_audit
-from certcredit.engine.versions import choose_version
-from certcredit.engine.windows import add_months, window_start
+from certcredit.engine.results import (
+    CARRY_RECORD,
+    Audit,
+    CarryOver,
+    NestedDetails,
+    Placement,
+    Rejected,
+    RequirementStatus,
+    Unused,
+    YearStatus,
+)
+from certcredit.engine.sorting import AFTER_AS_OF, CAPPED, SortedRecords
+from certcredit.engine.windows import window_start
+from certcredit.engine.years import nested_items, year_bounds
 from certcredit.rules.compiled import CompiledProgram, Rulebook
 
 
@@ -28,80 +43,10 @@ class NestedSolution:
     by_year: list[list[int]]
     years: list[tuple[dt.date, dt.date]]
     carry: CarryOver | None
-
-
-def year_bounds(book: Rulebook, as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The window's years, oldest first, as (day before the first, last day); one span when no yearly minimum."""
-    nesting = book.nesting
-    yearly = nesting is not None and (any(nesting.per_year) or nesting.total_per_year)
-    if not yearly:
-        return [(window_start(as_of, book.window_months), as_of)]
-    count = book.window_months // 12
-    return [(add_months(as_of, -12 * (k + 1)), add_months(as_of, -12 * k)) for k in range(count - 1, -1, -1)]
-
-
-def year_of(bounds: list[tuple[dt.date, dt.date]], day: dt.date) -> int:
-    """The year a counting record falls in (a year runs from the day after its start to its end, inclusive)."""
-    for index, (start, end) in enumerate(bounds):
-        if start < day <= end:
-            return index
-    return 0  # the window's own first day, when its start is inclusive
-
-
-def _items(sorted_records: SortedRecords, bounds: list[tuple[dt.date, dt.date]]) -> list[NestedItem]:
-    return [
-        NestedItem(key, ticks, options, record.format, year_of(bounds, record.date))
-        for key, (_, record, ticks, _, options, *_) in enumerate(sorted_records.items)
-    ]
-
-
-def _required_total(book: Rulebook) -> int:
-    """What a cycle asks for in all: the total's minimum, else the sum of the top-level minimums."""
-    if book.total is not None:
-        return book.total.required
-    nesting = book.nesting
-    assert nesting is not None
-    return sum(b.required for b, parent in zip(book.buckets, nesting.parents, strict=True) if parent < 0)
-
-
-def carry_in(
-    program: CompiledProgram, book: Rulebook, records: Sequence[Record], as_of: dt.date, specialty: str | None
-) -> tuple[int, CarryOver | None]:
-    """Ticks carried into the cycle ending ``as_of`` from the one before it (RULES of the version's carry_over).
-
-    The previous cycle is audited under its own rules, without carry of its own. When it was complete, the hours
-    earned in it beyond what it asked for in all carry (all hours that could count, capped or not: SHRM's
-    example carries Profession hours beyond that category's maximum), at most the limit, and with
-    ``from_last_months`` at most what was earned in those final months.
-    """
-    nesting = book.nesting
-    assert nesting is not None
-    rule = nesting.carry
-    if rule is None:
-        return 0, None
-    into = book.buckets[rule.into].id if rule.into >= 0 else (book.total.id if book.total else "total")
-    previous_end = window_start(as_of, book.window_months)
-    try:
-        previous_book = choose_version(program, previous_end)
-    except ValueError:  # no rules were in force then: there was no previous cycle to carry from
-        return 0, None
-    previous_rules = prepare(previous_book, specialty)
-    previous = sort_for_audit(previous_rules, records, previous_end)
-    if previous_book.nesting is not None:
-        bounds = year_bounds(previous_book, previous_end)
-        needed = allocate_nested(previous_book, _items(previous, bounds), len(bounds)).allocation.needed
-    else:
-        needed = allocate(previous_rules.problem, previous.items).needed
-    if needed > 0:
-        return 0, CarryOver(previous_end, 0.0, into, False)
-    earned = sum(item[2] for item in previous.items)
-    excess = earned - _required_total(previous_book)
-    if rule.from_last_months is not None:
-        since = add_months(previous_end, -rule.from_last_months)
-        late = sum(item[2] for item in previous.items if item[1].date > since)
-        excess = min(excess, late)
-    carried = max(0, min(rule.limit, excess))
-    return carried, CarryOver(previous_end, book.hours(carried), into, True)
+    items: list[NestedItem] = dataclasses.field(default_factory=list)
+    #: the records behind ``items`` (carried hours have none), then the grace records offered
+    counting: list[Record] = dataclasses.field(default_factory=list)
+    grace_until: dt.date | None = None
 
 
 def solve_nested(
@@ -111,18 +56,41 @@ def solve_nested(
     sorted_records: SortedRecords,
     as_of: dt.date,
     specialty: str | None,
+    first_cycle: bool = False,
 ) -> NestedSolution:
-    """The exact allocation of a nested program, with any carried-over hours as one more item (its key is one
-    past the last counting record; the audit names it ``carry-over``)."""
+    """The exact allocation of a nested program: the window's records, then any carried-over hours (their keys
+    follow the last counting record; the audit names them ``carry-over``), then any records of the grace period
+    (which count only where the cycle needs them). Records the previous cycle counted in its grace period are
+    taken out first (``sorted_records.unused`` says why)."""
     nesting = book.nesting
     assert nesting is not None
+    carry = carry_in(program, book, records, as_of, specialty, first_cycle)
+    if carry.grace_used:  # what the cycle before counted of a record in its grace period is spent
+        previous_end = window_start(as_of, book.window_months)
+        kept = []
+        for item in sorted_records.items:
+            record = item[1]
+            left = item[2] - carry.grace_used.get(record.position, 0)
+            if left <= 0:
+                sorted_records.unused[record.position] = grace_counted(previous_end)
+            else:
+                kept.append((*item[:2], left, *item[3:]))
+        sorted_records.items = kept
     bounds = year_bounds(book, as_of)
-    items = _items(sorted_records, bounds)
-    carried, carry = carry_in(program, book, records, as_of, specialty)
-    if carried > 0 and nesting.carry is not None:
-        items.append(NestedItem(len(sorted_records.items), carried, (nesting.carry.into,), "", -1))
-    result = allocate_nested(book, items, len(bounds))
-    return NestedSolution(result.allocation, result.by_year, bounds, carry)
+    items = nested_items(sorted_records, bounds)
+    items += carry_items(carry, len(items))
+    counting = list(sorted_records.counting)
+    grace, late, until = grace_items(book, records, as_of, specialty, len(items), len(bounds) - 1, len(items))
+    result = allocate_nested(book, items + grace, len(bounds))
+    return NestedSolution(
+        result.allocation,
+        result.by_year,
+        bounds,
+        carry.info,
+        items + grace,
+        counting + late,
+        until,
+    )
 
 
 def nested_statuses(book: Rulebook, solution: NestedSolution) -> tuple[list[RequirementStatus], NestedDetails]:
@@ -167,4 +135,88 @@ def nested_statuses(book: Rulebook, solution: NestedSolution) -> tuple[list[Requ
         for b, p in zip(book.buckets, nesting.parents, strict=True)
         if p >= 0
     }
-    return statuses, NestedDetails(maxima, within, per_year, solution.carry)
+    limits = frozenset(b.id for b, y in zip(book.buckets, nesting.per_year, strict=True) if b.required <= 0 and not y)
+    return statuses, NestedDetails(maxima, within, per_year, solution.carry, limit_only=limits, unit=nesting.unit)
+
+
+def audit_nested(
+    program: CompiledProgram,
+    book: Rulebook,
+    records: Sequence[Record],
+    as_of: dt.date,
+    specialty: str | None,
+    rejected: Sequence[Rejected],
+    cycle_start: dt.date | None = None,
+) -> Audit:
+    """The audit object of a nested program (``engine.audit.audit`` hands these over)."""
+    first_day = None
+    if cycle_start is not None:
+        book, first_day = first_cycle_book(book, as_of, cycle_start)
+    sorted_records = sort_from(book, records, as_of, specialty, first_day)
+    solution = solve_nested(program, book, records, sorted_records, as_of, specialty, first_cycle=first_day is not None)
+    statuses, nested = nested_statuses(book, solution)
+    allocation = solution.allocation
+    hours = book.hours
+    total_id = book.total.id if book.total is not None else "total"
+    bucket_ids = [b.id for b in book.buckets]
+    exact = book.step_minutes == 1 or book.rounding == "none"
+    regular = len(sorted_records.counting)
+    carried = len(solution.items) - (len(solution.counting) - regular)  # keys from here on are grace records
+    items = {item.key: item for item in solution.items}
+    cut = limit_names(book, solution.items, solution.allocation)
+    placements: list[Placement] = []
+    placed: set[int] = set()
+    grace_used: list[str] = []
+    capped_by: dict[str, tuple[str, ...]] = {}
+    unused = sorted_records.unused
+    for key, bucket, ticks in allocation.parts:
+        where = bucket_ids[bucket] if bucket >= 0 else total_id
+        if regular <= key < carried:
+            placements.append(Placement(CARRY_RECORD, where, hours(ticks), hours(ticks)))
+            continue
+        record = solution.counting[key if key < regular else key - (carried - regular)]
+        placed.add(key)
+        full = items[key].ticks if not exact else record.minutes
+        placements.append(Placement(record.id, where, hours(ticks), hours(full)))
+        if key >= carried:
+            grace_used.append(record.id)
+            unused.pop(record.position, None)
+        if key in cut:
+            capped_by[record.id] = cut[key]
+    for key in range(regular):
+        if key not in placed:
+            record = solution.counting[key]
+            unused[record.position] = CAPPED
+            if key in cut:
+                capped_by[record.id] = cut[key]
+    for key in range(carried, len(solution.items)):
+        if key not in placed:
+            unused[solution.counting[key - (carried - regular)].position] = AFTER_AS_OF
+    id_of = {r.position: r.id for r in records}
+    unused_list = tuple(Unused(id_of[pos], unused[pos]) for pos in sorted(unused))
+    nested = dataclasses.replace(
+        nested,
+        capped_by=capped_by,
+        limit_texts={name: limit_text(book, name) for names in capped_by.values() for name in names},
+        grace_until=solution.grace_until,
+        grace_records=tuple(grace_used),
+        first_cycle_start=cycle_start,
+    )
+    window_from = window_start(as_of, book.window_months) if first_day is None else first_day
+    return Audit(
+        program=program.id,
+        as_of=as_of,
+        rules_version=book.label,
+        specialty=specialty,
+        window_from=window_from,
+        window_from_inclusive=book.window_start_inclusive if first_day is None else True,
+        complete=allocation.needed == 0,
+        hours_needed=hours(allocation.needed),
+        apply_by=None,
+        requirements=tuple(statuses),
+        allocations=tuple(placements),
+        unused=unused_list,
+        rejected=tuple(rejected),
+        method=allocation.method,
+        nested=nested,
+    )

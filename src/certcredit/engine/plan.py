@@ -16,11 +16,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.audit import Audit, audit, choose_version
+from certcredit.engine.audit import Audit, audit, choose_version, sort_for_audit
 from certcredit.engine.nested import NestedItem, Selection, allocate_nested
 from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
-from certcredit.engine.sorting import sort_for_audit
 from certcredit.engine.whatif import with_planned
 from certcredit.rules.compiled import CompiledProgram
 
@@ -76,7 +75,8 @@ def plan(
     sorted_records = sort_for_audit(prepare(book, specialty), mine + dated, as_of)
     session_ids = {s.id for s in dated}
     excluded += [(r.id, sorted_records.unused[r.position]) for r in dated if r.position in sorted_records.unused]
-    from certcredit.engine.nested_audit import carry_in, year_bounds, year_of
+    from certcredit.engine.carry import carry_in, carry_items
+    from certcredit.engine.years import year_bounds, year_of
 
     bounds = year_bounds(book, as_of)
     items: list[NestedItem] = []
@@ -90,10 +90,9 @@ def plan(
             candidates.append(record)
         else:
             session_of.append(-1)
-    if book.nesting is not None and book.nesting.carry is not None:
-        carried, _ = carry_in(program, book, records, as_of, specialty)
-        if carried > 0:
-            items.append(NestedItem(len(sorted_records.items), carried, (book.nesting.carry.into,), "", -1))
+    if book.nesting is not None:
+        for carried in carry_items(carry_in(program, book, records, as_of, specialty), len(sorted_records.counting)):
+            items.append(carried)
             session_of.append(-1)
     minutes = [c.minutes for c in candidates]
     order = sorted(range(len(candidates)), key=lambda i: (candidates[i].date, candidates[i].position))

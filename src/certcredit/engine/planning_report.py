@@ -8,7 +8,7 @@ from typing import Any
 from certcredit.engine.outlook import Outlook
 from certcredit.engine.plan import Suggestion
 from certcredit.engine.records import Record
-from certcredit.engine.report import audit_json
+from certcredit.engine.report import audit_json, unit_words
 from certcredit.engine.whatif import WhatIf
 
 
@@ -48,7 +48,9 @@ def outlook_json(view: Outlook) -> dict[str, Any]:
     return {"ageing_out": ageing, "deadline": deadline}
 
 
-def outlook_table(view: Outlook) -> str:
+def outlook_table(view: Outlook, unit: str = "h", grace_until: dt.date | None = None) -> str:
+    """The outlook as table lines; ``unit`` follows a number (``h``, or the program's own: ``PDUs``);
+    ``grace_until``: the last day of a grace period after the cycle, when the program has one."""
     lines: list[str] = []
     if view.ageing_out is not None:
         a = view.ageing_out
@@ -68,16 +70,26 @@ def outlook_table(view: Outlook) -> str:
         lines.append(f"deadline: cycle ends {d.cycle_end.isoformat()}, {d.days_left} days from {d.today.isoformat()}")
         if d.hours_needed <= 0:
             lines.append("  nothing more needed")
+        elif d.hours_needed_per_month is None and d.today == d.cycle_end:
+            lines.append(
+                f"  the cycle ends today: {_num(d.hours_needed)} {unit} still needed (today's activities count)"
+            )
         elif d.hours_needed_per_month is None:
-            lines.append(f"  the cycle has ended {_num(d.hours_needed)} h short")
+            lines.append(f"  the cycle has ended {_num(d.hours_needed)} {unit} short")
+            if grace_until is not None and d.today <= grace_until:
+                lines.append(f"  what is earned in the grace period, to {grace_until.isoformat()}, still counts for it")
         else:
             lines.append(
-                f"  {_num(d.hours_needed)} h still needed: {_num(d.hours_needed_per_month)} h a month "
+                f"  {_num(d.hours_needed)} {unit} still needed: {_num(d.hours_needed_per_month)} {unit} a month "
                 f"over {d.months_left:.2f} months"
             )
-            pace = "no hours yet" if d.pace_hours_per_month is None else f"{_num(d.pace_hours_per_month)} h a month"
+            pace = (
+                ("no hours yet" if unit == "h" else f"no {unit} yet")
+                if d.pace_hours_per_month is None
+                else f"{_num(d.pace_hours_per_month)} {unit} a month"
+            )
             verdict = "on pace" if d.on_pace else "behind pace"
-            lines.append(f"  pace so far: {pace} ({_num(d.counted_so_far)} h counted to date): {verdict}")
+            lines.append(f"  pace so far: {pace} ({_num(d.counted_so_far)} {unit} counted to date): {verdict}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -102,10 +114,11 @@ def what_if_json(view: WhatIf) -> dict[str, Any]:
 
 def what_if_table(view: WhatIf) -> str:
     today, then = view.today, view.result
+    unit = unit_words(then)[0]
     lines = ["what if (with the planned sessions):"]
     for use in view.planned:
         if use.counts_for:
-            where = ", ".join(f"{req} {_num(hours)} h" for req, hours in use.counts_for)
+            where = ", ".join(f"{req} {_num(hours)} {unit}" for req, hours in use.counts_for)
         else:
             where = f"would not count: {use.reason}"
         lines.append(f"  {use.record} ({use.date.isoformat()}): {where}")
@@ -117,8 +130,8 @@ def what_if_table(view: WhatIf) -> str:
         mark = "✓" if s.met else "✗"
         counted = _num(old.counted_hours) if old else "-"
         lines.append(f"  {mark} {s.id:<{width}}  {counted:>8}  {_num(s.counted_hours):>9}  {_num(s.required_hours):>8}")
-    today_word = "complete" if today.complete else f"{_num(today.hours_needed)} h needed"
-    then_word = "COMPLETE" if then.complete else f"NOT COMPLETE: {_num(then.hours_needed)} h needed"
+    today_word = "complete" if today.complete else f"{_num(today.hours_needed)} {unit} needed"
+    then_word = "COMPLETE" if then.complete else f"NOT COMPLETE: {_num(then.hours_needed)} {unit} needed"
     lines.append(f"  today: {today_word}; with the plan: {then_word}")
     return "\n".join(lines) + "\n"
 
@@ -165,22 +178,25 @@ def plan_json(suggestion: Suggestion, by: dt.date, today: dt.date, note: str) ->
 
 def plan_table(suggestion: Suggestion, by: dt.date, today: dt.date, note: str) -> str:
     now = suggestion.today
+    unit = unit_words(now)[0]
     lines = [
         f"{now.program}: sessions from {today.isoformat()} to {by.isoformat()} (audit as of {now.as_of.isoformat()})"
     ]
-    lines.append(f"today: {'complete' if now.complete else _num(now.hours_needed) + ' h needed'}")
+    lines.append(f"today: {'complete' if now.complete else _num(now.hours_needed) + f' {unit} needed'}")
     lines.append(f"{suggestion.considered} catalogue session(s) could count; {len(suggestion.excluded)} could not")
     lines.append("")
     if suggestion.sessions:
         lines.append(f"suggested sessions ({len(suggestion.sessions)}):")
         for s in suggestion.sessions:
             designation = s.activity or s.topic or s.subject_area or s.category or "-"
-            where = ", ".join(f"{req} {_num(h)} h" for req, h in _counts(suggestion.result, s.id)) or "-"
+            where = ", ".join(f"{req} {_num(h)} {unit}" for req, h in _counts(suggestion.result, s.id)) or "-"
             title = f" {s.title}" if s.title else ""
             lines.append(f"  {s.date.isoformat()}  {s.id}{title} ({s.minutes} min, {designation}): {where}")
         lines.append("")
     verdict = (
-        "COMPLETE" if suggestion.result.complete else f"NOT COMPLETE: {_num(suggestion.result.hours_needed)} h needed"
+        "COMPLETE"
+        if suggestion.result.complete
+        else f"NOT COMPLETE: {_num(suggestion.result.hours_needed)} {unit} needed"
     )
     lines.append(f"with them: {verdict}")
     lines.append(note)

@@ -4,7 +4,7 @@ records, and the details of nested programs. ``engine.report`` turns an ``Audit`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: the record id under which carried-over hours are allocated (engine/nested.py programs with carry_over)
 CARRY_RECORD = "carry-over"
@@ -59,12 +59,24 @@ class YearStatus:
 
 @dataclass(frozen=True, slots=True)
 class CarryOver:
-    """Hours carried from the cycle that ended on ``from_cycle_ending`` (0 when it was not complete)."""
+    """Hours carried from the cycle that ended on ``from_cycle_ending`` (0 when nothing carries).
+
+    ``status`` says why (engine/carry.py): ``carried``, ``no_excess`` (complete, nothing beyond its total),
+    ``previous_incomplete``, ``nothing_given`` (no record
+    dated in that cycle), ``no_carry_rule`` (its rules allowed none), ``before_rules`` (no version was in force
+    for it), ``first_cycle``; ``previous_complete`` is None where that cycle was not audited. ``counts`` is the
+    reading (``earned`` or ``credited``), ``records`` the previous cycle's records whose hours were carried from,
+    ``also`` the carried hours that may count for another requirement (Texas: ethics)."""
 
     from_cycle_ending: dt.date
     hours: float
     into: str
-    previous_complete: bool
+    previous_complete: bool | None
+    status: str = "carried"
+    rules_version: str | None = None
+    counts: str = "earned"
+    records: tuple[str, ...] = ()
+    also: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +87,18 @@ class NestedDetails:
     within: dict[str, str]
     per_year: dict[str, tuple[YearStatus, ...]]
     carry_over: CarryOver | None
+    #: requirements with no minimum (a maximum, a category): shown as limits, never as met requirements
+    limit_only: frozenset[str] = frozenset()
+    #: the program's credit (singular, plural), None: hours
+    unit: tuple[str, str] | None = None
+    #: record id -> the limits (requirement maxima, caps) that cut it, and each limit as people read it
+    capped_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    limit_texts: dict[str, str] = field(default_factory=dict)
+    #: the grace period's last day, and the records of it that count for this cycle
+    grace_until: dt.date | None = None
+    grace_records: tuple[str, ...] = ()
+    #: the day a first cycle began (``cycle_start``), when the audit was told one
+    first_cycle_start: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

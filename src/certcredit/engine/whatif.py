@@ -56,7 +56,8 @@ def with_planned(records: Sequence[Record], planned: Sequence[Record]) -> tuple[
 def what_if(program: CompiledProgram, today: Audit, records: Sequence[Record], planned: Sequence[Record]) -> WhatIf:
     """Audit ``records`` with ``planned`` added, under the same program, as-of date and specialty as ``today``."""
     mine, sessions = with_planned(records, planned)
-    result = audit(program, mine + sessions, today.as_of, today.specialty)
+    first = today.nested.first_cycle_start if today.nested is not None else None
+    result = audit(program, mine + sessions, today.as_of, today.specialty, cycle_start=first)
     uses = []
     for session in sessions:
         counts = tuple((p.requirement, p.hours) for p in result.allocations if p.record == session.id)

@@ -72,11 +72,32 @@ class CapRule:
 
 @dataclass(frozen=True, slots=True)
 class CarryRule:
-    """Carry-over from the previous cycle: at most ``limit`` ticks into bucket ``into`` (-1: the total)."""
+    """Carry-over from the previous cycle: at most ``limit`` ticks into bucket ``into`` (-1: the total).
+
+    ``credited``: only hours that counted after every cap carry (else every hour earned); ``also``: (requirement id,
+    most ticks) that part of the carry may count for as well (Texas: 3 hours as ethics)."""
 
     limit: int
     into: int
     from_last_months: int | None
+    credited: bool = False
+    also: tuple[tuple[str, int], ...] = ()
+    into_id: str = "total"
+
+
+@dataclass(frozen=True, slots=True)
+class FirstCycleRule:
+    """A first cycle begun on a given day: longest window (months), look-back before it, prorated requirements."""
+
+    max_months: int | None
+    look_back_months: int
+    prorate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GraceRule:
+    days: int
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +115,10 @@ class Nesting:
     default_activity: str | None
     repeat_activities: frozenset[str]
     carry: CarryRule | None
+    first_cycle: FirstCycleRule | None = None
+    grace: GraceRule | None = None
+    #: the program's credit, singular and plural (PDU, PDUs); None: hours
+    unit: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from certcredit.rules.compiled import Bucket, CapRule, CarryRule, CompiledProgram, Eligibility, Nesting, Rulebook
+from certcredit.rules.compiled import (
+    Bucket,
+    CapRule,
+    CarryRule,
+    CompiledProgram,
+    Eligibility,
+    FirstCycleRule,
+    GraceRule,
+    Nesting,
+    Rulebook,
+)
 from certcredit.rules.schema import Program, Selector, Version
 
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
@@ -204,15 +214,18 @@ def compile_version(program: Program, version: Version) -> Rulebook:
         repeat_formats=frozenset(f for r in version.repeats for f in r.formats),
         apply_by=program.apply_by,
         caps_of_format=caps_of_format,
-        nesting=_nesting(version, index_of, per_hour),
+        nesting=_nesting(program, version, index_of, per_hour),
     )
 
 
-def _nesting(version: Version, index_of: dict[str, int], per_hour: int) -> Nesting | None:
+def _nesting(program: Program, version: Version, index_of: dict[str, int], per_hour: int) -> Nesting | None:
     """The extended features of a version, or None when it uses none (then the fast CLM allocator serves it)."""
     uses = (
         version.activities
+        or program.unit is not None
         or version.carry_over is not None
+        or version.first_cycle is not None
+        or version.grace is not None
         or any(
             r.within or r.max_hours is not None or r.per_year or r.eligible is None or r.min_hours <= 0
             for r in version.requirements
@@ -230,7 +243,16 @@ def _nesting(version: Version, index_of: dict[str, int], per_hour: int) -> Nesti
     carry = None
     if version.carry_over is not None:
         c = version.carry_over
-        carry = CarryRule(_ticks(c.max_hours, per_hour), index_of.get(c.into, -1), c.from_last_months)
+        carry = CarryRule(
+            _ticks(c.max_hours, per_hour),
+            index_of.get(c.into, -1),
+            c.from_last_months,
+            credited=c.counts == "credited",
+            also=tuple((a.requirement, _ticks(a.max_hours, per_hour)) for a in c.also),
+            into_id=c.into,
+        )
+    first = version.first_cycle
+    grace = version.grace
     return Nesting(
         parents=tuple(index_of.get(r.within or "", -1) for r in version.requirements),
         maxima=tuple(ticks(r.max_hours) for r in version.requirements),
@@ -240,6 +262,9 @@ def _nesting(version: Version, index_of: dict[str, int], per_hour: int) -> Nesti
         default_activity=version.default_activity,
         repeat_activities=frozenset(a for r in version.repeats for a in r.activities),
         carry=carry,
+        first_cycle=FirstCycleRule(first.max_months, first.look_back_months, first.prorate) if first else None,
+        grace=GraceRule(grace.days, grace.note) if grace else None,
+        unit=(program.unit.one, program.unit.many) if program.unit else None,
     )
 
 

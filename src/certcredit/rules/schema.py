@@ -157,17 +157,60 @@ class Repeat(_Strict):
         return self
 
 
+class CarryAlso(_Strict):
+    """Of the carried hours, up to ``max_hours`` may count for ``requirement`` too (Texas: up to 3 as ethics):
+    those the previous cycle had beyond that requirement's own minimum (by the carry-over's reading)."""
+
+    requirement: RequirementId
+    max_hours: float = Field(gt=0)
+
+
 class CarryOver(_Strict):
     """Hours beyond the previous cycle's total carry into this one, up to ``max_hours``, counted for ``into``.
 
-    The previous cycle is the window that ends where this one starts, audited under the rules of its own end
-    date; nothing carries unless it was complete. With ``from_last_months``, only hours earned in that many final
-    months of the previous cycle may carry (PMI).
+    The previous cycle is the window that ends where this one starts, audited under the version in force for it
+    (by the program's anchor): that version's ``carry_over`` decides whether and how much carries, so a cycle that
+    ended before a carry-over policy existed carries nothing. Nothing carries unless it was complete.
+    ``counts`` says which hours are beyond the total: ``earned`` (every hour that could count, capped or not: SHRM's
+    own example carries Profession hours beyond that category's maximum) or ``credited`` (only hours that counted
+    after every cap and maximum: the Texas rule carries excess credit). With ``from_last_months``, only hours
+    earned (or credited) in that many final months of the previous cycle may carry (PMI).
     """
 
     max_hours: float = Field(gt=0)
     into: RequirementId
+    counts: Literal["earned", "credited"] = Field(
+        default="earned", description="which of the previous cycle's hours are beyond its total"
+    )
     from_last_months: int | None = Field(default=None, ge=1)
+    also: list[CarryAlso] = Field(default=[], description="parts of the carry that may count for a requirement")
+
+
+class FirstCycle(_Strict):
+    """A person's first cycle, when the audit is told the day it began (``--cycle-start``): the window runs from
+    that day (minus ``look_back_months``: Texas counts the 12 months before the first compliance year), at most
+    ``max_months`` long (Texas: 24), nothing carries into it, and with ``prorate`` the minimums and maximums are
+    scaled by the share of the usual window it covers, to the nearest credit step (PMI's shortened first cycle)."""
+
+    max_months: int | None = Field(default=None, ge=1, le=1200)
+    look_back_months: int = Field(default=0, ge=0, le=120)
+    prorate: bool = False
+
+
+class Grace(_Strict):
+    """Days after the cycle's end in which hours may still be earned for it (SHRM: 60 days since 1 August 2019, with
+    a late fee): a record dated in them counts for the ended cycle when that cycle needs it, and then no longer
+    counts for the next one."""
+
+    days: int = Field(ge=1, le=366)
+    note: str = ""
+
+
+class Unit(_Strict):
+    """What the program calls its credit: ``one`` and ``many`` (PDU / PDUs, PDC / PDCs, hour / hours)."""
+
+    one: str = Field(default="hour", min_length=1)
+    many: str = Field(default="hours", min_length=1)
 
 
 class Specialty(_Strict):
@@ -195,6 +238,8 @@ class Version(_Strict):
     caps: list[Cap] = []
     repeats: list[Repeat] = []
     carry_over: CarryOver | None = None
+    first_cycle: FirstCycle | None = None
+    grace: Grace | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Version:
@@ -212,6 +257,7 @@ class Version(_Strict):
         amounts += [(f"total {self.total.id}", self.total.per_year)] if self.total and self.total.per_year else []
         amounts += [(f"cap {c.id}", c.max_hours) for c in self.caps]
         amounts += [("carry_over", self.carry_over.max_hours)] if self.carry_over else []
+        amounts += [("carry_over.also", a.max_hours) for a in (self.carry_over.also if self.carry_over else [])]
         for label, hours in amounts:
             if abs(hours * per_hour - round(hours * per_hour)) > 1e-9:
                 raise ValueError(f"{label}: {hours} hours is not a whole number of minutes at {per_hour} a hour")
@@ -225,9 +271,22 @@ class Version(_Strict):
                 raise ValueError(f"carry_over.into: unknown requirement {self.carry_over.into!r}")
             if self.window.kind != "cycle":
                 raise ValueError("carry_over: needs a cycle window (there is no previous cycle to carry from)")
+            for index, also in enumerate(self.carry_over.also):
+                if also.requirement not in ids:
+                    raise ValueError(f"carry_over.also[{index}].requirement: unknown requirement {also.requirement!r}")
+                if also.max_hours > self.carry_over.max_hours:
+                    raise ValueError(
+                        f"carry_over.also[{index}].max_hours: above the carry-over's {self.carry_over.max_hours}"
+                    )
+        if (self.first_cycle is not None or self.grace is not None) and self.window.kind != "cycle":
+            raise ValueError("first_cycle and grace need a cycle window")
         years = [r.id for r in self.requirements if r.per_year] + (
             [self.total.id] if self.total and self.total.per_year else []
         )
+        if years and self.first_cycle is not None:
+            raise ValueError(
+                f"first_cycle cannot be combined with per_year ({', '.join(years)}): a first cycle has no whole years"
+            )
         if years and self.window.months % 12:
             raise ValueError(f"per_year ({', '.join(years)}) needs a window of whole years, not {self.window.months}")
         return self
@@ -281,6 +340,7 @@ class Program(_Strict):
         default="as_of", description="the date that picks the version: the as-of date, or the window's first day"
     )
     apply_by: bool = Field(default=False, description="report the last date on which the records still complete it")
+    unit: Unit | None = Field(default=None, description="the credit's name in every output (default: hours)")
     versions: list[Version] = Field(min_length=1)
 
     @field_validator("versions")

@@ -201,11 +201,13 @@ def progress(
     as_of: dt.date,
     specialty: str | None = None,
     today: dt.date | None = None,
+    cycle_start: dt.date | None = None,
 ) -> Progress:
     """The person's audit against a record program, with the outlook counted from ``today`` (default: today).
 
     The viewer must be that person or staff. A program that is not a record program,
-    an as-of date no version of it covers, or a specialty it does not take raises ``ProgressInvalid``.
+    an as-of date no version of it covers, a specialty it does not take, or a first cycle's start
+    (``cycle_start``) it has no rule for raises ``ProgressInvalid``.
     """
     check_may_see_records_of(viewer, person)
     known = {p.id for p in record_programs()}
@@ -221,7 +223,12 @@ def progress(
     except ValueError as error:
         raise ProgressInvalid("specialty", str(error)) from None
     stored, records, applied, rejected = _stored(person)
-    result = audit(program, records, as_of, specialty, rejected)
+    try:
+        result = audit(program, records, as_of, specialty, rejected, cycle_start=cycle_start)
+    except ValueError as error:  # a cycle start the program has no rule for, or one too long ago
+        if cycle_start is None:
+            raise
+        raise ProgressInvalid("cycle_start", str(error)) from None
     report = audit_json(result)
     report["outlook"] = outlook_json(outlook(program, records, result, today or dt.date.today()))
     by_id = {record.id: row for record, row in zip(records, stored, strict=True)}

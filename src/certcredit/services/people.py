@@ -63,7 +63,7 @@ def grant_role(person: Person, role: str, organization: Organization | None = No
 
 
 #: The admin permissions staff get: everything on certcredit's own tables (the history admin is read-only).
-STAFF_APPS = ("accounts", "catalog", "records", "history", "clrm")
+STAFF_APPS = ("accounts", "catalog", "records", "history", "credentials", "clrm")
 
 
 def staff_group() -> Group:

@@ -208,11 +208,15 @@ class ProgressQuery(Schema):
     as_of: Text = Field(..., description="the application date, or the cycle's end for recertification (YYYY-MM-DD)")
     specialty: Text | None = Field(None, description="the functional specialist's subject area (HR, FM, OM, LI)")
     person: Text | None = Field(None, description="another person's e-mail (staff); default: yourself")
+    cycle_start: Text | None = Field(
+        None, description="the day a first cycle began (programs with a first-cycle rule), YYYY-MM-DD"
+    )
 
 
 class _Open(Schema):
-    """Keys beyond the declared ones (a nested program's ``within``, ``max_hours``, ``per_year``, ``carry_over``; a
-    capped allocation's ``record_hours``) pass through as the CLI prints them."""
+    """Keys beyond the declared ones (a nested program's ``within``, ``max_hours``, ``limit``, ``per_year``,
+    ``carry_over``, ``unit``, ``grace``; a capped allocation's ``record_hours`` and ``capped_by``; an unused
+    record's ``capped_by`` and ``carry_over``) pass through as the CLI prints them."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -231,7 +235,7 @@ class AllocationLine(_Open):
     hours: float
 
 
-class UnusedLine(Schema):
+class UnusedLine(_Open):
     record: str
     reason: str
 
@@ -357,10 +361,10 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
 
     Its keys are SPEC.md's audit object (`program`, `as_of`, `rules_version`, `complete`, `hours_needed`,
     `apply_by`, `requirements`, `allocations`, `unused`, `rejected`) with the CLI's extras (`specialty`,
-    `window`, a nested program's `carry_over` and per-requirement lines) and `outlook` (what ages out soon, or
-    the cycle's deadline), counted from the server's today. Record ids are those the export writes. Left out,
-    as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`; `rejected` is always
-    empty, as the store keeps only readable records.
+    `window`, a nested program's `carry_over`, `unit`, `grace` and per-requirement lines) and `outlook` (what
+    ages out soon, or the cycle's deadline), counted from the server's today. Record ids are those the export
+    writes. Left out, as tied to the command line: `what_if` (the CLI's `--with` files) and `--today`;
+    `rejected` is always empty, as the store keeps only readable records.
 
     Your own records, or (staff) another person's with `person=email`; a person you may not see is 404, as
     a missing one is. A bad program, date or specialty is 422 with a `message` and the `field` at fault.
@@ -368,9 +372,15 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
     person = queries.person_seen_by(request.auth, query.person)
     try:
         as_of = audits.parse_as_of(query.as_of)
-        shown = audits.progress(request.auth, person, query.program, as_of, query.specialty or None)
+        start = None
+        if query.cycle_start:
+            try:
+                start = audits.parse_as_of(query.cycle_start)
+            except audits.ProgressInvalid as error:
+                raise audits.ProgressInvalid("cycle_start", str(error).replace("as-of date", "date")) from None
+        shown = audits.progress(request.auth, person, query.program, as_of, query.specialty or None, cycle_start=start)
     except audits.ProgressInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     # Sent as it is: validating through ProgressOut would drop the keys only some programs have (ninja reads a
     # response by attributes, so extra keys are not seen); the schema documents it, tests check it fits.
     return api.create_response(request, shown.report, status=200)
@@ -414,7 +424,7 @@ def review_session(request: HttpRequest, session_id: int, body: ReviewIn) -> Sta
             request.auth, session, body.verdict, body.category, body.subject_area, body.topic, body.note
         )
     except reviews.ReviewInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     except reviews.ReviewConflict as error:
         raise HttpError(409, str(error)) from None
     return Status(201, _decision_out(decision))
@@ -518,7 +528,7 @@ def clrm_candidates(request: HttpRequest, query: Query[ClrmListQuery]) -> dict[s
     except Forbidden:
         raise HttpError(404, "not found") from None
     except clrm.EventInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     return {"count": len(found), "items": [_timeline_out(t) for t in found]}
 
 
@@ -546,7 +556,7 @@ def clrm_record_event(request: HttpRequest, body: ClrmEventIn) -> Status[dict[st
             arbitrators=body.arbitrators, note=body.note,
         )  # fmt: skip
     except clrm.EventInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     except clrm.EventConflict as error:
         raise HttpError(409, str(error)) from None
     return Status(201, _clrm_event_out(event))
@@ -560,7 +570,7 @@ def _clrm_as_of(text: str | None) -> dt.date:
     try:
         return audits.parse_as_of(text)
     except audits.ProgressInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
 
 
 def _timeline_out(t: clrm.Timeline) -> dict[str, Any]:
@@ -644,7 +654,7 @@ def _decision_out(d: Any) -> dict[str, Any]:
     }
 
 
-class _Invalid(HttpError):
+class InvalidField(HttpError):
     """A 422 whose body also names the parameter at fault."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -703,7 +713,7 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if isinstance(exc, _Invalid):
+    if isinstance(exc, InvalidField):
         return _problem(request, exc.status_code, str(exc), field=exc.field)
     return _problem(request, exc.status_code, str(exc))
 

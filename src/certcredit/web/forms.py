@@ -79,6 +79,14 @@ class ProgressForm(forms.Form):
         error_messages={"invalid_choice": "Unknown specialty %(value)s: choose one of the list."},
     )
 
+    cycle_start = forms.CharField(
+        label="First cycle began",
+        required=False,
+        max_length=30,
+        help_text="Only for a first cycle, in programs with a first-cycle rule (Texas MCLE, PMI): the day it began.",
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         programs = record_programs()
@@ -94,6 +102,15 @@ class ProgressForm(forms.Form):
             return parse_as_of(self.cleaned_data["as_of"])
         except ProgressInvalid as error:
             raise forms.ValidationError(str(error)) from None
+
+    def clean_cycle_start(self) -> dt.date | None:
+        text = self.cleaned_data["cycle_start"].strip()
+        if not text:
+            return None
+        try:
+            return parse_as_of(text)
+        except ProgressInvalid:
+            raise forms.ValidationError(f"unreadable date {text!r}: use YYYY-MM-DD") from None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -64,9 +64,11 @@ INSTALLED_APPS = [
     "certcredit.store.catalog",
     "certcredit.store.records",
     "certcredit.store.history",
+    "certcredit.store.credentials",
     "certcredit.store.clrm",
     "django_tasks",
     "django_tasks_db",
+    "certcredit.store.badges",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -96,7 +98,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             # the web edge's own filters, registered here because the web edge is not a Django app
-            "libraries": {"credit": "certcredit.web.templatetags.credit"},
+            "libraries": {
+                "credit": "certcredit.web.templatetags.credit",
+                "badge_tags": "certcredit.web.templatetags.badge_tags",
+            },
         },
     }
 ]
@@ -113,6 +118,18 @@ MEDIA_URL = "/media/"
 #: Uploads above this size are refused (evidence files and record files through the web).
 FILE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_BYTES
+# E-mail (reminders, application outcomes, password reset): printed on the console unless an SMTP server is set.
+EMAIL_BACKEND = os.environ.get("CERTCREDIT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("CERTCREDIT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CERTCREDIT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CERTCREDIT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CERTCREDIT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CERTCREDIT_EMAIL_TLS", "") == "1"
+# Open Badges: the site's public address (the issuer's id, the key set and the status lists live under it) and
+# the issuer's name shown in each badge. Changing the address later orphans the badges already issued.
+CERTCREDIT_PUBLIC_URL = os.environ.get("CERTCREDIT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+CERTCREDIT_ISSUER_NAME = os.environ.get("CERTCREDIT_ISSUER_NAME", "certcredit")
+DEFAULT_FROM_EMAIL = os.environ.get("CERTCREDIT_FROM_EMAIL", "certcredit <no-reply@localhost>")
 
 # Record files uploaded on the web page (docs/reliability.md, "Imports and concurrency"): one of at most
 # UPLOAD_INLINE_BYTES and UPLOAD_INLINE_ROWS rows is imported in the request; a larger one (up to

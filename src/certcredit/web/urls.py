@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certcredit.web import views
+from certcredit.web import badge_api, badge_views, credential_api, credential_views, views
 from certcredit.web.api import api
+
+assert credential_api and badge_api  # imported for their routes on ``api``
 
 LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
 
@@ -33,6 +35,55 @@ urlpatterns = [
     path("clrm/academies/", views.clrm_academies, name="clrm-academies"),
     path("tokens/", views.api_tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke-token"),
+    path("applications/", credential_views.applications, name="applications"),
+    path("applications/new/", credential_views.apply, name="apply"),
+    path("applications/<int:application_id>/", credential_views.application_detail, name="application"),
+    path("credentials/", credential_views.credentials, name="credentials"),
+    path("credentials/<int:credential_id>/", credential_views.credential_detail, name="credential"),
+    path(
+        "credentials/<int:credential_id>/<slug:action>/",
+        credential_views.credential_action,
+        name="credential-action",
+    ),
+    path(
+        "credentials/<int:credential_id>/documents/<slug:kind>.pdf",
+        credential_views.credential_document,
+        name="credential-document",
+    ),
+    path("verify/", badge_views.check, name="badge-check"),
+    path("verify/<str:code>", credential_views.verify, name="verify"),
+    path(
+        "credentials/<int:credential_id>/badge.<str:fmt>",
+        badge_views.download,
+        name="credential-badge",
+    ),
+    path(
+        "credentials/<int:credential_id>/badge/suspension",
+        badge_views.suspension,
+        name="credential-badge-suspension",
+    ),
+    path("badges/issuer", badge_views.issuer, name="badge-issuer"),
+    path("badges/jwks.json", badge_views.jwks, name="badge-jwks"),
+    path("badges/achievements/<slug:family>", badge_views.achievement, name="badge-achievement"),
+    path("badges/status/<slug:purpose>", badge_views.status_list, name="badge-status"),
+    path("badges/status/<slug:purpose>.jwt", badge_views.status_list, {"signed": True}, name="badge-status-jwt"),
+    path("reminders/", credential_views.reminder_settings, name="reminders"),
+    path("reminders/unsubscribe/<str:token>", credential_views.unsubscribe, name="unsubscribe"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

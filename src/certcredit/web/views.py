@@ -16,7 +16,7 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certcredit.services import audits, clrm, decisions, evaluations, queries, reviews, tokens
+from certcredit.services import audits, clrm, credentials, decisions, evaluations, queries, reviews, tokens
 from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
@@ -189,13 +189,29 @@ def progress(request: HttpRequest) -> HttpResponse:
         person = queries.person_seen_by(request.user, email)
     except UnknownPerson as error:
         raise Http404(str(error)) from error
-    asked = any(key in request.GET for key in ("program", "as_of", "specialty"))
-    form = ProgressForm(request.GET if asked else None, initial={"as_of": timezone.localdate().isoformat()})
+    asked = any(key in request.GET for key in ("program", "as_of", "specialty", "cycle_start"))
+    step = credentials.next_step(person)
+    held = credentials.current_credential(person)
+    initial = {
+        "as_of": (step.as_of or timezone.localdate()).isoformat(),
+        "program": step.program or (step.programs[0] if step.programs else None),
+    }
+    form = ProgressForm(request.GET if asked else None, initial=initial)
+    if held is not None and step.programs and not request.GET.get("all"):
+        # only the programs the person pursues: their credential's next step (``?all=1`` offers every program)
+        form.fields["program"].choices = [c for c in form.fields["program"].choices if c[0] in step.programs]
     shown = None
     if asked and form.is_valid():
         data = form.cleaned_data
         try:
-            shown = audits.progress(request.user, person, data["program"], data["as_of"], data["specialty"] or None)
+            shown = audits.progress(
+                request.user,
+                person,
+                data["program"],
+                data["as_of"],
+                data["specialty"] or None,
+                cycle_start=data.get("cycle_start"),
+            )
         except audits.ProgressInvalid as error:
             form.add_error(error.field, str(error))
     context = {
@@ -204,8 +220,23 @@ def progress(request: HttpRequest) -> HttpResponse:
         "own": person == request.user,
         "progress": shown,
         "view": _progress_view(shown) if shown else None,
+        "step": step,
+        "credential": held,
+        "apply_kind": _apply_kind(shown, step) if shown else None,
     }
     return render(request, "progress.html", context)
+
+
+def _apply_kind(shown: audits.Progress, step: credentials.NextStep) -> str | None:
+    """The application the shown audit supports, if complete and the person's next step: its kind."""
+    program = shown.report["program"]
+    if not shown.report["complete"] or program not in step.programs:
+        return None
+    if step.kind == credentials.Kind.RECERTIFICATION:
+        return step.kind if shown.report["as_of"] == (step.as_of.isoformat() if step.as_of else None) else None
+    if shown.report["as_of"] != timezone.localdate().isoformat():
+        return None  # an exam application is audited as of the day it is made
+    return credentials.Kind.SPECIALIST if shown.report.get("specialty") else credentials.Kind.EXAM
 
 
 def _progress_view(shown: audits.Progress) -> dict[str, Any]:
