@@ -65,14 +65,22 @@ def _pool(rng: random.Random, end: str, size: int) -> list[bytes]:
     return pool
 
 
-def generate(path: Path, people: int, seed: int) -> None:
+#: what a line of the specialist application names as its specialty (ids and some of the rulebook's aliases)
+SPECIALTIES = ["HR", "FM", "OM", "LI", "finance", "human_resources", "systems", "marketing"]
+
+
+def generate(path: Path, people: int, seed: int, program: str = "clm-recertification") -> None:
+    """``people`` lines of ``program`` (the specialist application's lines name a specialty), the same every time."""
     rng = random.Random(seed)
     pools = {end: _pool(rng, end, 20_000) for end in CYCLE_ENDS}
     with path.open("wb") as out:
         for number in range(people):
             end = CYCLE_ENDS[number % len(CYCLE_ENDS)]
             records = b",".join(rng.choices(pools[end], k=rng.randint(20, 40)))
-            out.write(b'{"person":"p%d","as_of":"%s","records":[%s]}\n' % (number, end.encode(), records))
+            extra = b""
+            if program == "clm-application-specialist":
+                extra = b',"specialty":"%s"' % SPECIALTIES[number % len(SPECIALTIES)].encode()
+            out.write(b'{"person":"p%d","as_of":"%s"%s,"records":[%s]}\n' % (number, end.encode(), extra, records))
 
 
 def _children_cpu() -> float:

@@ -51,6 +51,105 @@ def test_the_forbidden_list_catches_a_django_import(tmp_path: Path) -> None:
     assert imported_modules(sample) == {"django.db", "certcredit.web.settings"}
 
 
+# --- import cycles and private names (ARCHITECTURE.md; docs/layout.md) -----------------------------------------
+
+
+def module_files(root: Path) -> dict[str, tuple[Path, bool]]:
+    """Every module under ``root`` (a folder holding packages) by dotted name, with whether it is a package."""
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        package = parts[-1] == "__init__"
+        if package:
+            parts = parts[:-1]
+        found[".".join(parts)] = (path, package)
+    return found
+
+
+def import_graph(root: Path) -> tuple[dict[str, set[str]], list[tuple[str, str, str]]]:
+    """Which modules each module imports (at any depth: a function's own imports count), and every private name
+    (``_name``) one module imports from another."""
+    modules = module_files(root)
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    private: list[tuple[str, str, str]] = []
+    for name, (path, package) in modules.items():
+        here = name if package else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                edges[name].update(alias.name for alias in node.names if alias.name in modules)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = here.split(".")[: len(here.split(".")) - node.level + 1]
+                    base = ".".join(parent + ([node.module] if node.module else []))
+                for alias in node.names:
+                    if f"{base}.{alias.name}" in modules:  # a module of a package
+                        edges[name].add(f"{base}.{alias.name}")
+                    elif base in modules:
+                        edges[name].add(base)
+                        if alias.name.startswith("_") and not alias.name.startswith("__"):
+                            private.append((name, base, alias.name))
+    return edges, private
+
+
+def import_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted: every cycle lies in one."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(edges[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in edges[node]:
+                groups.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_no_module_in_src_takes_part_in_an_import_cycle() -> None:
+    edges, _ = import_graph(SRC.parent)
+    assert import_cycles(edges) == []
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    _, private = import_graph(SRC.parent)
+    assert private == []
+
+
+def test_the_cycle_finder_sees_a_circle_through_a_function_level_import_and_a_private_name(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg.b import helper\n")
+    (package / "b.py").write_text("def helper():\n    from pkg import c\n")
+    (package / "c.py").write_text("from . import a\nfrom pkg.a import _hidden\n")
+    (package / "d.py").write_text("import pkg.a\n")
+    edges, private = import_graph(tmp_path)
+    assert import_cycles(edges) == [["pkg.a", "pkg.b", "pkg.c"]]
+    assert private == [("pkg.c", "pkg.a", "_hidden")]
+
+
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     """``lint-imports`` on the tree under ``root`` (its src/ first on the path), with the project's contracts."""
     command = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache", str(ROOT / "pyproject.toml")]

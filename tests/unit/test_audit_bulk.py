@@ -1,7 +1,7 @@
 """The batch's fast lane and its workers give byte for byte the output of the careful path, in input order.
 
-The reference is the careful path line by line (``cli.batch.audit_line``, which reads with orjson and audits with
-``engine.audit`` or the engine's short path), numbered as a file is read. The fast lane must either decline a line
+The reference is the careful path line by line (``cli.batch_lines.audit_line``, which reads with orjson and audits
+with ``engine.audit``), numbered as a file is read. The fast lane must either decline a line
 or give exactly that line; the workers must give exactly the whole output, messages and exit status included,
 wherever the chunk boundaries fall.
 """
@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certcredit.cli import batch, workers
-from certcredit.cli.batch import BatchDefaults as _BatchDefaults
-from certcredit.cli.batch import audit_line as _audit_line
+from certcredit.cli import audit_batch, workers
+from certcredit.cli.batch_lines import BatchDefaults as _BatchDefaults
+from certcredit.cli.batch_lines import audit_line as _audit_line
 from certcredit.engine import bulk
 from certcredit.engine.bulk import BulkAuditor
 from certcredit.rules.compiled import Rulebook
@@ -220,7 +220,7 @@ def test_workers_write_every_line_in_input_order_across_chunk_boundaries(
     path = tmp_path / "people.jsonl"
     data = _people_file(path, 60)
     defaults = _BatchDefaults("clm-recertification", None, None, str(path))
-    parts: list[workers.Part] = []
+    parts: list[workers.ChunkResult] = []
     workers.run(path, defaults, 2, 0, parts.append)
     written = capfdbinary.readouterr().out  # the workers' spooled parts, copied to standard output in order
     output, messages, failed = careful(data, 1, defaults)
@@ -241,7 +241,7 @@ def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, mo
     # the pipe, and the reader would never see the end of the input).
     writer = subprocess.Popen(["sh", "-c", 'cat "$0" > "$1"', str(source), str(fifo)])
     defaults = _BatchDefaults("clm-recertification", None, None, str(fifo))
-    parts: list[workers.Part] = []
+    parts: list[workers.ChunkResult] = []
     workers.run(fifo, defaults, 2, 0, parts.append)
     assert writer.wait(timeout=60) == 0
     output, messages, _ = careful(data, 1, defaults)
@@ -265,7 +265,7 @@ def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, mo
     ],
 )
 def test_only_a_plain_batch_command_line_skips_the_typer_cli(argv: list[str], taken: bool) -> None:
-    assert (batch._plain_batch_arguments(argv) is not None) is taken
+    assert (audit_batch._plain_batch_arguments(argv) is not None) is taken
 
 
 def test_the_plain_batch_command_gives_the_typer_clis_output_without_loading_typer(tmp_path: Path) -> None:

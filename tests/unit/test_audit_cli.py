@@ -12,8 +12,10 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from certcredit.cli import _register, app, batch, workers
+from certcredit.cli import _register, app, audit_batch, workers
 from certcredit.cli import audit as audit_cli
+
+SRC_PROGRAMS = Path(audit_cli.__file__).resolve().parents[1] / "rules" / "programs"
 
 SPEC_KEYS = [
     "program",
@@ -124,6 +126,25 @@ def test_an_unknown_program_is_a_clear_error(tmp_path: Path) -> None:
     assert "unknown program 'nope'" in err
 
 
+@pytest.mark.parametrize("name", ["workflow", "credits"])
+def test_a_kind_is_not_a_program_name(tmp_path: Path, name: str) -> None:
+    path = jsonl(tmp_path / "events.jsonl", [])
+    code, out, err = run("audit", str(path), "--program", name, "--as-of", "2025-06-01")
+    assert (code, out) == (2, "")
+    assert f"unknown program {name!r}" in err
+    listed = err.split("known programs: ")[1].strip().split(", ")
+    assert listed == sorted(p.stem for p in (SRC_PROGRAMS).glob("*.yaml"))
+    assert "workflow" not in listed and "credits" not in listed
+
+
+def test_importing_the_clrm_command_module_registers_nothing() -> None:
+    before = dict(audit_cli.AUDITORS)
+    import certcredit.cli.clrm  # noqa: F401
+
+    assert before == audit_cli.AUDITORS
+    assert set(before) == {"credits", "workflow"}
+
+
 def test_the_dispatch_routes_a_program_kind_to_its_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
     monkeypatch.setitem(audit_cli.AUDITORS, "workflow", lambda request: seen.append(request.program) or 0)
@@ -165,7 +186,7 @@ def test_batch_writes_one_audit_a_line_in_input_order_with_overrides(tmp_path: P
 
 
 def test_batch_with_two_workers_keeps_the_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr(audit_batch, "SMALL_FILE_BYTES", 0)
     monkeypatch.setattr(workers, "CHUNK_BYTES", 700)
     people = [{"person": f"p{k}", "records": application_rows(60 + k)} for k in range(40)]
     path = tmp_path / "people.jsonl"

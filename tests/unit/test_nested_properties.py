@@ -99,8 +99,9 @@ def test_the_nested_integer_program_agrees_with_the_fast_clm_allocator(
     # The same CLM recertification problem through both allocators: the tree view (every bucket at the top, the
     # total at the root) must give the fast allocator's hours needed.
     from certcredit.engine.allocate import allocate
-    from certcredit.engine.audit import _problem, _sort_records, choose_version
+    from certcredit.engine.audit import choose_version, sort_for_audit
     from certcredit.engine.nested import NestedItem, allocate_nested
+    from certcredit.engine.prepared import prepare
 
     program = load_program("clm-recertification")
     end = dt.date(2026, 6, 30)
@@ -109,11 +110,12 @@ def test_the_nested_integer_program_agrees_with_the_fast_clm_allocator(
         for i, (a, t, f, m) in enumerate(rows, start=1)
     ]
     book = choose_version(program, end)
-    sorted_records = _sort_records(book, records, end, None)
-    fast = allocate(_problem(book), sorted_records.items)
+    prepared = prepare(book, None)
+    sorted_records = sort_for_audit(prepared, records, end)
+    fast = allocate(prepared.problem, sorted_records.items)
     nested_items = [
-        NestedItem(i.key, i.ticks, i.options or (-1,), r.format, 0)
-        for i, r in zip(sorted_records.items, sorted_records.counting, strict=True)
+        NestedItem(key, ticks, options or (-1,), record.format, 0)
+        for key, (_, record, ticks, _, options, *_) in enumerate(sorted_records.items)
     ]
     tree = allocate_nested(book, nested_items, 1).allocation
     assert tree.needed == fast.needed

@@ -159,20 +159,7 @@ def test_the_batchs_fast_lane_hands_a_record_the_one_reading_refuses_to_the_care
     assert auditor.line_into(memoryview(bulk_line(record)), []) is False
 
 
-@pytest.mark.parametrize(
-    "program",
-    [
-        "clm-application",
-        pytest.param(
-            "clm-recertification",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="engine/batch.py's short path (programs without an apply-by date) still reads records its own"
-                " way, e.g. 0 minutes as unused; it goes with the one-audit rework (issue 11): then drop this mark",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("program", ["clm-application", "clm-recertification"])
 def test_a_batch_line_rejects_the_rows_the_one_reading_rejects_for_the_same_reasons(
     tmp_path: Path, program: str
 ) -> None:

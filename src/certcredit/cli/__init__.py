@@ -2,7 +2,7 @@
 
 Each sub-command lives in its own module and registers itself on ``app``; heavy imports (Django, the model,
 solvers) happen inside the commands that need them, so ``audit --batch`` starts fast. A plain
-``audit FILE --batch …`` does not even load Typer: ``main`` hands it to ``cli.batch`` directly.
+``audit FILE --batch …`` does not even load Typer: ``main`` hands it to ``cli.audit_batch`` directly.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from certcredit.cli._typer import app as app
+    from certcredit.cli.typer_app import app as app
 
 
 def __getattr__(name: str) -> Any:
     """``certcredit.cli.app``, the Typer application, built on first use (Typer costs ~0.1 s to load)."""
     if name == "app":
-        from certcredit.cli._typer import app as app
+        from certcredit.cli.typer_app import app as app
 
         return app
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -29,12 +29,12 @@ def _register() -> None:
 
 
 def main() -> None:
-    from certcredit.cli.batch import fast_main
+    from certcredit.cli.audit_batch import fast_main
 
     code = fast_main(sys.argv[1:])
     if code is not None:
         raise SystemExit(code)
-    from certcredit.cli._typer import app as app
+    from certcredit.cli.typer_app import app as app
 
     _register()
     app()

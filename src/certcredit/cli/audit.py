@@ -1,57 +1,29 @@
 """``certcredit audit``: one person's records against a program, or a whole JSON Lines file of people (--batch).
 
-The command routes by the program's kind (``AUDITORS``): credit programs are audited here; other kinds (the CLRM
-workflow) plug in their own function under their kind. The batch path streams: worker processes (one per core) read
-byte ranges of the file, audit each line on the fast lane (``engine.bulk``) or, for anything it does not take, on
-the careful path here (``_audit_line``), and the parts are written back in input order with at most a few in
-flight (``cli.workers``), so memory does not grow with the file. It imports neither Django nor SciPy unless a
-case needs one.
+The command routes by the kind its rulebook declares (``kind:`` in ``rules/programs/<id>.yaml``; ``AUDITORS``):
+credit programs are audited here, workflows (CLRM) by ``cli.clrm``. A name that is no shipped rulebook is an
+unknown program. The batch path lives in ``cli.audit_batch``: worker processes (one per core) read byte ranges of
+the file, audit each line on the fast lane (``engine.bulk``) or, for anything it does not take, on the careful
+path (``cli.batch_lines``), and the parts are written back in input order with at most a few in flight
+(``cli.workers``), so memory does not grow with the file. It imports neither Django nor SciPy unless a case needs
+one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
-from certcredit.cli import app
-from certcredit.cli import batch as _batch
-from certcredit.cli.batch import default_workers
-from certcredit.cli.errors import CommandFailed, fail, row_problem, say
+from certcredit.cli.audit_batch import default_workers
+from certcredit.cli.audit_request import AuditRequest, fail
+from certcredit.cli.batch_lines import parse_as_of
+from certcredit.cli.errors import row_problem, say
+from certcredit.cli.typer_app import app
 
 FORMATS = ("json", "table")
-# The batch path's pieces, under the names other commands and tests know.
-_parse_as_of = _batch.parse_as_of
-_audit_line = _batch.audit_line
-_BatchDefaults = _batch.BatchDefaults
-
-
-@dataclass(frozen=True, slots=True)
-class AuditRequest:
-    """What the command line asked for, handed to the auditor of the program's kind."""
-
-    file: Path
-    program: str
-    as_of: str | None
-    specialty: str | None
-    output: str
-    batch: bool
-    input_format: str | None
-    workers: int
-    stats: bool = False
-    #: ``--with``: files of planned sessions for a what-if (cli/audit_views.py)
-    planned: tuple[Path, ...] = ()
-    #: ``--today``: the date the outlook counts from (default: the real today)
-    today: str | None = None
-    #: ``--cycle-start``: the day the person's first cycle began (programs with a first-cycle rule)
-    cycle_start: str | None = None
-
-
-def _fail(message: str) -> CommandFailed:
-    return fail("audit", message)
 
 
 # --- one person -----------------------------------------------------------------------------------------------
@@ -66,14 +38,14 @@ def _audit_credits(request: AuditRequest) -> int:
     from certcredit.rules.load import RulebookError, load_program
 
     if request.as_of is None:
-        raise _fail("--as-of is required (the application date, or the cycle's end for recertification)")
+        raise fail("--as-of is required (the application date, or the cycle's end for recertification)")
     try:
-        as_of = _parse_as_of(request.as_of)
+        as_of = parse_as_of(request.as_of)
         cycle_start = None if request.cycle_start is None else _parse_cycle_start(request.cycle_start)
         program = load_program(request.program)
         rows = list(read_rows(request.file, request.input_format))
     except (ValueError, RulebookError, FileFormatError, OSError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     records = []
     rejected = []
     for row in rows:
@@ -90,7 +62,7 @@ def _audit_credits(request: AuditRequest) -> int:
     try:
         result = audit(program, records, as_of, request.specialty, rejected, cycle_start)
     except ValueError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     from certcredit.cli.audit_views import emit_audit
 
     bad = len(rejected) + emit_audit(request, program, records, result)  # the what-if's rejected planned rows
@@ -110,28 +82,35 @@ def _parse_cycle_start(text: str) -> dt.date:
 
 
 def _audit_batch(request: AuditRequest) -> int:
-    """The batch path lives in ``cli.batch`` (free of Typer, so ``main`` can start it without loading the CLI)."""
-    from certcredit.cli import batch
+    """The batch path lives in ``cli.audit_batch`` (free of Typer, so ``main`` can start it without the CLI)."""
+    from certcredit.cli import audit_batch
 
     if request.output == "table":
-        raise _fail("--batch writes JSON Lines only; drop --format table")
+        raise fail("--batch writes JSON Lines only; drop --format table")
     try:
-        return batch.run(
+        return audit_batch.run(
             request.file, request.program, request.as_of, request.specialty, request.workers, request.stats
         )
-    except batch.BatchError as error:
-        raise _fail(str(error)) from None
+    except audit_batch.BatchError as error:
+        raise fail(str(error)) from None
 
 
 # --- routing by kind -------------------------------------------------------------------------------------------
 
-#: Program kind -> the function that audits it. The CLRM module registers ``AUDITORS["clrm"] = ...``.
-AUDITORS: dict[str, Callable[[AuditRequest], int]] = {"credits": _audit_credits}
+
+def _audit_workflow(request: AuditRequest) -> int:
+    from certcredit.cli.clrm import audit_clrm_request
+
+    return audit_clrm_request(request)
+
+
+#: The kind a rulebook declares -> the function that audits its programs.
+AUDITORS: dict[str, Callable[[AuditRequest], int]] = {"credits": _audit_credits, "workflow": _audit_workflow}
 
 
 def program_kind_of(program_id: str) -> str:
-    """The kind of a program: from its shipped rulebook, else the program id itself when an auditor bears it."""
-    from certcredit.rules.cache import program_kind as cached_kind
+    """The kind its shipped rulebook declares; ValueError naming the shipped programs for any other name."""
+    from certcredit.cli.rulebook_cache import program_kind as cached_kind
 
     kind = cached_kind(program_id)
     if kind is not None:
@@ -139,12 +118,9 @@ def program_kind_of(program_id: str) -> str:
     from certcredit.rules.load import program_kind, shipped_ids, shipped_path
 
     path = shipped_path(program_id)
-    if path.exists():
+    if "/" not in program_id and not program_id.startswith(".") and path.is_file():
         return program_kind(path)
-    if program_id in AUDITORS:
-        return program_id
-    known = sorted(set(shipped_ids()) | (set(AUDITORS) - {"credits"}))
-    raise ValueError(f"unknown program {program_id!r}; known programs: {', '.join(known)}")
+    raise ValueError(f"unknown program {program_id!r}; known programs: {', '.join(sorted(shipped_ids()))}")
 
 
 @app.command("audit")
@@ -179,21 +155,21 @@ def audit_command(
     """Audit records against a program: what counts where, what is still needed, and the apply-by date."""
     chosen = output or ("json" if batch else "table")
     if chosen not in FORMATS:
-        raise _fail(f"unknown --format {chosen!r}; use json or table")
+        raise fail(f"unknown --format {chosen!r}; use json or table")
     try:
         kind = program_kind_of(program)
     except ValueError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     auditor = AUDITORS.get(kind)
     if auditor is None:
-        raise _fail(f"program {program} has kind {kind!r}, which this build cannot audit")
+        raise fail(f"program {program} has kind {kind!r}, which this build cannot audit")
     if not file.exists():
-        raise _fail(f"{file}: cannot read the file (No such file or directory)")
+        raise fail(f"{file}: cannot read the file (No such file or directory)")
     count = workers if workers > 0 else default_workers()
     if planned and batch:
-        raise _fail("--with is for one person's audit, not --batch")
+        raise fail("--with is for one person's audit, not --batch")
     if cycle_start and batch:
-        raise _fail("--cycle-start is for one person's audit, not --batch")
+        raise fail("--cycle-start is for one person's audit, not --batch")
     request = AuditRequest(
         file, program, as_of, specialty, chosen, batch, input_format, count, stats, tuple(planned), today, cycle_start
     )

@@ -19,7 +19,7 @@ import typer
 from certcredit.cli.errors import fail
 
 if TYPE_CHECKING:
-    from certcredit.cli.audit import AuditRequest
+    from certcredit.cli.audit_request import AuditRequest
     from certcredit.engine.audit import Audit
     from certcredit.engine.records import Record
     from certcredit.rules.compiled import CompiledProgram

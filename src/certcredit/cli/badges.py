@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from certcredit.cli._typer import app
+from certcredit.cli.typer_app import app
 
 keys_app = typer.Typer(help="Open Badges signing keys: create one, rotate it, list them.")
 app.add_typer(keys_app, name="keys", no_args_is_help=True)

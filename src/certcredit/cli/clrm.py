@@ -1,5 +1,7 @@
 """``certcredit audit FILE --program clrm``: where a CLRM candidate stands, from their workflow events.
 
+``cli.audit`` calls ``audit_clrm_request`` for every program whose rulebook declares ``kind: workflow``.
+
 FILE holds events instead of records (SPEC.md): a JSON list (possibly empty), JSON Lines, or CSV with the same
 keys. Rows that cannot be read are listed in ``rejected`` and on stderr, and the exit status is 2.
 """
@@ -13,7 +15,8 @@ from typing import Any
 import orjson
 import typer
 
-from certcredit.cli.audit import AUDITORS, AuditRequest, _fail, _parse_as_of
+from certcredit.cli.audit_request import AuditRequest, fail
+from certcredit.cli.batch_lines import parse_as_of
 from certcredit.cli.errors import row_problem
 
 
@@ -23,15 +26,15 @@ def audit_clrm_request(request: AuditRequest) -> int:
     from certcredit.rules.clrm import ClrmRulebookError, load_clrm_program
 
     if request.batch:
-        raise _fail("--batch audits credit programs; audit one CLRM candidate's events at a time")
+        raise fail("--batch audits credit programs; audit one CLRM candidate's events at a time")
     if request.as_of is None:
-        raise _fail("--as-of is required (the date to judge the candidate's status on)")
+        raise fail("--as-of is required (the date to judge the candidate's status on)")
     try:
-        as_of = _parse_as_of(request.as_of)
+        as_of = parse_as_of(request.as_of)
         program = load_clrm_program()
         rows = list(read_rows(request.file, request.input_format))
     except (ValueError, ClrmRulebookError, FileFormatError, OSError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     good = [row for row in rows if isinstance(row, Row)]
     result = audit_clrm([row.data for row in good], as_of, program, positions=[row.position for row in good])
     unreadable = [{"event": str(row.position), "error": row.reason} for row in rows if not isinstance(row, Row)]
@@ -88,6 +91,3 @@ def _days_left(result: dict[str, Any]) -> str:
         return ""
     days = (dt.date.fromisoformat(result["paper_deadline"]) - dt.date.fromisoformat(result["as_of"])).days
     return f" ({days} days left)"
-
-
-AUDITORS["workflow"] = audit_clrm_request

@@ -7,7 +7,7 @@ import json
 
 import typer
 
-from certcredit.cli._typer import app
+from certcredit.cli.typer_app import app
 
 credentials_app = typer.Typer(help="Credentials: record lapses after the recertification deadline, show one.")
 app.add_typer(credentials_app, name="credentials", no_args_is_help=True)

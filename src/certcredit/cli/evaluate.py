@@ -12,8 +12,8 @@ from typing import Any
 
 import typer
 
-from certcredit.cli import app
 from certcredit.cli.errors import fail, row_problem
+from certcredit.cli.typer_app import app
 
 FIELDS = (
     "id",

@@ -15,8 +15,8 @@ from typing import Any
 import orjson
 import typer
 
-from certcredit.cli import app
 from certcredit.cli.errors import fail
+from certcredit.cli.typer_app import app
 
 
 def _date(text: str, option: str) -> dt.date:

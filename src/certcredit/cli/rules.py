@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from certcredit.cli import app
 from certcredit.cli.errors import fail, say
+from certcredit.cli.typer_app import app
 
 rules_app = typer.Typer(help="Rulebooks: validate a YAML file, list the shipped programs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from certcredit.cli import app
 from certcredit.cli.errors import fail
+from certcredit.cli.typer_app import app
 
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")

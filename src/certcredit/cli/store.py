@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from certcredit.cli import app
 from certcredit.cli.errors import BAD_INPUT, fail
+from certcredit.cli.typer_app import app
 
 if TYPE_CHECKING:
     from certcredit.services.imports import ImportReport, RowSource

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from certcredit.cli import app
+from certcredit.cli.typer_app import app
 
 
 @app.command()

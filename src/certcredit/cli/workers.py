@@ -2,7 +2,7 @@
 
 A regular file is cut into ranges of ``CHUNK_BYTES`` on line boundaries (a range holds the lines that *start*
 inside it), so the parent never reads or ships the input: a forked worker reads its range itself, audits each line
-on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.batch.audit_line``),
+on the fast lane (``engine.bulk``) or, when the lane declines, on the careful path (``cli.batch_lines``),
 and writes its output to standard output itself when every range before it is out (a shared turn counter, with
 its lock); otherwise it leaves the output in a private spool folder (in memory, ``/dev/shm``, where there is one)
 and the parent copies it out when its turn comes (``sendfile``: the bytes never pass through Python). At most a few
@@ -28,6 +28,8 @@ from typing import Any
 
 import orjson
 
+from certcredit.cli.batch_lines import BatchDefaults, audit_line
+
 #: bytes of input per job: big enough that a job's overhead is small, small enough to keep memory bounded
 CHUNK_BYTES = 4 << 20
 #: jobs in flight per worker (bounds the memory held by finished parts waiting for their turn)
@@ -35,7 +37,7 @@ AHEAD = 2
 
 
 @dataclass(frozen=True, slots=True)
-class Part:
+class ChunkResult:
     """One job's answer: output lines (each ending in a newline), stderr messages, whether any line failed."""
 
     output: bytes
@@ -51,9 +53,9 @@ class Part:
 class _Worker:
     """What a worker process needs; built in the parent before forking, so the children inherit it ready."""
 
-    def __init__(self, defaults: Any, path: Path | None, size: int, counts: Any) -> None:
+    def __init__(self, defaults: BatchDefaults, path: Path | None, size: int, counts: Any) -> None:
+        from certcredit.cli.rulebook_cache import load_program
         from certcredit.engine.bulk import BulkAuditor
-        from certcredit.rules.cache import load_program
 
         self.defaults = defaults
         self.auditor = BulkAuditor(load_program(defaults.program), defaults.as_of, defaults.specialty)
@@ -111,20 +113,20 @@ class _Worker:
 
     # --- auditing ----------------------------------------------------------------------------------------------
 
-    def range_job(self, index: int) -> Part:
+    def range_job(self, index: int) -> ChunkResult:
         start, end = self._range(index)
         data = self._read(start, end)
         self.counts[index] = 1 + data.count(b"\n")
-        pieces, part = self._audit(data, lambda: self._first_line(index))
+        pieces, part = self._paused(data, lambda: self._first_line(index))
         if self.spool is None:
-            return Part(b"".join(pieces), part.messages, part.failed, part.methods)
+            return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
         turn = self.turn
         if turn is not None and self.out_fd is not None:
             with turn.get_lock():
                 if turn.value == index:  # every range before this one is out: write straight to stdout
                     _write_all(self.out_fd, pieces)
                     turn.value = index + 1
-                    return Part(b"", part.messages, part.failed, part.methods, None, True)
+                    return ChunkResult(b"", part.messages, part.failed, part.methods, None, True)
         if not pieces:
             return part
         name = os.path.join(self.spool, str(index))
@@ -133,32 +135,34 @@ class _Worker:
             _write_all(fd, pieces)
         finally:
             os.close(fd)
-        return Part(b"", part.messages, part.failed, part.methods, name)
+        return ChunkResult(b"", part.messages, part.failed, part.methods, name)
 
-    def audit(self, data: bytes, first_line: Callable[[], int]) -> Part:
-        """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it).
+    def audit(self, data: bytes, first_line: Callable[[], int]) -> ChunkResult:
+        """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
+        pieces, part = self._paused(data, first_line)
+        return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
 
-        The cycle collector is paused for the chunk: the fast lane makes a few hundred short-lived tuples and lists
-        a person, none in a cycle (reference counting frees them), yet they would trigger a collection every few
-        people (about 3% of the lane's time). Anything cyclic the careful path leaves is collected after the chunk.
+    def _paused(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
+        """``_audit`` with the cycle collector paused, for a range of the file as for a chunk of a pipe.
+
+        The fast lane makes a few hundred short-lived tuples and lists a person, none in a cycle (reference counting
+        frees them), yet they would trigger a collection every few people (about 3% of the lane's time). Anything
+        cyclic the careful path leaves is collected after the chunk.
         """
         enabled = gc.isenabled()
         gc.disable()
         try:
-            pieces, part = self._audit(data, first_line)
+            return self._audit(data, first_line)
         finally:
             if enabled:
                 gc.enable()
-        return Part(b"".join(pieces), part.messages, part.failed, part.methods)
 
-    def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], Part]:
+    def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
         """The output's pieces, and the rest of the answer.
 
         Lines are handed to the fast lane as views of ``data`` and its pieces go straight into one list: a line's
         bytes are not copied on the way in, and the output is copied once on the way out (``_write_all``).
         """
-        from certcredit.cli.batch import audit_line
-
         line_into = self.auditor.line_into
         defaults = self.defaults
         dumps = orjson.dumps
@@ -190,7 +194,7 @@ class _Worker:
         for method, count in self.auditor.methods.items():
             methods[method] = methods.get(method, 0) + count
         self.auditor.methods.clear()
-        return out, Part(b"", tuple(messages), failed, methods)
+        return out, ChunkResult(b"", tuple(messages), failed, methods)
 
 
 def _write_all(fd: int, pieces: list[bytes]) -> None:
@@ -208,12 +212,12 @@ def _write_all(fd: int, pieces: list[bytes]) -> None:
 _WORKER: _Worker | None = None
 
 
-def _range_job(index: int) -> Part:
+def _range_job(index: int) -> ChunkResult:
     assert _WORKER is not None
     return _WORKER.range_job(index)
 
 
-def _pipe_job(job: tuple[int, bytes]) -> Part:
+def _pipe_job(job: tuple[int, bytes]) -> ChunkResult:
     assert _WORKER is not None
     first, data = job
     return _WORKER.audit(data, lambda: first)
@@ -259,7 +263,9 @@ def _pipe_chunks(handle: Any) -> Iterator[tuple[int, bytes]]:
         yield first, rest
 
 
-def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Callable[[Part], None]) -> None:
+def run(
+    path: Path, defaults: BatchDefaults, workers: int, small_file_bytes: int, emit: Callable[[ChunkResult], None]
+) -> None:
     """Audit every line of ``path`` and ``emit`` the parts in input order."""
     import multiprocessing
 
@@ -296,7 +302,9 @@ def run(path: Path, defaults: Any, workers: int, small_file_bytes: int, emit: Ca
         _pool(workers, _pipe_job, _pipe_chunks(handle), emit)
 
 
-def _pool(workers: int, job: Callable[[Any], Part], jobs: Iterator[Any], emit: Callable[[Part], None]) -> None:
+def _pool(
+    workers: int, job: Callable[[Any], ChunkResult], jobs: Iterator[Any], emit: Callable[[ChunkResult], None]
+) -> None:
     """Run ``job`` over ``jobs`` in forked workers, emitting answers in order with a bounded number in flight."""
     import multiprocessing
 
@@ -315,7 +323,7 @@ def _pool(workers: int, job: Callable[[Any], Part], jobs: Iterator[Any], emit: C
             done += 1
 
 
-def _emit(part: Part, emit: Callable[[Part], None], index: int) -> None:
+def _emit(part: ChunkResult, emit: Callable[[ChunkResult], None], index: int) -> None:
     """Write a part whose worker did not (in order: every part before it is out), then hand it to ``emit``."""
     turn = _WORKER.turn if _WORKER is not None else None
     if turn is None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 NODE_BUDGET = 30_000
 #: searches over more choices than this start from the flow relaxation's bound
@@ -39,24 +40,42 @@ FLOW_BOUND_FROM = 6
 #: How often each method solved a problem in this process (the benchmark reports the MILP share).
 STATS: Counter[str] = Counter()
 
+#: A record that can count, as the sorting of records builds it (``engine.sorting``): a plain tuple, since the batch
+#: makes millions of them. ``(position, record, ticks, rank, options, caps, first cap, only option)``:
+#:
+#: * ``position`` and ``record``: whose item it is (the allocation does not read them);
+#: * ``ticks``: its credit; ``rank``: the order for partial counting under a cap (the earliest record first, ties
+#:   in list order), e.g. its date;
+#: * ``options``: the buckets it may serve (none: it counts toward the total only); ``caps``: the caps covering it;
+#: * ``first cap``: ``caps[0]``, or -1; ``only option``: ``options[0]`` when it is the only one, else -1.
+#:
+#: The parts of an allocation name an item by its index in the list.
+Item = tuple[int, Any, int, Any, tuple[int, ...], tuple[int, ...], int, int]
 
-@dataclass(slots=True)
-class Item:
-    """A record that can count: its credit in ticks, the buckets it may serve and the caps covering it.
 
-    Items with no options count toward the total only. ``key`` is the caller's index, returned in the parts.
-    """
-
-    key: int
-    ticks: int
-    options: tuple[int, ...]
-    caps: tuple[int, ...] = ()
-    #: order for partial counting under a cap (the earliest record first); ties keep list order
-    rank: int = 0
+def make_item(
+    ticks: int,
+    options: tuple[int, ...],
+    caps: tuple[int, ...] = (),
+    rank: Any = 0,
+    position: int = 0,
+    record: Any = None,
+) -> Item:
+    """An ``Item`` from its meaningful fields (the sorting of records builds its tuples directly)."""
+    return (
+        position,
+        record,
+        ticks,
+        rank,
+        options,
+        caps,
+        caps[0] if caps else -1,
+        options[0] if len(options) == 1 else -1,
+    )
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class AllocationProblem:
     """A rulebook's numbers: minimum per bucket, cap limits, the total; ``overlapping_caps`` when a format falls
     under several caps (then only the MILP is exact)."""
 
@@ -67,7 +86,7 @@ class Problem:
     overlapping_caps: bool = False
 
 
-#: ``(key, bucket, ticks)``: ``ticks`` of item ``key`` counted for bucket ``bucket`` (-1: toward the total only).
+#: ``(item, bucket, ticks)``: ``ticks`` of the item at that index counted for ``bucket`` (-1: the total only).
 Part = tuple[int, int, int]
 
 
@@ -92,7 +111,9 @@ class Allocation:
         return max(self.shortfall, self.total_shortfall)
 
 
-def settled(problem: Problem, parts: list[Part], counted: list[int], total_counted: int, method: str) -> Allocation:
+def settled(
+    problem: AllocationProblem, parts: list[Part], counted: list[int], total_counted: int, method: str
+) -> Allocation:
     """An allocation with its shortfalls: every allocator ends here, so they all measure what is missing alike."""
     shortfall = 0
     for need, have in zip(problem.required, counted, strict=True):
@@ -108,7 +129,7 @@ class _TooHard(Exception):
     """The search exceeded its node budget."""
 
 
-def allocate(problem: Problem, items: list[Item], goal: int | None = None) -> Allocation:
+def allocate(problem: AllocationProblem, items: list[Item], goal: int | None = None) -> Allocation:
     """The allocation with the fewest hours still needed; see the module docstring for the method.
 
     With ``goal`` (ticks), the answer only has to be exact about whether ``needed <= goal`` (the apply-by scan
@@ -125,19 +146,6 @@ def allocate(problem: Problem, items: list[Item], goal: int | None = None) -> Al
 
 
 # --- the fast exact path -------------------------------------------------------------------------------------
-
-
-def _binding_caps(problem: Problem, items: list[Item]) -> dict[int, int]:
-    """Caps whose items hold more than the limit, mapped to a dense group index."""
-    held = [0] * len(problem.cap_limits)
-    for item in items:
-        if item.caps:
-            held[item.caps[0]] += item.ticks
-    groups: dict[int, int] = {}
-    for cap, amount in enumerate(held):
-        if amount > problem.cap_limits[cap]:
-            groups[cap] = len(groups)
-    return groups
 
 
 def _capped_relief(short: list[int], capped: list[list[int]], limits: list[int]) -> int:
@@ -166,71 +174,121 @@ def _shortfall(required: tuple[int, ...], free: list[int], capped: list[list[int
     return total - _capped_relief(short, capped, limits)
 
 
-def _allocate_fast(problem: Problem, items: list[Item], goal: int | None = None) -> Allocation:
-    STATS["fast"] += 1
+def _allocate_fast(problem: AllocationProblem, items: list[Item], goal: int | None = None) -> Allocation:
+    """Binding caps, forced items, options made useless by forced items; a search for any choice left; then the
+    caps spread over needy buckets (``_realise``). Written on plain lists: the batch runs it for every person."""
     required = problem.required
+    cap_limits = problem.cap_limits
     buckets = len(required)
-    groups = _binding_caps(problem, items) if problem.cap_limits else {}
-    limits = [0] * len(groups)
-    for cap, g in groups.items():
-        limits[g] = problem.cap_limits[cap]
-    group_of = [-1] * len(items)
-    if groups:
-        group_of = [groups.get(item.caps[0], -1) if item.caps else -1 for item in items]
-
+    held = [0] * len(cap_limits)
     free = [0] * buckets
-    capped = [[0] * buckets for _ in limits]
-    assigned = [-1] * len(items)
+    assigned: list[int] = []
     choices: list[int] = []
-    for index, item in enumerate(items):
-        item_options = item.options
-        if len(item_options) == 1:
-            bucket = item_options[0]
-            assigned[index] = bucket
-            g = group_of[index]
-            if g < 0:
-                free[bucket] += item.ticks
-            else:
-                capped[g][bucket] += item.ticks
-        elif item_options:
-            choices.append(index)
-
-    options: dict[int, tuple[int, ...]] = {}
+    under_caps: list[int] = []
+    ticks_of: list[int] = []
+    for index, (_, _, ticks, _, options, _, cap, only) in enumerate(items):
+        ticks_of.append(ticks)
+        if cap >= 0:
+            held[cap] += ticks
+            under_caps.append(index)
+        if only >= 0:
+            free[only] += ticks
+            assigned.append(only)
+        else:
+            assigned.append(-1)
+            if options:
+                choices.append(index)
+    # caps whose items hold more than the limit, each with a row of its own (a dense group index)
+    groups: dict[int, int] = {}
+    if under_caps:
+        for cap, amount in enumerate(held):
+            if amount > cap_limits[cap]:
+                groups[cap] = len(groups)
+    if not groups:  # the common case: every item counts whole, so only the buckets' needs decide
+        return _place_uncapped(problem, items, assigned, choices, free, ticks_of, goal)
+    limits = [cap_limits[cap] for cap in groups]
+    capped = [[0] * buckets for _ in limits]
+    group_of = [-1] * len(items)
+    for index in under_caps:  # a forced item under a binding cap counts in its cap's row, not whole
+        g = groups.get(items[index][6], -1)
+        group_of[index] = g
+        only = items[index][7]
+        if g >= 0 and only >= 0:
+            free[only] -= ticks_of[index]
+            capped[g][only] += ticks_of[index]
+    # items that the forced ones leave at most one useful option are placed, until nothing changes
+    options_left: dict[int, tuple[int, ...]] = {}
     pending = choices
     changed = bool(pending)
     while changed:
         changed = False
         still: list[int] = []
         for index in pending:
-            useful = tuple(b for b in items[index].options if free[b] < required[b])
+            options = items[index][4]
+            useful = [b for b in options if free[b] < required[b]]
             if len(useful) > 1:
-                options[index] = useful
+                options_left[index] = tuple(useful)
                 still.append(index)
                 continue
-            bucket = useful[0] if useful else items[index].options[0]
+            bucket = useful[0] if useful else options[0]
             assigned[index] = bucket
             g = group_of[index]
             if g < 0:
-                free[bucket] += items[index].ticks
+                free[bucket] += ticks_of[index]
                 changed = changed or bool(useful)
             else:
-                capped[g][bucket] += items[index].ticks
+                capped[g][bucket] += ticks_of[index]
+        pending = still
+    if pending:
+        STATS["search"] += 1
+        _search(required, pending, options_left, items, group_of, assigned, free, capped, limits, goal)
+        return _realise(problem, items, assigned, group_of, limits, "search")
+    return _realise(problem, items, assigned, group_of, limits, "direct", (free, capped))
+
+
+def _place_uncapped(
+    problem: AllocationProblem,
+    items: list[Item],
+    assigned: list[int],
+    choices: list[int],
+    free: list[int],
+    ticks_of: list[int],
+    goal: int | None,
+) -> Allocation:
+    """``_allocate_fast`` when no cap binds: the same steps without the caps' rows."""
+    required = problem.required
+    options_left: dict[int, tuple[int, ...]] = {}
+    pending = choices
+    changed = bool(pending)
+    while changed:
+        changed = False
+        still: list[int] = []
+        for index in pending:
+            options = items[index][4]
+            useful = [b for b in options if free[b] < required[b]]
+            if len(useful) > 1:
+                options_left[index] = tuple(useful)
+                still.append(index)
+                continue
+            if useful:
+                bucket = useful[0]
+                changed = True
+            else:
+                bucket = options[0]
+            assigned[index] = bucket
+            free[bucket] += ticks_of[index]
         pending = still
     method = "direct"
     if pending:
         STATS["search"] += 1
         method = "search"
-        _search(required, pending, options, items, group_of, assigned, free, capped, limits, goal)
-    if limits:
-        return _realise(problem, items, assigned, group_of, limits, method)
-    # no binding cap: every item counts whole where it was placed
-    parts = [(item.key, bucket, item.ticks) for item, bucket in zip(items, assigned, strict=True)]
-    if pending:  # the search restored ``free`` on its way back: add up the chosen assignment
-        free = [0] * buckets
-        for _, bucket, ticks in parts:
+        _search(required, pending, options_left, items, [-1] * len(items), assigned, free, [], [], goal)
+        free = [0] * len(required)  # the search restored ``free`` on its way back: add up the chosen assignment
+        for bucket, ticks in zip(assigned, ticks_of, strict=True):
             if bucket >= 0:
                 free[bucket] += ticks
-    return settled(problem, parts, free, sum(part[2] for part in parts), method)
+    parts = list(zip(range(len(items)), assigned, ticks_of, strict=True))
+    return settled(problem, parts, free, sum(ticks_of), method)
 
 
 def _search(
@@ -250,7 +308,7 @@ def _search(
     With ``goal``, only whether a shortfall of at most ``goal`` is reachable matters: nodes whose bound exceeds it
     are cut at once (the apply-by scan asks only "complete or not").
     """
-    order = sorted(pending, key=lambda i: (-items[i].ticks, options[i], group_of[i], i))
+    order = sorted(pending, key=lambda i: (-items[i][2], options[i], group_of[i], i))
     buckets = len(required)
     depth_count = len(order)
     # what every item from a depth on could still bring to each bucket (caps ignored: an optimistic bound)
@@ -258,10 +316,10 @@ def _search(
     for depth in range(depth_count - 1, -1, -1):
         row = reach[depth] = list(reach[depth + 1])
         for b in options[order[depth]]:
-            row[b] += items[order[depth]].ticks
+            row[b] += items[order[depth]][2]
     same_as_previous = [
         d > 0
-        and items[order[d]].ticks == items[order[d - 1]].ticks
+        and items[order[d]][2] == items[order[d - 1]][2]
         and options[order[d]] == options[order[d - 1]]
         and group_of[order[d]] == group_of[order[d - 1]]
         for d in range(depth_count)
@@ -276,9 +334,9 @@ def _search(
         left[depth] = left[depth + 1]
         left_capped[depth] = list(left_capped[depth + 1])
         if group_of[index] < 0:
-            left[depth] += items[index].ticks
+            left[depth] += items[index][2]
         else:
-            left_capped[depth][group_of[index]] += items[index].ticks
+            left_capped[depth][group_of[index]] += items[index][2]
 
     def bound(depth: int) -> int:
         """A lower bound on the shortfall below this node: per bucket (each remaining item counted in every
@@ -304,7 +362,7 @@ def _search(
 
     root = bound(0)
     if depth_count > FLOW_BOUND_FROM:  # a small tree is cheaper to search than to bound by a flow
-        remaining = [(options[i], group_of[i], items[i].ticks) for i in order]
+        remaining = [(options[i], group_of[i], items[i][2]) for i in order]
         for g in range(groups):
             remaining += [((b,), g, capped[g][b]) for b in range(buckets) if capped[g][b]]
         root = max(root, _flow_bound(required, free, limits, remaining))
@@ -337,7 +395,7 @@ def _search(
             key=lambda k: (-(required[item_options[k]] - free[item_options[k]]), k),
         )
         lowest = choice_index[depth - 1] if same_as_previous[depth] else 0
-        ticks = items[index].ticks
+        ticks = items[index][2]
         group = group_of[index]
         target = free if group < 0 else capped[group]
         for k in ranked:
@@ -448,62 +506,74 @@ def _cap_spread(short: list[int], capped: list[list[int]], limits: list[int]) ->
 
 
 def _realise(
-    problem: Problem,
+    problem: AllocationProblem,
     items: list[Item],
     assigned: list[int],
     group_of: list[int],
     limits: list[int],
     method: str,
+    placed: tuple[list[int], list[list[int]]] | None = None,
 ) -> Allocation:
-    """Turn an assignment into counted ticks: binding caps first fill needy buckets, then anything, oldest first."""
+    """Turn an assignment into counted ticks: binding caps first fill needy buckets, then anything, oldest first.
+
+    ``placed`` is what the assignment puts in each bucket outside and inside each binding cap, when the caller
+    has it at hand (else it is added up here)."""
     required = problem.required
     buckets = len(required)
-    counted_of = [item.ticks for item in items]
-    if limits:
+    if placed is None:
         free = [0] * buckets
         capped = [[0] * buckets for _ in limits]
         for index, item in enumerate(items):
             bucket = assigned[index]
             if bucket >= 0:
                 if group_of[index] < 0:
-                    free[bucket] += item.ticks
+                    free[bucket] += item[2]
                 else:
-                    capped[group_of[index]][bucket] += item.ticks
-        short = [max(0, r - f) for r, f in zip(required, free, strict=True)]
-        spread = _cap_spread(short, capped, limits)
-        left = list(limits)
-        capped_items = sorted((i for i in range(len(items)) if group_of[i] >= 0), key=lambda i: items[i].rank)
-        for index in capped_items:
-            counted_of[index] = 0
-            g, bucket = group_of[index], assigned[index]
-            if bucket >= 0 and spread[g][bucket] > 0:
-                take = min(items[index].ticks, spread[g][bucket])
-                spread[g][bucket] -= take
-                counted_of[index] = take
-                left[g] -= take
-        for index in capped_items:
-            g = group_of[index]
-            if left[g] > 0 and counted_of[index] < items[index].ticks:
-                take = min(items[index].ticks - counted_of[index], left[g])
-                counted_of[index] += take
-                left[g] -= take
-    return _summarise(problem, items, assigned, counted_of, method)
+                    capped[group_of[index]][bucket] += item[2]
+    else:
+        free, capped = placed
+    counted_of = [item[2] for item in items]
+    short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
+    spread = _cap_spread(short, capped, limits)
+    left = list(limits)
+    capped_items = sorted((i for i, g in enumerate(group_of) if g >= 0), key=lambda i: items[i][3])
+    for index in capped_items:
+        counted_of[index] = 0
+        g, bucket = group_of[index], assigned[index]
+        if bucket >= 0 and spread[g][bucket] > 0:
+            take = min(items[index][2], spread[g][bucket])
+            spread[g][bucket] -= take
+            counted_of[index] = take
+            left[g] -= take
+    for index in capped_items:
+        g = group_of[index]
+        if left[g] > 0 and counted_of[index] < items[index][2]:
+            take = min(items[index][2] - counted_of[index], left[g])
+            counted_of[index] += take
+            left[g] -= take
+    # the items outside binding caps count whole (``free``); add what the capped ones count
+    counted = list(free)
+    for index in capped_items:
+        bucket = assigned[index]
+        if bucket >= 0:
+            counted[bucket] += counted_of[index]
+    parts = list(zip(range(len(items)), assigned, counted_of, strict=True))
+    if 0 in counted_of:  # an item that counts nothing has no part
+        parts = [part for part in parts if part[2] > 0]
+    return settled(problem, parts, counted, sum(counted_of), method)
 
 
-def _summarise(
-    problem: Problem, items: list[Item], assigned: list[int], counted_of: list[int], method: str
-) -> Allocation:
+def _summarise(problem: AllocationProblem, assigned: list[int], counted_of: list[int], method: str) -> Allocation:
     counted = [0] * len(problem.required)
     parts = []
     total_counted = 0
-    for index, item in enumerate(items):
-        ticks = counted_of[index]
+    for index, ticks in enumerate(counted_of):
         if ticks <= 0:
             continue
         bucket = assigned[index]
         if bucket >= 0:
             counted[bucket] += ticks
-        parts.append((item.key, bucket, ticks))
+        parts.append((index, bucket, ticks))
         total_counted += ticks
     return settled(problem, parts, counted, total_counted, method)
 
@@ -511,14 +581,14 @@ def _summarise(
 # --- the general fallback ------------------------------------------------------------------------------------
 
 
-def _allocate_milp(problem: Problem, items: list[Item]) -> Allocation:
+def _allocate_milp(problem: AllocationProblem, items: list[Item]) -> Allocation:
     """A mixed-integer program for what the fast path does not cover; SciPy is imported only here."""
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     buckets = len(problem.required)
-    pairs = [(i, b) for i, item in enumerate(items) for b in item.options]
-    totals = [i for i, item in enumerate(items) if not item.options]
+    pairs = [(i, b) for i, item in enumerate(items) for b in item[4]]
+    totals = [i for i, item in enumerate(items) if not item[4]]
     n_pairs = len(pairs)
     # variables: x (assignment) per pair, y (counted ticks) per pair, t per total-only item, s per bucket, h
     n_x, n_y, n_t = n_pairs, n_pairs, len(totals)
@@ -543,7 +613,7 @@ def _allocate_milp(problem: Problem, items: list[Item]) -> Allocation:
                 r[offset_y + k] = 1.0
             rows.append(r)
             lower.append(-np.inf)
-            upper.append(float(item.ticks))
+            upper.append(float(item[2]))
         else:
             for k in own:
                 r[k] = 1.0
@@ -553,17 +623,17 @@ def _allocate_milp(problem: Problem, items: list[Item]) -> Allocation:
             for k in own:
                 link = row()
                 link[offset_y + k] = 1.0
-                link[k] = -float(item.ticks)
+                link[k] = -float(item[2])
                 rows.append(link)
                 lower.append(-np.inf)
                 upper.append(0.0)
     for cap, limit in enumerate(problem.cap_limits):
         r = row()
         for k, (i, _) in enumerate(pairs):
-            if cap in items[i].caps:
+            if cap in items[i][5]:
                 r[offset_y + k] = 1.0
         for k, i in enumerate(totals):
-            if cap in items[i].caps:
+            if cap in items[i][5]:
                 r[offset_t + k] = 1.0
         rows.append(r)
         lower.append(-np.inf)
@@ -593,14 +663,14 @@ def _allocate_milp(problem: Problem, items: list[Item]) -> Allocation:
     # minimise h; among equals prefer counting more (a tie-break far below one tick)
     cost = np.zeros(size)
     cost[h] = 1.0
-    weight = 1.0 / (4.0 * (1 + sum(item.ticks for item in items)))
+    weight = 1.0 / (4.0 * (1 + sum(item[2] for item in items)))
     cost[offset_y:offset_s] = -weight
     ub = np.full(size, np.inf)
     ub[:n_x] = 1.0
     for k, (i, _) in enumerate(pairs):
-        ub[offset_y + k] = items[i].ticks
+        ub[offset_y + k] = items[i][2]
     for k, i in enumerate(totals):
-        ub[offset_t + k] = items[i].ticks
+        ub[offset_t + k] = items[i][2]
     integrality = np.zeros(size)
     if not problem.splitting:
         integrality[:n_x] = 1
@@ -620,18 +690,18 @@ def _allocate_milp(problem: Problem, items: list[Item]) -> Allocation:
         ticks = round(x[offset_y + k])
         if problem.splitting:
             if ticks > 0:
-                parts_split.append((items[i].key, b, ticks))
+                parts_split.append((i, b, ticks))
         elif x[k] > 0.5:
             assigned[i] = b
             counted_of[i] = ticks
     for k, i in enumerate(totals):
         counted_of[i] = round(x[offset_t + k])
     if not problem.splitting:
-        return _summarise(problem, items, assigned, counted_of, "milp")
+        return _summarise(problem, assigned, counted_of, "milp")
     counted = [0] * buckets
     for _, bucket, ticks in parts_split:
         counted[bucket] += ticks
-    parts_split += [(items[i].key, -1, counted_of[i]) for i in totals if counted_of[i] > 0]
+    parts_split += [(i, -1, counted_of[i]) for i in totals if counted_of[i] > 0]
     total_counted = sum(p[2] for p in parts_split)
     shortfall = sum(max(0, r - c) for r, c in zip(problem.required, counted, strict=True))
     total_shortfall = max(0, problem.total_required - total_counted) if problem.total_required is not None else 0

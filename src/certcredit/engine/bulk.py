@@ -5,11 +5,11 @@ the work per person must be a few dictionary look-ups, not a parse per record:
 
 * a line is decoded by ``msgspec`` straight into typed structs (C speed; the vocabulary, the dates and the
   minutes are validated by the decoder, and a line it refuses goes to the careful path);
-* where a kind of record goes (its eligible buckets and caps) is one look-up in a table per rulebook and
-  specialty, filled as kinds appear;
-* an allocation that needs no choice is realised here on plain lists; any choice left goes to the engine's
-  ``allocate`` (the same exact method, so the same answer);
 * the output line is assembled from remembered JSON fragments instead of building and dumping dictionaries.
+
+Everything between is the careful path's own code: the version in force (``engine.versions``), the prepared
+rulebook (``engine.prepared``: where each kind of record goes, the allocation numbers, the hours), the sorting
+of records (``engine.sorting``) and the allocation (``engine.allocate``).
 
 The answer is byte for byte ``orjson.dumps`` of the reference object (``audit_json(audit(...))`` with ``person``
 first), which a property test checks. Whatever this lane does not know (a malformed line or record, a rejected
@@ -28,19 +28,10 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 import orjson
 
-from certcredit.engine.allocate import Allocation, Item, Problem, _cap_spread, allocate, settled
-from certcredit.engine.audit import (
-    AFTER_AS_OF,
-    CAPPED,
-    NO_REQUIREMENT,
-    OUTSIDE_WINDOW,
-    _problem,
-    choose_version,
-    format_does_not_count,
-    repeat_of,
-    same_course_key,
-    shorter_than,
-)
+from certcredit.engine.allocate import Allocation, Item, allocate
+from certcredit.engine.prepared import PreparedRulebook, prepare
+from certcredit.engine.sorting import CAPPED, first_counting_day, sort_records
+from certcredit.engine.versions import choose_version
 from certcredit.engine.windows import window_start
 from certcredit.rules.compiled import Bucket, CapRule, CompiledProgram, Eligibility, Rulebook
 from certcredit.values import row
@@ -55,7 +46,6 @@ _KNOWN_FIELDS: dict[type[Any], frozenset[str]] = {
             *("min_record_minutes", "window_kind", "window_months", "window_start_inclusive", "counting_formats"),
             *("splitting", "default_subject_areas", "specialty_choices", "specialty_required", "specialty_aliases"),
             *("buckets", "total", "total_only", "caps", "repeat_formats", "apply_by", "caps_of_format"),
-            *("_eligibility_cache", "_route_cache", "_hours_cache", "memo"),
         )
     ),
     Bucket: frozenset(("id", "name", "required", "eligibility")),
@@ -64,8 +54,6 @@ _KNOWN_FIELDS: dict[type[Any], frozenset[str]] = {
 }
 #: remembered output fragments (mostly record ids) before the memo is cleared
 MEMO_LIMIT = 200_000
-#: a record that no requirement accepts and that does not count toward the total
-_NOWHERE: tuple[int, ...] = (-1,)
 #: marks an (as-of, specialty) pair not met yet
 _UNSEEN: Any = object()
 
@@ -152,39 +140,26 @@ def supports(book: Rulebook) -> bool:
 
 
 class _Lane:
-    """What the lane derives once per rulebook and specialty: the route of each kind of record, and the JSON
-    fragments of its requirements, hours and reasons (a batch meets the same few values again and again)."""
+    """What the lane derives once per rulebook and specialty: the JSON fragments of its requirements, hours and
+    reasons (a batch meets the same few values again and again), beside the prepared rulebook."""
 
     __slots__ = (
         "allocated",
         "book",
-        "counting",
-        "courses",
-        "direct",
         "hours_tail",
         "mids",
-        "minimum",
         "partial_tail",
-        "problem",
+        "prepared",
         "reasons",
-        "repeat_formats",
         "requirements",
-        "routes",
-        "short_reason",
-        "specialty",
         "totals",
         "unused",
     )
 
-    def __init__(self, book: Rulebook, specialty: str | None) -> None:
+    def __init__(self, prepared: PreparedRulebook) -> None:
+        book = prepared.book
+        self.prepared = prepared
         self.book = book
-        self.specialty = specialty
-        self.problem = _problem(book)
-        self.minimum = book.min_record_minutes
-        self.short_reason = shorter_than(book.min_record_minutes)
-        self.counting = book.counting_formats
-        self.repeat_formats = book.repeat_formats
-        self.routes: dict[tuple[str | None, str | None, str | None, str], _Route] = {}
         total = book.total
         names = [b.id for b in book.buckets] + [total.id if total is not None else "total"]
         #: bucket index (-1: the total) -> ``"HR","hours":``
@@ -200,62 +175,44 @@ class _Lane:
         ]
         #: [position] -> reason -> a whole unused entry
         self.unused: list[dict[str, bytes]] = [{} for _ in range(_POSITIONS)]
-        #: whether ``_direct`` applies (else every allocation goes to ``allocate``)
-        self.direct = not (self.problem.splitting or self.problem.overlapping_caps)
-        #: title -> the course it names (``same_course_key``)
-        self.courses: dict[str, str] = {}
-
-    def route(self, key: tuple[str | None, str | None, str | None, str]) -> _Route:
-        """Where a kind of record goes, with what the record loop asks of its format (``_Route``)."""
-        category, area, topic, fmt = key
-        if fmt not in self.counting:
-            found: _Route = (((), (), -1, -1), format_does_not_count(fmt))
-        else:
-            options, to_total, caps = self.book.route(category, area, topic, fmt, self.specialty)
-            nowhere = not (options or to_total)
-            flag = (_REPEAT if fmt in self.repeat_formats else 0) | (_SERVES_NOTHING if nowhere else 0)
-            only = options[0] if len(options) == 1 else -1
-            found = ((_NOWHERE if nowhere else options, caps, caps[0] if caps else -1, only), flag)
-        self.routes[key] = found
-        return found
 
     def requirement(self, index: int, have: int) -> bytes:
         """A requirement's entry, after a comma unless it is the first."""
-        book = self.book
-        requirement = book.buckets[index]
+        hours = self.prepared.hours
+        requirement = self.book.buckets[index]
         need = requirement.required
         found = _bounded(self.requirements[index])[have] = (b"," if index else b"") + _dumps(
             {
                 "id": requirement.id,
-                "required_hours": book.hours(need),
-                "counted_hours": book.hours(have),
+                "required_hours": hours(need),
+                "counted_hours": hours(have),
                 "met": have >= need,
-                "hours_needed": book.hours(need - have if have < need else 0),
+                "hours_needed": hours(need - have if have < need else 0),
             }
         )
         return found
 
     def total(self, counted: int, shortfall: int) -> bytes:
-        book = self.book
-        total = book.total
+        hours = self.prepared.hours
+        total = self.book.total
         assert total is not None
-        found = _bounded(self.totals)[counted] = (b"," if book.buckets else b"") + _dumps(
+        found = _bounded(self.totals)[counted] = (b"," if self.book.buckets else b"") + _dumps(
             {
                 "id": total.id,
-                "required_hours": book.hours(total.required),
-                "counted_hours": book.hours(counted),
+                "required_hours": hours(total.required),
+                "counted_hours": hours(counted),
                 "met": counted >= total.required,
-                "hours_needed": book.hours(shortfall),
+                "hours_needed": hours(shortfall),
             }
         )
         return found
 
     def hours(self, ticks: int) -> bytes:
-        found = _bounded(self.hours_tail)[ticks] = _dumps(self.book.hours(ticks)) + b"}"
+        found = _bounded(self.hours_tail)[ticks] = _dumps(self.prepared.hours(ticks)) + b"}"
         return found
 
     def partial(self, ticks: int, full: int) -> bytes:
-        hours = self.book.hours
+        hours = self.prepared.hours
         found = _bounded(self.partial_tail)[(ticks, full)] = (
             _dumps(hours(ticks)) + b',"record_hours":' + _dumps(hours(full)) + b"}"
         )
@@ -276,18 +233,6 @@ def _bounded(table: _Table, limit: int = MEMO_LIMIT) -> _Table:
     return table
 
 
-#: ((options, or ``_NOWHERE``; caps; the first cap or -1; the only option or -1), a flag): the first part ends each
-#: candidate of the kind;
-#: the flag is 0 for a plain kind, else ``_REPEAT`` (a repeat format) and/or ``_SERVES_NOTHING``, or the unused
-#: reason of a format that does not count
-_Route = tuple[tuple[tuple[int, ...], tuple[int, ...], int, int], int | str]
-_REPEAT = 1
-_SERVES_NOTHING = 2
-#: a counting record: position, the record, its credit, date, then its route's options, caps, first cap (or -1) and
-#: only option (or -1)
-_Candidate = tuple[int, _Record, int, dt.date, tuple[int, ...], tuple[int, ...], int, int]
-
-
 class _Context:
     """One (as-of date, specialty) of a batch: the version in force, its window and the fixed parts of the line."""
 
@@ -300,14 +245,13 @@ class _Context:
         self.as_of = as_of
         self.start = start
         self.inclusive = book.window_start_inclusive
-        #: the first day a record counts: the window's start, or the day after when the start is exclusive
-        self.first_day = start if self.inclusive else start + dt.timedelta(days=1)
+        self.first_day = first_counting_day(as_of, book.window_months, self.inclusive)
         head = _dumps({"program": program.id, "as_of": as_of.isoformat(), "rules_version": book.label})
         self.head = b"," + head[1:-1] + b',"complete":'
         tail = _dumps(
             {
                 "rejected": [],
-                "specialty": lane.specialty,
+                "specialty": lane.prepared.specialty,
                 "window": {"from": start.isoformat(), "from_inclusive": self.inclusive, "to": as_of.isoformat()},
             }
         )
@@ -355,9 +299,10 @@ class BulkAuditor:
         except ValueError:
             pass  # the careful path words the error
         else:
-            lane = self._lanes.get((id(book), resolved))
-            if lane is None:
-                lane = self._lanes[(id(book), resolved)] = _Lane(book, resolved)
+            prepared = prepare(book, resolved)
+            lane = self._lanes.get((id(prepared), resolved))
+            if lane is None or lane.prepared is not prepared:
+                lane = self._lanes[(id(prepared), resolved)] = _Lane(prepared)
             found = _Context(self.program, lane, as_of)
         if len(self._contexts) > 10_000:
             self._contexts.clear()
@@ -393,64 +338,17 @@ class BulkAuditor:
 
     def _audit(self, context: _Context, person: _Line, out: list[bytes]) -> bool:
         records = person.records
-        lane = context.lane
-        routes = lane.routes
-        as_of = context.as_of
-        first_day = context.first_day
-        minimum = lane.minimum
-        nowhere = False
-        unused: dict[int, str] = {}
-        candidates: list[_Candidate] = []
-        repeats: list[int] = []
-        for position, record in enumerate(records, 1):
-            day = record.date
-            if day > as_of:
-                unused[position] = AFTER_AS_OF
-                continue
-            if day < first_day:
-                unused[position] = OUTSIDE_WINDOW
-                continue
-            minutes = record.minutes
-            if minutes < minimum:
-                unused[position] = lane.short_reason
-                continue
-            key = (record.category, record.subject_area, record.topic, record.format)
-            route = routes.get(key)
-            if route is None:
-                route = lane.route(key)
-            flag = route[1]
-            if flag:
-                if isinstance(flag, str):  # a format that does not count
-                    unused[position] = flag
-                    continue
-                if flag & _REPEAT and record.title:
-                    repeats.append(len(candidates))
-                if flag & _SERVES_NOTHING:
-                    nowhere = True
-            candidates.append((position, record, minutes, day) + route[0])
-        if minimum <= 0 and any(c[2] <= 0 for c in candidates):
-            return False  # no credit at all: the careful path says so
-        if repeats:  # the earliest counting record of a course is kept, eligible or not (RULES.md)
-            candidates = _drop_repeats(candidates, repeats, unused, lane.courses)
-        if nowhere:  # some records serve no requirement (decided after repeats, as the engine does)
-            for c in candidates:
-                if c[4] is _NOWHERE:
-                    unused[c[0]] = NO_REQUIREMENT
-            candidates = [c for c in candidates if c[4] is not _NOWHERE]
-        problem = lane.problem
-        allocation = None
-        if lane.direct:
-            allocation = _direct(problem, candidates)
-        if allocation is None:
-            items = [Item(key, c[2], c[4], c[5], c[3].toordinal()) for key, c in enumerate(candidates)]
-            allocation = allocate(problem, items)
+        prepared = context.lane.prepared
+        sorted_records = sort_records(prepared, records, context.as_of, None, _rid, context.first_day)
+        items = sorted_records.items
+        allocation = allocate(prepared.problem, items)
         if self.apply_by and allocation.needed == 0:
             return False
         methods = self.methods
         methods[allocation.method] = methods.get(allocation.method, 0) + 1
         out.append(b'{"person":')
         out.append(_dumps(person.person))
-        self._body(context, allocation, candidates, records, unused, out)
+        self._body(context, allocation, items, records, sorted_records.unused, out)
         return True
 
     def _allocated_prefix(self, record: _Record, position: int) -> bytes:
@@ -465,7 +363,7 @@ class BulkAuditor:
         self,
         context: _Context,
         allocation: Allocation,
-        candidates: list[_Candidate],
+        candidates: list[Item],
         records: list[_Record],
         unused: dict[int, str],
         out: list[bytes],
@@ -552,194 +450,6 @@ def _rid(record: _Record, position: int) -> str:
     """The record's id as the report gives it: the caller's, else its 1-based position (SPEC.md)."""
     ident = record.id
     return str(position) if ident is None or ident == "" else str(ident)
-
-
-def _drop_repeats(
-    candidates: list[_Candidate], repeats: list[int], unused: dict[int, str], courses: dict[str, str]
-) -> list[_Candidate]:
-    """Keep the earliest counting record of each course given again (same format and title); mark the others.
-
-    ``repeats`` indexes the candidates of a repeat format with a title; ``courses`` remembers what each title names.
-    """
-    first_of: dict[tuple[str, str], tuple[dt.date, int, int]] = {}
-    keys: list[tuple[str, str] | None] = []
-    for index in repeats:
-        position, record, _, day, _, _, _, _ = candidates[index]
-        title = record.title
-        assert title is not None
-        course = courses.get(title)
-        if course is None:
-            if not title.strip():
-                keys.append(None)
-                continue
-            if len(courses) > MEMO_LIMIT:
-                courses.clear()
-            course = courses[title] = same_course_key(title)
-        key: tuple[str, str] = (record.format, course)
-        keys.append(key)
-        first = first_of.get(key)
-        if first is None or (day, position) < first[:2]:
-            first_of[key] = (day, position, index)
-    if len(first_of) == len(repeats):  # every course once: nothing to drop
-        return candidates
-    dropped: set[int] = set()
-    for index, course_key in zip(repeats, keys, strict=True):
-        if course_key is not None:
-            first = first_of[course_key]
-            if first[2] != index:
-                kept = candidates[first[2]]
-                unused[candidates[index][0]] = repeat_of(_rid(kept[1], kept[0]))
-                dropped.add(index)
-    return [c for index, c in enumerate(candidates) if index not in dropped] if dropped else candidates
-
-
-def _direct(problem: Problem, candidates: list[_Candidate]) -> Allocation | None:
-    """``allocate`` for the case that needs no search, on plain lists; None when a choice is left to search.
-
-    The same steps as ``allocate._allocate_fast`` and ``_realise`` in the same order (so the same allocation):
-    binding caps, forced items, options made useless by forced items, then caps spread over needy buckets.
-    """
-    required = problem.required
-    cap_limits = problem.cap_limits
-    held = [0] * len(cap_limits)
-    free = [0] * len(required)
-    assigned: list[int] = []
-    choices: list[int] = []
-    under_caps: list[int] = []
-    ticks: list[int] = []
-    for index, (_, _, credit, _, options, _, cap, only) in enumerate(candidates):
-        ticks.append(credit)
-        if cap >= 0:
-            held[cap] += credit
-            under_caps.append(index)
-        if only >= 0:
-            free[only] += credit
-            assigned.append(only)
-        else:
-            assigned.append(-1)
-            if options:
-                choices.append(index)
-    if under_caps:
-        for cap, amount in enumerate(held):
-            if amount > cap_limits[cap]:
-                return _direct_capped(problem, candidates, held, free, assigned, choices, under_caps, ticks)
-    # no binding cap: every item counts whole where it is placed
-    pending = choices
-    changed = bool(pending)
-    while changed:
-        changed = False
-        still: list[int] = []
-        for index in pending:
-            options = candidates[index][4]
-            useful = [b for b in options if free[b] < required[b]]
-            if len(useful) > 1:
-                still.append(index)
-                continue
-            if useful:
-                bucket = useful[0]
-                changed = True
-            else:
-                bucket = options[0]
-            assigned[index] = bucket
-            free[bucket] += candidates[index][2]
-        pending = still
-    if pending:
-        return None
-    parts = list(zip(range(len(candidates)), assigned, ticks, strict=True))
-    return settled(problem, parts, free, sum(ticks), "direct")
-
-
-def _direct_capped(
-    problem: Problem,
-    candidates: list[_Candidate],
-    held: list[int],
-    free: list[int],
-    assigned: list[int],
-    choices: list[int],
-    under_caps: list[int],
-    counted_of: list[int],
-) -> Allocation | None:
-    """``_direct`` when a cap binds: its records count in part, needy buckets first, then the oldest first.
-
-    ``_direct`` has placed every forced record in ``free``; those under a binding cap move to their cap's row.
-    ``counted_of`` holds each candidate's credit (it becomes what each counts).
-    """
-    required = problem.required
-    buckets = len(required)
-    cap_limits = problem.cap_limits
-    groups: dict[int, int] = {}
-    for cap, amount in enumerate(held):
-        if amount > cap_limits[cap]:
-            groups[cap] = len(groups)
-    limits = [cap_limits[cap] for cap in groups]
-    capped = [[0] * buckets for _ in limits]
-    group_of: dict[int, int] = {}  # candidate -> its binding cap's row, in candidate order
-    for index in under_caps:
-        c = candidates[index]
-        g = groups.get(c[6])
-        if g is None:
-            continue
-        group_of[index] = g
-        options = c[4]
-        if len(options) == 1:
-            free[options[0]] -= c[2]
-            capped[g][options[0]] += c[2]
-    pending = choices
-    changed = bool(pending)
-    while changed:
-        changed = False
-        still: list[int] = []
-        for index in pending:
-            options = candidates[index][4]
-            useful = tuple(b for b in options if free[b] < required[b])
-            if len(useful) > 1:
-                still.append(index)
-                continue
-            bucket = useful[0] if useful else options[0]
-            assigned[index] = bucket
-            g = group_of.get(index, -1)
-            if g < 0:
-                free[bucket] += candidates[index][2]
-                changed = changed or bool(useful)
-            else:
-                capped[g][bucket] += candidates[index][2]
-        pending = still
-    if pending:
-        return None
-    short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
-    spread = _cap_spread(short, capped, limits)
-    left = list(limits)
-    capped_items = sorted(group_of, key=lambda i: candidates[i][3])
-    for index in capped_items:
-        counted_of[index] = 0
-        g, bucket = group_of[index], assigned[index]
-        if bucket >= 0 and spread[g][bucket] > 0:
-            take = min(candidates[index][2], spread[g][bucket])
-            spread[g][bucket] -= take
-            counted_of[index] = take
-            left[g] -= take
-    for index in capped_items:
-        g = group_of[index]
-        if left[g] > 0 and counted_of[index] < candidates[index][2]:
-            take = min(candidates[index][2] - counted_of[index], left[g])
-            counted_of[index] += take
-            left[g] -= take
-    # ``free`` holds what the records outside binding caps count (whole) per bucket; add the capped records' share.
-    # Only a capped record can count nothing (every candidate has credit), and such a record has no part.
-    counted = free
-    nothing = False
-    for index in capped_items:
-        ticks = counted_of[index]
-        if ticks > 0:
-            bucket = assigned[index]
-            if bucket >= 0:
-                counted[bucket] += ticks
-        else:
-            nothing = True
-    parts = list(zip(range(len(counted_of)), assigned, counted_of, strict=True))
-    if nothing:
-        parts = [part for part in parts if part[2] > 0]
-    return settled(problem, parts, counted, sum(counted_of), "direct")
 
 
 def _record_prefix(

@@ -12,11 +12,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.allocate import Allocation
-from certcredit.engine.audit import CarryOver, _sort_records, _Sorted, choose_version
+from certcredit.engine.allocate import Allocation, allocate
 from certcredit.engine.cycle_edges import grace_items
 from certcredit.engine.nested import NestedItem, allocate_nested
+from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
+from certcredit.engine.results import CarryOver
+from certcredit.engine.sorting import SortedRecords, sort_for_audit
+from certcredit.engine.versions import choose_version
 from certcredit.engine.windows import add_months, window_start
 from certcredit.engine.years import nested_items, required_total, year_bounds
 from certcredit.rules.compiled import CompiledProgram, Rulebook
@@ -60,9 +63,10 @@ def _bucket_index(book: Rulebook, ident: str) -> int:
 
 def solve_previous(
     previous_book: Rulebook, records: Sequence[Record], previous_end: dt.date, specialty: str | None
-) -> tuple[_Sorted, Allocation, list[NestedItem], list[Record]]:
+) -> tuple[SortedRecords, Allocation, list[NestedItem], list[Record]]:
     """The previous cycle audited under its own rules, without carry-over of its own (grace records included)."""
-    previous = _sort_records(previous_book, records, previous_end, specialty)
+    previous_rules = prepare(previous_book, specialty)
+    previous = sort_for_audit(previous_rules, records, previous_end)
     if previous_book.nesting is not None:
         bounds = year_bounds(previous_book, previous_end)
         items = nested_items(previous, bounds)
@@ -71,13 +75,10 @@ def solve_previous(
         )
         allocation = allocate_nested(previous_book, items + grace, len(bounds)).allocation
         return previous, allocation, items + grace, previous.counting + late
-    from certcredit.engine.allocate import allocate
-    from certcredit.engine.audit import _problem
-
-    allocation = allocate(_problem(previous_book), previous.items)
+    allocation = allocate(previous_rules.problem, previous.items)
     items = [
-        NestedItem(i.key, i.ticks, i.options, r.format, 0)
-        for i, r in zip(previous.items, previous.counting, strict=True)
+        NestedItem(key, ticks, options, record.format, 0)
+        for key, (_, record, ticks, _, options, *_) in enumerate(previous.items)
     ]
     return previous, allocation, items, previous.counting
 

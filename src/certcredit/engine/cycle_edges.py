@@ -8,9 +8,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from certcredit.engine.audit import OUTSIDE_WINDOW, _sort_records, _Sorted
 from certcredit.engine.nested import NestedItem
+from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
+from certcredit.engine.sorting import SortedRecords, sort_for_audit, sort_records
 from certcredit.engine.windows import add_months, window_start
 from certcredit.rules.compiled import Rulebook
 
@@ -58,26 +59,17 @@ def first_cycle_book(book: Rulebook, as_of: dt.date, cycle_start: dt.date) -> tu
         total=total,
         caps=caps,
         nesting=dataclasses.replace(nesting, maxima=maxima),
-        _eligibility_cache={},
-        _route_cache={},
-        _hours_cache={},
-        memo={},
     )
     return prorated, first_day
 
 
 def sort_from(
     book: Rulebook, records: Sequence[Record], as_of: dt.date, specialty: str | None, first_day: dt.date | None
-) -> _Sorted:
-    """``_sort_records``, with a first cycle's own first day (inclusive) when one is given."""
+) -> SortedRecords:
+    """``sorting.sort_for_audit``, with a first cycle's own first day (inclusive) when one is given."""
     if first_day is None:
-        return _sort_records(book, records, as_of, specialty)
-    inside = [r for r in records if r.date >= first_day]
-    sorted_records = _sort_records(dataclasses.replace(book, window_months=1200, memo={}), inside, as_of, specialty)
-    for record in records:
-        if record.date < first_day:
-            sorted_records.unused[record.position] = OUTSIDE_WINDOW
-    return sorted_records
+        return sort_for_audit(prepare(book, specialty), records, as_of)
+    return sort_records(prepare(book, specialty), records, as_of, [r.position for r in records], first_day=first_day)
 
 
 def grace_items(
@@ -98,13 +90,11 @@ def grace_items(
     if not late:
         return [], [], until
     shifted = [dataclasses.replace(r, date=as_of) for r in late]
-    found = _sort_records(book, shifted, as_of, specialty)
+    found = sort_for_audit(prepare(book, specialty), shifted, as_of)
     by_position = {r.position: r for r in late}
     items = []
     kept = []
-    for offset, (item, record) in enumerate(zip(found.items, found.counting, strict=True)):
-        items.append(
-            NestedItem(start_key + offset, item.ticks, item.options, record.format, year, start_rank + offset, True)
-        )
+    for offset, (_, record, ticks, _, options, *_) in enumerate(found.items):
+        items.append(NestedItem(start_key + offset, ticks, options, record.format, year, start_rank + offset, True))
         kept.append(by_position[record.position])
     return items, kept, until

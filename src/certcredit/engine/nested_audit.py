@@ -15,9 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from certcredit.engine.allocate import Allocation
-from certcredit.engine.audit import (
-    AFTER_AS_OF,
-    CAPPED,
+from certcredit.engine.carry import carry_in, carry_items
+from certcredit.engine.cycle_edges import first_cycle_book, grace_counted, grace_items, sort_from
+from certcredit.engine.limits import limit_names, limit_text
+from certcredit.engine.nested import NestedItem, allocate_nested
+from certcredit.engine.records import Record
+from certcredit.engine.results import (
     CARRY_RECORD,
     Audit,
     CarryOver,
@@ -27,13 +30,8 @@ from certcredit.engine.audit import (
     RequirementStatus,
     Unused,
     YearStatus,
-    _Sorted,
 )
-from certcredit.engine.carry import carry_in, carry_items
-from certcredit.engine.cycle_edges import first_cycle_book, grace_counted, grace_items, sort_from
-from certcredit.engine.limits import limit_names, limit_text
-from certcredit.engine.nested import NestedItem, allocate_nested
-from certcredit.engine.records import Record
+from certcredit.engine.sorting import AFTER_AS_OF, CAPPED, SortedRecords
 from certcredit.engine.windows import window_start
 from certcredit.engine.years import nested_items, year_bounds
 from certcredit.rules.compiled import CompiledProgram, Rulebook
@@ -55,7 +53,7 @@ def solve_nested(
     program: CompiledProgram,
     book: Rulebook,
     records: Sequence[Record],
-    sorted_records: _Sorted,
+    sorted_records: SortedRecords,
     as_of: dt.date,
     specialty: str | None,
     first_cycle: bool = False,
@@ -70,14 +68,14 @@ def solve_nested(
     if carry.grace_used:  # what the cycle before counted of a record in its grace period is spent
         previous_end = window_start(as_of, book.window_months)
         kept = []
-        for item, record in zip(sorted_records.items, sorted_records.counting, strict=True):
-            left = item.ticks - carry.grace_used.get(record.position, 0)
+        for item in sorted_records.items:
+            record = item[1]
+            left = item[2] - carry.grace_used.get(record.position, 0)
             if left <= 0:
                 sorted_records.unused[record.position] = grace_counted(previous_end)
             else:
-                kept.append((dataclasses.replace(item, ticks=left), record))
-        sorted_records.items = [dataclasses.replace(item, key=n) for n, (item, _) in enumerate(kept)]
-        sorted_records.counting = [record for _, record in kept]
+                kept.append((*item[:2], left, *item[3:]))
+        sorted_records.items = kept
     bounds = year_bounds(book, as_of)
     items = nested_items(sorted_records, bounds)
     items += carry_items(carry, len(items))

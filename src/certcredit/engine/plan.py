@@ -16,8 +16,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.audit import Audit, _sort_records, audit, choose_version
+from certcredit.engine.audit import Audit, audit, choose_version, sort_for_audit
 from certcredit.engine.nested import NestedItem, Selection, allocate_nested
+from certcredit.engine.prepared import prepare
 from certcredit.engine.records import Record
 from certcredit.engine.whatif import with_planned
 from certcredit.rules.compiled import CompiledProgram
@@ -71,7 +72,7 @@ def plan(
             dated.append(session)
     if now.complete:
         return Suggestion(now, (), True, True, 0, tuple(excluded), now)
-    sorted_records = _sort_records(book, mine + dated, as_of, specialty)
+    sorted_records = sort_for_audit(prepare(book, specialty), mine + dated, as_of)
     session_ids = {s.id for s in dated}
     excluded += [(r.id, sorted_records.unused[r.position]) for r in dated if r.position in sorted_records.unused]
     from certcredit.engine.carry import carry_in, carry_items
@@ -81,9 +82,9 @@ def plan(
     items: list[NestedItem] = []
     session_of: list[int] = []
     candidates: list[Record] = []
-    for item, record in zip(sorted_records.items, sorted_records.counting, strict=True):
-        options = item.options or (-1,)  # a CLM record with no bucket counts toward the total only
-        items.append(NestedItem(item.key, item.ticks, options, record.format, year_of(bounds, record.date)))
+    for key, (_, record, ticks, _, options, *_) in enumerate(sorted_records.items):
+        options = options or (-1,)  # a CLM record with no bucket counts toward the total only
+        items.append(NestedItem(key, ticks, options, record.format, year_of(bounds, record.date)))
         if record.id in session_ids:
             session_of.append(len(candidates))
             candidates.append(record)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from certcredit.engine.audit import _Sorted
 from certcredit.engine.nested import NestedItem
+from certcredit.engine.sorting import SortedRecords
 from certcredit.engine.windows import add_months, window_start
 from certcredit.rules.compiled import Rulebook
 
@@ -28,13 +28,13 @@ def year_of(bounds: list[tuple[dt.date, dt.date]], day: dt.date) -> int:
     return 0  # the window's own first day, when its start is inclusive
 
 
-def nested_items(sorted_records: _Sorted, bounds: list[tuple[dt.date, dt.date]]) -> list[NestedItem]:
+def nested_items(sorted_records: SortedRecords, bounds: list[tuple[dt.date, dt.date]]) -> list[NestedItem]:
     records = sorted_records.counting
     order = sorted(range(len(records)), key=lambda i: (records[i].date, records[i].position))
     rank = {index: place for place, index in enumerate(order)}
     return [
-        NestedItem(item.key, item.ticks, item.options, record.format, year_of(bounds, record.date), rank[i])
-        for i, (item, record) in enumerate(zip(sorted_records.items, records, strict=True))
+        NestedItem(key, ticks, options, record.format, year_of(bounds, record.date), rank[key])
+        for key, (_, record, ticks, _, options, *_) in enumerate(sorted_records.items)
     ]
 
 

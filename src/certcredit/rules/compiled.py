@@ -151,44 +151,23 @@ class Rulebook:
     caps_of_format: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: nested requirements, maxima, yearly minimums, activities, carry-over: None keeps the fast CLM engine
     nesting: Nesting | None = None
-    #: (category, area, topic, format, specialty) -> (bucket indices, counts toward the total); filled lazily
-    _eligibility_cache: dict[tuple[str | None, ...], tuple[tuple[int, ...], bool]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    #: (category, designated area, topic, format, specialty) -> (bucket indices, to total, caps); filled lazily
-    _route_cache: dict[tuple[str | None, ...], tuple[tuple[int, ...], bool, tuple[int, ...]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    _hours_cache: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
-    #: what the engine derives once per rulebook (e.g. its allocation numbers)
-    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def hours(self, ticks: int) -> float:
-        """Ticks as hours rounded to 4 decimals (SPEC.md), memoised: a batch asks for the same few values."""
-        found = self._hours_cache.get(ticks)
-        if found is None:
-            found = self._hours_cache[ticks] = round(ticks / self.minutes_per_hour, 4)
-        return found
+        """Ticks as hours rounded to 4 decimals (SPEC.md)."""
+        return round(ticks / self.minutes_per_hour, 4)
 
     def route(
         self, category: str | None, area: str | None, topic: str | None, fmt: str, specialty: str | None
     ) -> tuple[tuple[int, ...], bool, tuple[int, ...]]:
         """For a record as given (subject area possibly absent): its buckets, whether it counts toward the total,
-        and the caps covering its format. One dictionary look-up on the hot path."""
-        key = (category, area, topic, fmt, specialty)
-        found = self._route_cache.get(key)
-        if found is None:
-            options, to_total = self.eligibility(category, self.subject_area_of(category, area), topic, fmt, specialty)
-            found = self._route_cache[key] = (options, to_total, self.caps_of_format.get(fmt, ()))
-        return found
+        and the caps covering its format (``engine.prepared`` works this out once for every kind of record)."""
+        options, to_total = self.eligibility(category, self.subject_area_of(category, area), topic, fmt, specialty)
+        return options, to_total, self.caps_of_format.get(fmt, ())
 
     @property
     def label(self) -> str:
         """The ``rules_version`` an audit reports, e.g. ``clm-recertification@1997-01-01``."""
-        found = self.memo.get("label")
-        if not isinstance(found, str):
-            found = self.memo["label"] = f"{self.program}@{self.effective_from.isoformat()}"
-        return found
+        return f"{self.program}@{self.effective_from.isoformat()}"
 
     def ticks(self, minutes: int) -> int:
         """A record's credit in ticks after the version's rounding step."""
@@ -205,19 +184,14 @@ class Rulebook:
         self, category: str | None, area: str | None, topic: str | None, fmt: str, specialty: str | None
     ) -> tuple[tuple[int, ...], bool]:
         """The buckets a record may serve (in rulebook order) and whether it counts toward the total."""
-        key = (category, area, topic, fmt, specialty)
-        found = self._eligibility_cache.get(key)
-        if found is None:
-            options = tuple(
-                i for i, b in enumerate(self.buckets) if b.eligibility.accepts(category, area, topic, fmt, specialty)
-            )
-            to_total = self.total is not None and (
-                bool(options)
-                or (self.total_only is not None and self.total_only.accepts(category, area, topic, fmt, specialty))
-            )
-            found = (options, to_total)
-            self._eligibility_cache[key] = found
-        return found
+        options = tuple(
+            i for i, b in enumerate(self.buckets) if b.eligibility.accepts(category, area, topic, fmt, specialty)
+        )
+        to_total = self.total is not None and (
+            bool(options)
+            or (self.total_only is not None and self.total_only.accepts(category, area, topic, fmt, specialty))
+        )
+        return options, to_total
 
     def subject_area_of(self, category: str | None, area: str | None) -> str | None:
         """A record's subject area: its designated one, else its category's default (RULES.md)."""

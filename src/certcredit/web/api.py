@@ -383,7 +383,7 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> HttpResponse:
             request.auth, person, query.program, as_of, query.specialty or None, cycle_start=start
         )
     except audits.ProgressInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     # Sent as it is, JSON kept with the cached audit: validating through ProgressOut would drop the keys only some
     # programs have (ninja reads a response by attributes, so extra keys are not seen); the schema documents it,
     # tests check it fits.
@@ -428,7 +428,7 @@ def review_session(request: HttpRequest, session_id: int, body: ReviewIn) -> Sta
             request.auth, session, body.verdict, body.category, body.subject_area, body.topic, body.note
         )
     except reviews.ReviewInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     except reviews.ReviewConflict as error:
         raise HttpError(409, str(error)) from None
     return Status(201, _decision_out(decision))
@@ -532,7 +532,7 @@ def clrm_candidates(request: HttpRequest, query: Query[ClrmListQuery]) -> dict[s
     except Forbidden:
         raise HttpError(404, "not found") from None
     except clrm.EventInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     return {"count": len(found), "items": [_timeline_out(t) for t in found]}
 
 
@@ -560,7 +560,7 @@ def clrm_record_event(request: HttpRequest, body: ClrmEventIn) -> Status[dict[st
             arbitrators=body.arbitrators, note=body.note,
         )  # fmt: skip
     except clrm.EventInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
     except clrm.EventConflict as error:
         raise HttpError(409, str(error)) from None
     return Status(201, _clrm_event_out(event))
@@ -574,7 +574,7 @@ def _clrm_as_of(text: str | None) -> dt.date:
     try:
         return audits.parse_as_of(text)
     except audits.ProgressInvalid as error:
-        raise _Invalid(error.field, str(error)) from None
+        raise InvalidField(error.field, str(error)) from None
 
 
 def _timeline_out(t: clrm.Timeline) -> dict[str, Any]:
@@ -658,7 +658,7 @@ def _decision_out(d: Any) -> dict[str, Any]:
     }
 
 
-class _Invalid(HttpError):
+class InvalidField(HttpError):
     """A 422 whose body also names the parameter at fault."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -717,7 +717,7 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:  # noqa: ARG
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if isinstance(exc, _Invalid):
+    if isinstance(exc, InvalidField):
         return _problem(request, exc.status_code, str(exc), field=exc.field)
     return _problem(request, exc.status_code, str(exc))
 

@@ -14,7 +14,7 @@ from ninja import Schema
 
 from certcredit.services import badges
 from certcredit.services import credentials as creds
-from certcredit.web.api import ERRORS, FieldProblem, Problem, _Invalid, api
+from certcredit.web.api import ERRORS, FieldProblem, InvalidField, Problem, api
 
 TAGS = ["open badges"]
 
@@ -90,7 +90,7 @@ def set_suspension(request: HttpRequest, credential_id: int, body: SuspensionIn)
     try:
         changed = badges.set_suspension(request.auth, credential, body.suspended, body.reason)
     except creds.CredentialInvalid as error:
-        raise _Invalid(error.field or "", str(error)) from None
+        raise InvalidField(error.field or "", str(error)) from None
     return {"credential": credential.pk, "suspended": body.suspended, "changed": changed}
 
 
@@ -101,5 +101,5 @@ def verify(request: HttpRequest, body: VerifyIn) -> dict[str, Any]:  # noqa: ARG
     (`bad signature`, `unknown key`, `wrong issuer`, `expired`, `not yet valid`, `revoked`, `suspended`,
     `malformed`, …) and a `message`."""
     if len(body.vc_jwt) > badges.MAX_TOKEN:
-        raise _Invalid("vc_jwt", f"vc_jwt is longer than {badges.MAX_TOKEN} characters")
+        raise InvalidField("vc_jwt", f"vc_jwt is longer than {badges.MAX_TOKEN} characters")
     return badges.verify(body.vc_jwt).as_dict()

@@ -16,7 +16,7 @@ from ninja import Schema
 from certcredit.services import credentials as creds
 from certcredit.services import documents
 from certcredit.services.reminders import send_application_outcome
-from certcredit.web.api import ERRORS, FieldProblem, Problem, _Invalid, api
+from certcredit.web.api import ERRORS, FieldProblem, InvalidField, Problem, api
 
 if TYPE_CHECKING:
     from certcredit.store.credentials.models import Application, Credential
@@ -119,8 +119,8 @@ def _application(request: HttpRequest, application_id: int) -> Application:
         raise Http404 from None
 
 
-def _invalid(error: creds.CredentialInvalid) -> _Invalid:
-    return _Invalid(error.field or "", str(error))
+def _invalid(error: creds.CredentialInvalid) -> InvalidField:
+    return InvalidField(error.field or "", str(error))
 
 
 @api.get("/credentials", response={200: list[CredentialOut], **ERRORS}, tags=TAGS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from certcredit.rules import cache
+from certcredit.cli import rulebook_cache as cache
 from certcredit.rules.load import compile_program, validate_file
 from certcredit.rules.load import load_program as compile_afresh
 

@@ -1,5 +1,8 @@
 """Compiled rulebooks remembered on disk, so that a batch run starts without YAML and Pydantic.
 
+It lives with the batch command (``cli.audit_batch``), not in the pure core: it reads the environment and writes
+under the user's home directory.
+
 Reading a shipped rulebook means importing PyYAML and Pydantic and validating the file: a few hundred
 milliseconds of a batch that otherwise starts in well under that. The compiled program (plain dataclasses) is
 written once as JSON to the user's cache directory, under a key made of the rulebook file's bytes and the source of
@@ -19,12 +22,11 @@ from pathlib import Path
 
 import msgspec
 
+import certcredit.rules
 from certcredit.rules.compiled import CompiledProgram
 
-_HERE = Path(__file__).resolve().parent
-PROGRAMS_DIR = _HERE / "programs"
-#: the modules whose code decides what a compiled program holds
-_SOURCES = ("rules/compiled.py", "rules/load.py", "rules/schema.py", "values/vocabulary.py", "rules/cache.py")
+_RULES = Path(certcredit.rules.__file__).resolve().parent
+PROGRAMS_DIR = _RULES / "programs"
 
 
 def cache_dir() -> Path | None:
@@ -36,11 +38,18 @@ def cache_dir() -> Path | None:
     return Path(base) / "certcredit"
 
 
+def _sources() -> list[Path]:
+    """The code that decides what a compiled program holds: the rules package, the plain values it reads (where
+    they have a package of their own) and this module."""
+    folders = [_RULES, _RULES.parent / "values"]
+    return [*sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*.py")), Path(__file__)]
+
+
 @functools.cache
 def _code_key() -> bytes:
     digest = hashlib.sha256()
-    for name in _SOURCES:
-        digest.update((_HERE.parent / name).read_bytes())
+    for path in _sources():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
 
@@ -73,15 +82,13 @@ def load_program(program_id: str) -> CompiledProgram:
     found = _cached(program_id)
     if found is not None:
         return found
-    from certcredit.rules.load import compile_program, shipped_path, validate_file
     from certcredit.rules.load import load_program as compile_afresh
 
     program = compile_afresh(program_id)  # validated, and its id checked against the file name
     file = _cache_file(program_id)
     if file is not None:
         try:
-            # A program compiled just for the file: the shared one may already carry the engine's memos.
-            data = msgspec.json.encode(compile_program(validate_file(shipped_path(program_id))))
+            data = msgspec.json.encode(program)  # plain values: the engine keeps its own memos elsewhere
             file.parent.mkdir(parents=True, exist_ok=True)
             partial = file.with_name(f"{file.name}.{os.getpid()}")
             partial.write_bytes(data)
