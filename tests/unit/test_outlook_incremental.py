@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 from certcredit.engine.audit import audit, choose_version
 from certcredit.engine.outlook import ageing_out, change_points
 from certcredit.engine.records import Record
-from certcredit.rules.cache import PROGRAMS_DIR
 from certcredit.rules.compiled import CompiledProgram
-from certcredit.rules.load import compile_program, load_program, parse_program
+from certcredit.rules.load import PROGRAMS_DIR, compile_program, load_program, parse_program
 
 SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
 D = dt.date
