@@ -51,6 +51,8 @@ PLATFORMS = (
     "regfox.com",
     "memberclicks.net",
     "wildapricot.org",
+    "squarespace.com",
+    "substack.com",
 )
 # Hosts that belong to one organisation although their domains differ: the organisation decides the split.
 OWNERS = {
