@@ -68,8 +68,8 @@ OWNERS = {
     "abanet.org": "americanbar.org",
     "placonference.org": "ala.org",  # the Public Library Association is an ALA division
     "goeshow.com": "ala.org",  # s4.goeshow.com/pla: the PLA conference site
-    "regfox.com:senylrc": "senylrc.org",
-    "wacities.org": "awcnet.org",  # the Association of Washington Cities moved its site  # the Southeastern NY Library Resources Council's registration pages
+    "regfox.com:senylrc": "senylrc.org",  # the Southeastern NY Library Resources Council's registration pages
+    "wacities.org": "awcnet.org",  # the Association of Washington Cities moved its site
 }
 SECOND_LEVEL = ("co", "com", "org", "gov", "ac", "net", "edu", "gc")
 
