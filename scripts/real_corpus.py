@@ -70,6 +70,7 @@ OWNERS = {
     "goeshow.com": "ala.org",  # s4.goeshow.com/pla: the PLA conference site
     "regfox.com:senylrc": "senylrc.org",  # the Southeastern NY Library Resources Council's registration pages
     "wacities.org": "awcnet.org",  # the Association of Washington Cities moved its site
+    "programminglibrarian.org": "ala.org",  # the American Library Association's Public Programs Office
 }
 SECOND_LEVEL = ("co", "com", "org", "gov", "ac", "net", "edu", "gc")
 
