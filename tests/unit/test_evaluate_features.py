@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 from training.fit import fit_softmax
 
@@ -48,6 +50,18 @@ def test_spellings_of_one_stem_share_character_grams_where_whole_words_share_non
     assert np.isclose(np.linalg.norm(library), 1.0)
     assert library @ librarian > 0.3
     assert abs(float(words[0] @ words[1])) < 0.05
+
+
+def test_hashed_characters_equal_hashing_every_gram_one_by_one() -> None:
+    """Independent answer: the per-word remembered codes give the vector a plain loop over the grams gives."""
+    text = "Project plans, schedules and plans again for the library's managers"
+    expected = np.zeros(512)
+    for gram in char_grams(text):
+        code = zlib.crc32(gram.encode("utf-8"))
+        expected[code % 512] += 1.0 if (code >> 20) & 1 else -1.0
+    expected = np.sign(expected) * np.log1p(np.abs(expected))
+    assert np.allclose(hashed_chars([text, ""], 512)[0], expected / np.linalg.norm(expected), atol=1e-6)
+    assert not hashed_chars([""], 512).any()
 
 
 def test_the_character_block_follows_the_word_block_and_needs_the_texts_read() -> None:

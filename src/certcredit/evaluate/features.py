@@ -17,6 +17,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -133,15 +134,25 @@ def char_grams(text: str) -> list[str]:
     return grams
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_codes(word: str) -> npt.NDArray[np.int64]:
+    """The crc32 codes of one word's character grams, remembered: a catalogue repeats its words, and hashing
+    each gram anew cost about ten times the word block."""
+    return np.array([zlib.crc32(gram.encode("utf-8")) for gram in char_grams(word)], dtype=np.int64)
+
+
 def hashed_chars(texts: Sequence[str], dimension: int) -> Vectors:
     """Signed hashed counts of each text's character grams, damped (log) and scaled to unit length."""
     out = np.zeros((len(texts), dimension), dtype=np.float32)
     if dimension == 0:
         return out
     for row, text in enumerate(texts):
-        for gram in char_grams(text):
-            code = zlib.crc32(gram.encode("utf-8"))
-            out[row, code % dimension] += 1.0 if (code >> 20) & 1 else -1.0
+        words = _WORD.findall(text.lower())
+        if not words:
+            continue
+        codes = np.concatenate([_word_codes(word) for word in words])
+        signs = np.where((codes >> 20) & 1, 1.0, -1.0).astype(np.float32)
+        np.add.at(out[row], codes % dimension, signs)
     out = np.sign(out) * np.log1p(np.abs(out))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     result: Vectors = (out / np.clip(norms, 1e-12, None)).astype(np.float32)
