@@ -5,9 +5,8 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from training.fit import fit_softmax
-
 import pytest
+from training.fit import fit_softmax
 
 from certcredit.evaluate.features import WordHashing, char_grams, hashed_chars, hashed_grams, word_block, word_grams
 from certcredit.evaluate.head import softmax
