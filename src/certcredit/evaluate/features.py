@@ -126,7 +126,7 @@ def hashed_grams(texts: Sequence[str], dimension: int) -> Vectors:
 
 def char_grams(text: str) -> list[str]:
     """The character 3- to 5-grams of each lower-cased word, the word marked at both ends (``<law>``)."""
-    grams = []
+    grams: list[str] = []
     for word in _WORD.findall(text.lower()):
         marked = f"<{word}>"
         for size in (3, 4, 5):
