@@ -84,6 +84,14 @@ def evaluate_sessions(
     return report
 
 
+def evaluate_ids(ids: Sequence[int], evaluator: SessionEvaluator, actor: Person | None = None) -> list[str]:
+    """Evaluate those of these sessions still to evaluate (``sessions_to_evaluate``), in one transaction;
+    the verdicts in id order. A provider's agenda is evaluated this way, a batch at a time, by the worker."""
+    with transaction.atomic():
+        batch = list(sessions_to_evaluate().filter(pk__in=list(ids)))
+        return _evaluate(batch, evaluator, actor)
+
+
 def core_session(session: Session) -> CoreSession:
     """The stored session as the evaluator reads a file row: the same checks, the same duration rules."""
     row = {
