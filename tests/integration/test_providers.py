@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.store, pytest.mark.django_db]
 
 AGENDA = """title,description,date,minutes,provider
 Plain-English Drafting for Firm Policies,"Writing clear policies, memos and procedures for staff.",2026-05-04,90,
-Budgeting Basics for Legal Administrators,"Building and monitoring an annual firm budget.",2026-05-04,60,Northwind Training Co.
+Budgeting Basics for Legal Administrators,Building an annual firm budget.,2026-05-04,60,Northwind Training Co.
 Networking Lunch,,2026-05-04,
 A Session of Another Provider,Something,2026-05-05,60,Someone Else Ltd.
 Bad Length,Text,2026-05-06,ninety,
