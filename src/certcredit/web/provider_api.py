@@ -25,8 +25,8 @@ from certcredit.web.api import (
     Paging,
     Problem,
     Text,
-    _decision_out,
     api,
+    decision_out,
 )
 
 TAGS = ["providers"]
@@ -281,7 +281,7 @@ def uphold(request: HttpRequest, session_id: int, body: UpholdIn) -> Status[dict
         )
     except reviews.ReviewConflict as error:
         raise HttpError(409, str(error)) from None
-    return Status(201, _decision_out(decision))
+    return Status(201, decision_out(decision))
 
 
 def _found(lookup: Any, request: HttpRequest, *args: Any) -> Any:
@@ -301,7 +301,7 @@ def _session_out(s: Any) -> dict[str, Any]:
         "time": s.time_text,
         "format": s.format,
         "submission": s.submission_id,
-        "decision": _decision_out(s.applying) if s.applying else None,
+        "decision": decision_out(s.applying) if s.applying else None,
         "credit_hours": s.hours,
         "published_at": s.published_at,
         "in_catalogue": s.submission_id is None or s.published_at is not None,
@@ -336,8 +336,8 @@ def _dispute_out(d: Any) -> dict[str, Any]:
         "raised_by": d.raised_by.email,
         "raised_at": d.raised_at,
         "status": d.status,
-        "disputed": _decision_out(d.disputed),
-        "outcome": _decision_out(d.outcome) if d.outcome else None,
+        "disputed": decision_out(d.disputed),
+        "outcome": decision_out(d.outcome) if d.outcome else None,
         "settled_by": d.settled_by.email if d.settled_by else None,
         "settled_at": d.settled_at,
         "note": d.note,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from certcredit.io.readers import FileFormatError, detect_format
 from certcredit.services.disputes import REASON_LIMIT
 from certcredit.values.vocabulary import FORMATS
-from certcredit.web.forms import _not_too_big
+from certcredit.web.forms import not_too_big
 
 FORMAT_CHOICES = [(f, f.replace("_", " ").capitalize()) for f in FORMATS]
 
@@ -53,7 +53,7 @@ class AgendaForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload = _not_too_big(self.cleaned_data["file"])
+        upload = not_too_big(self.cleaned_data["file"])
         try:
             detect_format(upload.name)
         except FileFormatError:
@@ -78,7 +78,7 @@ class SessionRosterForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload = _not_too_big(self.cleaned_data["file"])
+        upload = not_too_big(self.cleaned_data["file"])
         try:
             detect_format(upload.name)
         except FileFormatError:
