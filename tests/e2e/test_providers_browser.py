@@ -70,7 +70,7 @@ def shoot(tab: Any, name: str) -> None:
             wide = tab.evaluate("document.documentElement.scrollWidth")
             culprits = tab.evaluate(
                 "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)"
-                ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+                ".slice(0, 5).map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"
             )
             assert wide <= PHONE["width"], f"{name} is {wide} px wide at 390 px: {culprits}"
         path = SHOTS / f"{name}-{label}.png"
