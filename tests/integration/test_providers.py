@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from certcredit.services import agendas
+from certcredit.services import agendas, providers
 from certcredit.services.decisions import decide, decision_for
 from certcredit.services.imports import load_upload
 from certcredit.services.reviews import queue
@@ -429,3 +429,17 @@ def test_the_openapi_document_lists_the_provider_endpoints(client: Client) -> No
         "/api/sessions/{session_id}/uphold",
     ):
         assert path in paths, path
+
+
+def test_a_disputed_session_waits_in_the_queue_from_the_day_of_its_dispute(provider, reviewer):
+    submission = submit_agenda(provider)
+    lunch = Session.objects.get(submission=submission, title="Networking Lunch")
+    budget = Session.objects.get(submission=submission, title__startswith="Budgeting")
+    evaluated(lunch, "does_not_qualify")  # decided first
+    evaluated(budget, "needs_review")  # decided later, waiting since then
+
+    providers.dispute(provider, lunch.pk, "The lunch has a talk.")  # disputed last
+
+    assert list(queue(reviewer)) == [budget, lunch]
+    page = signed_in(reviewer).get("/review/").content.decode()
+    assert "Disputed by the provider" in page and "The lunch has a talk." in page

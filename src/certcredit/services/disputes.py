@@ -9,7 +9,7 @@ the history with who and when; the provider's page shows the outcome and the rev
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from certcredit.services import decisions, history
@@ -39,7 +39,16 @@ def open_dispute(session: Session) -> Dispute | None:
 
 def has_open_dispute() -> Exists:
     """For querysets of sessions: the session has an open dispute."""
-    return Exists(Dispute.objects.filter(session=OuterRef("pk"), status=Dispute.Status.OPEN))
+    return Exists(_open())
+
+
+def open_dispute_field(column: str) -> Subquery:
+    """For querysets of sessions: a column of the open dispute (``raised_at``, ``reason``), or None."""
+    return Subquery(_open().values(column)[:1])
+
+
+def _open() -> QuerySet[Dispute]:
+    return Dispute.objects.filter(session=OuterRef("pk"), status=Dispute.Status.OPEN)
 
 
 def raise_dispute(actor: Person, session: Session, reason: str) -> Dispute:

@@ -7,7 +7,8 @@ Until reviewed, such a session counts for nothing; a reviewed decision replaces 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from certcredit.services import decisions, disputes
 from certcredit.services.access import check_may_review
@@ -34,13 +35,16 @@ class ReviewConflict(ValueError):
 
 def queue(viewer: Person) -> QuerySet[Session]:
     """Sessions whose applying decision is needs_review, or whose decision a provider disputes, the longest
-    waiting first (annotated ``applying_id`` and ``disputed``)."""
+    waiting first: since the decision, or since the dispute (annotated ``applying_id``, ``disputed``,
+    ``dispute_reason`` and ``waiting_since``)."""
     check_may_review(viewer)
     waiting = decisions.with_applying(Session.objects.select_related("provider")).annotate(
-        disputed=disputes.has_open_dispute()
+        disputed=disputes.has_open_dispute(),
+        dispute_reason=disputes.open_dispute_field("reason"),
+        waiting_since=Coalesce(disputes.open_dispute_field("raised_at"), F("applying_at")),
     )
     waiting = waiting.filter(Q(applying_verdict=Decision.Verdict.NEEDS_REVIEW) | Q(disputed=True))
-    return waiting.order_by("applying_at", "applying_id")
+    return waiting.order_by("waiting_since", "applying_id")
 
 
 def session_for_review(viewer: Person, session_id: int) -> tuple[Session, Decision | None]:
