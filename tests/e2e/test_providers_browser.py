@@ -61,7 +61,8 @@ def agenda_csv() -> str:
 
 
 def shoot(tab: Any, name: str) -> None:
-    """The page (its first 2,400 px) at desktop width and at 390 px, where it must not be wider than the screen."""
+    """The page (its first 2,400 px) at desktop width and at 390 px, where neither it nor a table in it may be
+    wider than the screen."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, size in (("desktop", DESKTOP), ("390", PHONE)):
         tab.set_viewport_size(size)
@@ -73,6 +74,9 @@ def shoot(tab: Any, name: str) -> None:
                 ".slice(0, 5).map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"
             )
             assert wide <= PHONE["width"], f"{name} is {wide} px wide at 390 px: {culprits}"
+            # nor does a table scroll inside its card: each is stacked into rows
+            tables = tab.evaluate("[...document.querySelectorAll('table')].map(t => t.scrollWidth)")
+            assert all(width <= PHONE["width"] for width in tables), f"{name}: tables {tables} px wide at 390 px"
         path = SHOTS / f"{name}-{label}.png"
         height = min(tab.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)  # a 200-row table: its top
         tab.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": size["width"], "height": height})
