@@ -25,7 +25,7 @@ from certcredit.store.catalog.models import Decision, Session
 
 if TYPE_CHECKING:
     from certcredit.evaluate.classify import SessionEvaluator
-    from certcredit.evaluate.sessions import Session as CoreSession
+    from certcredit.evaluate.sessions import SessionFacts
 
 BATCH_SIZE = 200
 NEEDS_REVIEW = "needs_review"
@@ -98,7 +98,7 @@ def evaluate_ids(ids: Sequence[int], evaluator: SessionEvaluator, actor: Person 
         return _store([s for s in batch if s.pk in still], answers, unreadable, actor)
 
 
-def core_session(session: Session) -> CoreSession:
+def core_session(session: Session) -> SessionFacts:
     """The stored session as the evaluator reads a file row: the same checks, the same duration rules."""
     row = {
         "id": session.pk,
@@ -121,8 +121,8 @@ def _evaluate(batch: Sequence[Session], evaluator: SessionEvaluator, actor: Pers
     return _store(batch, _answers(readable, evaluator), unreadable, actor)
 
 
-def _readable(batch: Sequence[Session]) -> tuple[list[tuple[Session, CoreSession]], dict[int, str]]:
-    readable: list[tuple[Session, CoreSession]] = []
+def _readable(batch: Sequence[Session]) -> tuple[list[tuple[Session, SessionFacts]], dict[int, str]]:
+    readable: list[tuple[Session, SessionFacts]] = []
     unreadable: dict[int, str] = {}
     for session in batch:
         try:
@@ -132,7 +132,7 @@ def _readable(batch: Sequence[Session]) -> tuple[list[tuple[Session, CoreSession
     return readable, unreadable
 
 
-def _answers(readable: list[tuple[Session, CoreSession]], evaluator: SessionEvaluator) -> dict[int, Any]:
+def _answers(readable: list[tuple[Session, SessionFacts]], evaluator: SessionEvaluator) -> dict[int, Any]:
     if not readable:
         return {}
     return {s.pk: e for (s, _c), e in zip(readable, evaluator.evaluate([c for _s, c in readable]), strict=True)}
