@@ -70,7 +70,8 @@ def in_process(db: None):
 
 @pytest.fixture
 def signed_in(make_person, in_process) -> dict[str, str]:
-    """A reviewer who is also staff and a provider, with a few sessions and records, so list endpoints have something to page."""
+    """A reviewer who is also staff and a provider, with a few sessions and records, so list endpoints have
+    something to page."""
     person = make_person("fuzz@example.org", "reviewer", "staff", "member")
     # also a provider, so the provider's endpoints are reached past their 403
     from certcredit.services.people import grant_role
