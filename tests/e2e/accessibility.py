@@ -32,9 +32,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is now (WCAG 2.x A and AA rules and axe's best practices)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source() + "\n;undefined")
-    result: dict[str, Any] = page.evaluate(
-        "async () => await window.axe.run(document, {resultTypes: ['violations']})"
-    )
+    result: dict[str, Any] = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
     return list(result["violations"])
 
 
@@ -64,9 +62,8 @@ def overflow(page: Any) -> dict[str, Any]:
           for (const el of document.querySelectorAll('body *')) {
             const r = el.getBoundingClientRect();
             if (r.right > view + 1 && r.width > 0) {
-              out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                       (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-                       ' right=' + Math.round(r.right));
+              const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim() : '';
+              out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls + ' right=' + Math.round(r.right));
             }
           }
           return {document: document.documentElement.scrollWidth, window: view, wide: out.slice(0, 8)};
