@@ -38,6 +38,9 @@ NOT_PAGES = {
     "badge-achievement",
     "badge-status",
     "badge-status-jwt",
+    "staff-export",
+    "staff-reaudit",
+    "staff-spot-check",
 }
 
 
@@ -66,7 +69,7 @@ class World:
         from django.utils.encoding import force_bytes
         from django.utils.http import urlsafe_base64_encode
 
-        from certcredit.services import clrm, reminders
+        from certcredit.services import clrm, reminders, standings
         from certcredit.services import credentials as creds
         from certcredit.services.demo import load_demo
         from certcredit.services.imports import import_records, load_upload
@@ -100,6 +103,8 @@ class World:
         session = queue(self.people["reviewer"]).first()
         assert session is not None
         upload = import_uploaded_records.enqueue("/nonexistent", "big.csv", member.pk, member.pk)
+        standings.refresh_outdated()  # the dashboard lists the demo member
+        standings.draw_spot_checks(staff, 2)  # the spot-check page shows its outcome form
         self.samples: dict[str, Callable[[str], dict[str, Any] | None]] = {
             "record": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
             "upload-status": lambda role: {"result_id": uuid.UUID(str(upload.id))},
