@@ -111,7 +111,7 @@ def test_the_worker_evaluates_the_agenda_and_the_page_follows_its_progress(provi
     submission = submit_agenda(provider)
     client = signed_in(provider)
     page = client.get(f"/provider/submissions/{submission.pk}/").content.decode()
-    assert "Waiting for the evaluator" in page and 'http-equiv="refresh"' in page
+    assert "Waiting for the evaluator" in page and 'data-follow="2"' in page
     assert "spring.csv, line 5" in page and "Someone Else Ltd." in page
 
     result = cli("worker", "--batch")
@@ -125,7 +125,7 @@ def test_the_worker_evaluates_the_agenda_and_the_page_follows_its_progress(provi
     assert (drafting.verdict, drafting.category) == ("qualifies", "writing") and drafting.analysis
     assert decided["Networking Lunch"].verdict != "qualifies"  # no duration: a person decides, never credit
     page = client.get(f"/provider/submissions/{submission.pk}/").content.decode()
-    assert "3 of 3 sessions evaluated" in page and 'http-equiv="refresh"' not in page
+    assert "3 of 3 sessions evaluated" in page and "data-follow" not in page
     assert "1.5" in page and "Writing" in page  # the drafting session's hours and category
 
 

@@ -59,6 +59,7 @@ from certcredit.store.accounts.models import Organization, Person
 from certcredit.store.catalog.models import Decision, Session
 from certcredit.store.history.models import HistoryEntry
 from certcredit.store.records.models import ImportRun, Record
+from certcredit.store.standings.signals import mark_outdated
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +238,8 @@ def import_records(
             writer.linked = session.pk if session is not None else None
             writer.write(rows)
             _finish(run, report, actor)
+            if report.added:
+                mark_outdated(person.pk)  # the staff dashboard audits them again (services/standings.py)
         return report
 
     return _attempts(run, attempt, replayable=iter(rows) is not rows)

@@ -11,6 +11,7 @@ from certcredit.web import (
     credential_views,
     provider_api,
     provider_views,
+    staff_views,
     views,
 )
 from certcredit.web.api import api
@@ -104,6 +105,12 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("staff/", staff_views.dashboard, name="staff"),
+    path("staff/export.csv", staff_views.export, name="staff-export"),
+    path("staff/reaudit/", staff_views.reaudit, name="staff-reaudit"),
+    path("staff/spot-checks/", staff_views.spot_checks, name="staff-spot-checks"),
+    path("staff/spot-checks/<int:check_id>/", staff_views.settle, name="staff-spot-check"),
+    path("staff/review-ageing/", staff_views.review_ageing, name="staff-review-ageing"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
