@@ -2,7 +2,8 @@
 progress (the task worker runs in this process, held after its first batch so the page is seen mid-way), disputes
 one decision, publishes a qualifying session and downloads the credit form (PDF and CSV); a reviewer upholds the
 disputed decision with a note, and the provider reads the outcome. Screenshots of each page at desktop width and
-at 390 px go to var/screenshots/providers/; at 390 px no provider page is wider than the screen."""
+at 390 px go to var/screenshots/providers/; on each, axe-core finds no serious or critical violation, and at 390 px
+neither the page nor a table in it is wider than the screen."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.accessibility import assert_accessible, assert_fits
 from tests.e2e.test_browser import page  # noqa: F401 (the chromium page fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.django_db(transaction=True)]
@@ -60,6 +62,18 @@ def agenda_csv() -> str:
     return out.getvalue()
 
 
+def measure(tab: Any, script: str) -> Any:
+    """``tab.evaluate(script)``, again when the page loaded itself anew meanwhile (it follows a task)."""
+    for attempt in range(5):
+        try:
+            return tab.evaluate(script)
+        except Exception as error:
+            if "context was destroyed" not in str(error) or attempt == 4:
+                raise
+            tab.wait_for_load_state("load")
+    raise AssertionError("unreachable")
+
+
 def shoot(tab: Any, name: str) -> None:
     """The page (its first 2,400 px) at desktop width and at 390 px, where neither it nor a table in it may be
     wider than the screen."""
@@ -67,18 +81,14 @@ def shoot(tab: Any, name: str) -> None:
     for label, size in (("desktop", DESKTOP), ("390", PHONE)):
         tab.set_viewport_size(size)
         tab.wait_for_load_state()  # a page that follows a task reloads itself every two seconds
+        assert_accessible(tab, f"{name} at {label}")  # axe-core: no serious or critical violation
         if label == "390":
-            wide = tab.evaluate("document.documentElement.scrollWidth")
-            culprits = tab.evaluate(
-                "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)"
-                ".slice(0, 5).map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"
-            )
-            assert wide <= PHONE["width"], f"{name} is {wide} px wide at 390 px: {culprits}"
+            assert_fits(tab, f"{name} at 390 px")
             # nor does a table scroll inside its card: each is stacked into rows
-            tables = tab.evaluate("[...document.querySelectorAll('table')].map(t => t.scrollWidth)")
+            tables = measure(tab, "[...document.querySelectorAll('table')].map(t => t.scrollWidth)")
             assert all(width <= PHONE["width"] for width in tables), f"{name}: tables {tables} px wide at 390 px"
         path = SHOTS / f"{name}-{label}.png"
-        height = min(tab.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)  # a 200-row table: its top
+        height = min(measure(tab, "document.documentElement.scrollHeight"), MAX_HEIGHT)  # a 200-row table: its top
         tab.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": size["width"], "height": height})
         assert path.stat().st_size > 10_000, f"{path} looks empty"
     tab.set_viewport_size(DESKTOP)
