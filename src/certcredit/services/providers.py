@@ -47,10 +47,6 @@ def organization_of(person: Person) -> Organization:
     return grant.organization
 
 
-def is_provider(person: Person) -> bool:
-    return person.role_grants.filter(role=Role.PROVIDER, organization__isnull=False).exists()
-
-
 def sessions(viewer: Person, search: str = "") -> QuerySet[Session]:
     """The organization's sessions, newest first, annotated with the applying decision and an open dispute."""
     organization = organization_of(viewer)
