@@ -74,6 +74,9 @@ class ClrmProgram(_Frozen):
     name: str = Field(min_length=1)
     kind: Literal["workflow"]
     arbitrator_checks: ArbitratorChecks = ArbitratorChecks()
+    #: the month and day (MM-DD) the Annual Conference's recognition list closes: papers accepted before it are
+    #: honored that year, later ones the next (a placeholder until the association confirms it)
+    annual_conference: str = Field("11-30", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
     versions: tuple[ClrmRulesVersion, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -112,6 +115,10 @@ class ClrmProgram(_Frozen):
         for version in self.versions:
             seen.update(dict.fromkeys(version.paper_types))
         return tuple(seen)
+
+    @property
+    def conference_month_day(self) -> tuple[int, int]:
+        return int(self.annual_conference[:2]), int(self.annual_conference[3:])
 
     def academy_name(self, academy_id: Identifier) -> str:
         for academy in self.academies:

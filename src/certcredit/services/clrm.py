@@ -141,6 +141,16 @@ def record_event(
         raise EventInvalid("note", f"note: at most {MAX_NOTE} characters, no NUL")
     with transaction.atomic():
         candidate = enrol(actor, person)
+        return store_event(actor, candidate, fields, note)
+
+
+def store_event(actor: Person | None, candidate: Candidate, fields: dict[str, Any], note: str = "") -> Event:
+    """Store an event checked by ``check_event`` for a candidate, with its history entry; the same event twice is
+    a conflict. No permission check: ``record_event`` (staff) and the workflow's actions (``clrm_flow``: an
+    approver approving, staff recording attendance, a candidate submitting, a reviewer reviewing) check their
+    own before calling it."""
+    person = candidate.person
+    with transaction.atomic():
         if Event.objects.filter(
             candidate=candidate, type=fields["type"], date=fields["date"], academy=fields["academy"]
         ).exists():
