@@ -409,6 +409,17 @@ def may_read_papers_of(viewer: Person, candidate: Candidate) -> bool:
     return candidate.person_id == viewer.pk or is_staff(viewer) or is_paper_reviewer(viewer)
 
 
+def candidate_with_papers_seen_by(viewer: Person, candidate_id: int) -> Candidate:
+    """A candidate whose papers the viewer may read (themselves, reviewers, staff); anyone else: ``NotFound``."""
+    found = (
+        Candidate.objects.select_related("person").filter(pk=candidate_id).first() if 0 < candidate_id <= MAX_ID
+        else None
+    )  # fmt: skip
+    if found is None or not may_read_papers_of(viewer, found):
+        raise clrm.NotFound(f"no CLRM candidate {candidate_id}")
+    return found
+
+
 def papers_of(viewer: Person, candidate: Candidate) -> QuerySet[PaperVersion]:
     if not may_read_papers_of(viewer, candidate):
         raise clrm.NotFound(f"no CLRM candidate {candidate.pk}")
