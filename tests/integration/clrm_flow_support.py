@@ -63,8 +63,10 @@ class Clock:
 
 
 def install_clock(monkeypatch: Any) -> Clock:
-    from certcredit.services import clrm_flow
+    """The workflow's today (``services.clrm.today``: actions are dated by it, timelines judged on it) moved by
+    the test; the live server of a browser test runs in this process, so it moves there too."""
+    from certcredit.services import clrm
 
     clock = Clock()
-    monkeypatch.setattr(clrm_flow, "today", clock)
+    monkeypatch.setattr(clrm, "today", clock)
     return clock

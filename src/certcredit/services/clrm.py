@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from certcredit.engine.clrm import (
     ACADEMY_COMPLETED,
@@ -55,6 +56,12 @@ class EventInvalid(ValueError):
 
 class EventConflict(ValueError):
     """The candidate already has this event on this day."""
+
+
+def today() -> dt.date:
+    """The CLRM workflow's today: the day actions are dated with and timelines are judged on by default (the
+    server's local day; the browser test moves it to walk a candidate through a year)."""
+    return timezone.localdate()
 
 
 def check_staff(viewer: Person) -> None:

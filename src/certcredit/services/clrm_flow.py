@@ -79,6 +79,8 @@ log = logging.getLogger("certcredit.clrm")
 
 FAMILY = "clrm"
 PAPER_TYPE_IDS = tuple(key for key, _label in PAPER_TYPES)
+#: a proposal's states (``Proposal.Status``), as plain strings for the edges
+PROPOSED, APPROVED, DECLINED = "proposed", "approved", "declined"
 #: a review's outcomes (``Review.Outcome``): accept, or return for revision or for more research
 ACCEPT, REVISE, RESEARCH = "accept", "revise", "research"
 OUTCOMES = (ACCEPT, REVISE, RESEARCH)
@@ -98,8 +100,9 @@ class FlowInvalid(ValueError):
 
 
 def today() -> dt.date:
-    """The day an action is dated with (the server's local day). Tests move it to walk a candidate through time."""
-    return timezone.localdate()
+    """The day an action is dated with: ``clrm.today`` (the server's local day), the same day the timeline is
+    judged on by default."""
+    return clrm.today()
 
 
 # ------------------------------------------------------------------------------------------------ who may
@@ -666,6 +669,7 @@ def recognition_csv(viewer: Person, year: int | None = None) -> str:
 
 __all__ = [
     "MAX_PAPER_BYTES",
+    "PAPER_TYPES",
     "FlowInvalid",
     "Judged",
     "Waiting",

@@ -9,7 +9,7 @@ one is; an action they may not take is 403; a request the workflow refuses is 42
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, File, Form, Schema, Status
@@ -17,8 +17,10 @@ from ninja.files import UploadedFile
 
 from certcredit.services import clrm
 from certcredit.services import clrm_flow as flow
-from certcredit.store.clrm.models import Enrolment, OrientationSession, PaperVersion, Proposal, Review
 from certcredit.web.api import ERRORS, InvalidField, Text, api
+
+if TYPE_CHECKING:
+    from certcredit.store.clrm.models import Enrolment, OrientationSession, PaperVersion, Proposal, Review
 
 TAGS = ["clrm"]
 #: a refusal by the workflow: 422 with the field at fault (or none, for the request as a whole)
@@ -162,8 +164,8 @@ def _arbitrator_out(a: Any) -> dict[str, Any]:
 
 
 def _proposal_out(p: Proposal, with_warnings: bool = False) -> dict[str, Any]:
-    warnings = list(p.warnings) if p.status != Proposal.Status.PROPOSED else []
-    if with_warnings and p.status == Proposal.Status.PROPOSED:
+    warnings = list(p.warnings) if p.status != flow.PROPOSED else []
+    if with_warnings and p.status == flow.PROPOSED:
         warnings = flow.warnings_for(p)
     return {
         "id": p.pk, "candidate": p.candidate.person.email,

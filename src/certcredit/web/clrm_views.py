@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from certcredit.services import audits, clrm
 from certcredit.services import clrm_flow as flow
 from certcredit.services.access import Forbidden, is_staff
-from certcredit.store.clrm.models import PAPER_TYPES, Arbitrator
 
 # ------------------------------------------------------------------------------------------------ forms
 
@@ -42,20 +41,27 @@ class ArbitratorForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    arbitrators = forms.ModelMultipleChoiceField(
+    arbitrators = forms.TypedMultipleChoiceField(
         label="Arbitrator(s) to analyse",
-        queryset=Arbitrator.objects.order_by("name_key"),
+        coerce=int,
         widget=forms.CheckboxSelectMultiple,
         help_text="One or more, from the registry.",
     )
-    paper_type = forms.ChoiceField(label="Paper type", choices=PAPER_TYPES)
+    paper_type = forms.ChoiceField(label="Paper type", choices=flow.PAPER_TYPES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["arbitrators"].choices = [
+            (a.pk, f"{a.name}{f' ({a.location})' if a.location else ''}") for a in flow.arbitrators()
+        ]
+
     note = forms.CharField(label="Note for the approver", max_length=500, required=False, widget=forms.Textarea(
-        attrs={"rows": 2}))  # fmt: skip
+        attrs={"rows": 2, "class": "wide"}))  # fmt: skip
 
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label="Reason", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "wide"}),
         help_text="Required to decline; the candidate reads it.",
     )  # fmt: skip
 
@@ -73,9 +79,9 @@ class OrientationForm(forms.Form):
 
 class PaperForm(forms.Form):
     title = forms.CharField(label="Title", max_length=300)
-    paper_type = forms.ChoiceField(label="Paper type", choices=PAPER_TYPES)
+    paper_type = forms.ChoiceField(label="Paper type", choices=flow.PAPER_TYPES)
     summary = forms.CharField(
-        label="Summary", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Summary", max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "wide"}),
         help_text="A few sentences; if the paper is accepted, the bulletin's editor reads them.",
     )  # fmt: skip
     file = forms.FileField(label="Draft (PDF or Word .docx, at most 10 MB)")
@@ -95,7 +101,8 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )  # fmt: skip
     comments = forms.CharField(
-        label="Comments for the candidate", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label="Comments for the candidate", max_length=5000, required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "wide"}),
         help_text="Required when returning the paper.",
     )  # fmt: skip
 
@@ -158,9 +165,7 @@ def arbitrators(request: HttpRequest) -> HttpResponse:
         if propose.is_valid():
             data = propose.cleaned_data
             try:
-                flow.propose(
-                    request.user, candidate, [a.pk for a in data["arbitrators"]], data["paper_type"], data["note"]
-                )
+                flow.propose(request.user, candidate, data["arbitrators"], data["paper_type"], data["note"])
             except flow.FlowInvalid as error:
                 _apply_error(propose, error)
             else:
@@ -296,8 +301,11 @@ def paper(request: HttpRequest) -> HttpResponse:
     """The candidate's paper: upload a draft; every draft with what the engine says of it and its reviews."""
     candidate = _own(request)
     approved = flow.approved_proposal(candidate)
-    form = PaperForm(request.POST or None, request.FILES or None,
-                     initial={"paper_type": approved.paper_type if approved else None})  # fmt: skip
+    latest = candidate.papers.order_by("-number").first()  # a revision keeps the title, summary and type
+    initial = {"paper_type": approved.paper_type if approved else None}
+    if latest is not None:
+        initial = {"title": latest.title, "summary": latest.summary, "paper_type": latest.paper_type}
+    form = PaperForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]

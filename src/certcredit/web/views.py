@@ -333,7 +333,7 @@ def _as_of(request: HttpRequest) -> Any:
     """``?as_of=YYYY-MM-DD`` (to see a timeline on another day), else today; a bad date is a bad request."""
     text = request.GET.get("as_of", "").strip()
     if not text:
-        return timezone.localdate()
+        return clrm.today()
     try:
         return audits.parse_as_of(text)
     except audits.ProgressInvalid as error:
