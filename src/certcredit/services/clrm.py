@@ -303,7 +303,9 @@ class Timeline:
                     "arbitrators": event.arbitrators,
                     "recorded_by": event.recorded_by.email if event.recorded_by else "command line",
                     "recorded_at": event.recorded_at,
-                    "source": f"{event.source_file}, {event.source_line}" if event.source_file else "by hand",
+                    "source": f"{event.source_file}, {event.source_line}"
+                    if event.source_file
+                    else event.note or "by hand",
                 }
             )
         return lines

@@ -300,7 +300,9 @@ def decide_proposal(actor: Person, proposal: Proposal, approve: bool, reason: st
         names = "; ".join(a.name for a in proposal.arbitrators.all())
         fields = clrm.check_event(ARBITRATOR_APPROVED, today(), arbitrators=names)
         try:
-            proposal.event = clrm.store_event(actor, proposal.candidate, fields, note=f"proposal {proposal.pk}")
+            proposal.event = clrm.store_event(
+                actor, proposal.candidate, fields, note=f"approval of proposal {proposal.pk}"
+            )
         except clrm.EventConflict as error:
             raise FlowInvalid(str(error)) from None
     proposal.save()
@@ -387,7 +389,9 @@ def record_attendance(actor: Person, enrolment: Enrolment) -> Enrolment:
     before = history.snapshot(enrolment)
     fields = clrm.check_event(ORIENTATION_ATTENDED, day)
     existing = Event.objects.filter(candidate=enrolment.candidate, type=ORIENTATION_ATTENDED, date=day).first()
-    enrolment.event = existing or clrm.store_event(actor, enrolment.candidate, fields, note=f"session {day}")
+    enrolment.event = existing or clrm.store_event(
+        actor, enrolment.candidate, fields, note=f"attendance at the orientation of {day}"
+    )
     enrolment.attended_at, enrolment.attendance_by = timezone.now(), actor
     enrolment.save()
     history.record_change(actor, "clrm.orientation.attended", enrolment, before, note=enrolment.candidate.person.email)
@@ -510,7 +514,7 @@ def submit_paper(
     )  # fmt: skip
     version.file.save(f"draft.{kind}", ContentFile(data), save=False)
     fields = clrm.check_event(PAPER_SUBMITTED, day, paper_type=paper_type)
-    version.event = clrm.store_event(actor, candidate, fields, note=f"draft {number}: {title}"[:300])
+    version.event = clrm.store_event(actor, candidate, fields, note=f"draft {number} uploaded: {title}"[:300])
     version.save()
     history.record_change(actor, "clrm.paper.submit", version, None, note=f"draft {number} ({kind}, {len(data)} bytes)")
     return version
