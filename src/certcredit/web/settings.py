@@ -132,6 +132,7 @@ TEMPLATES = [
             "libraries": {
                 "credit": "certcredit.web.templatetags.credit",
                 "badge_tags": "certcredit.web.templatetags.badge_tags",
+                "library_tags": "certcredit.web.templatetags.library_tags",
             },
         },
     }
