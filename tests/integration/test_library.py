@@ -6,6 +6,8 @@ store that runs (SQLite FTS5 or PostgreSQL), and the read log."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
 
 import pytest
 from django.utils import timezone
@@ -13,8 +15,10 @@ from django.utils import timezone
 from certcredit.io.readers import read_text
 from certcredit.services import library, membership
 from certcredit.services.access import Forbidden
+from certcredit.services.backups import backup
 from certcredit.store.history.models import HistoryEntry
 from certcredit.store.library.models import LibraryPaper, Membership, Read
+from tests.integration.test_backup import BIN, empty_store  # noqa: F401 (the fixture: a new, empty store)
 from tests.library_files import docx_bytes, pdf_bytes
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
@@ -24,6 +28,7 @@ pytestmark = [pytest.mark.store, pytest.mark.django_db]
 def _media(settings, tmp_path) -> None:
     """Paper files go to the test's own folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
 
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
@@ -335,3 +340,38 @@ def test_membership_ending_closes_the_library_the_next_day(shelf) -> None:
     Membership.objects.filter(person=author).update(ends_on=TODAY - DAY)
     with pytest.raises(library.NotMember):
         library.search(author)
+
+
+# ------------------------------------------------------------------------------------------------ backups
+
+SEARCH_AFTER_RESTORE = """
+import django, json
+django.setup()
+from certcredit.services import library
+from certcredit.store.accounts.models import Person
+member = Person.objects.get(email="mia@example.org")
+found = library.search(member, library.Search(text="discipline"))
+paper = library.read(member, found.papers[0].pk, "api")
+print(json.dumps({"titles": [p.title for p in found.papers], "file": paper.file.read()[:5].decode()}))
+"""
+
+
+def test_a_restored_backup_keeps_the_papers_their_files_and_their_full_text_search(
+    shelf,
+    empty_store,  # noqa: F811 (the fixture imported above)
+    tmp_path,
+) -> None:
+    """The index is rebuilt as the rows go back in (SQLite's triggers; PostgreSQL's index), the files come back."""
+    archive = tmp_path / "library.tar.gz"
+    report = backup(archive)
+    assert report.rows["library.LibraryPaper"] == 3 and report.rows["library.Membership"] == 3
+    run = {"env": empty_store, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 300}
+    restored = subprocess.run([BIN / "certcredit", "restore", str(archive)], **run)  # type: ignore[call-overload]
+    assert restored.returncode == 0, restored.stderr
+    run["env"] = {**empty_store, "DJANGO_SETTINGS_MODULE": "certcredit.web.settings"}
+    found = subprocess.run([BIN / "python", "-c", SEARCH_AFTER_RESTORE], **run)  # type: ignore[call-overload]
+    assert found.returncode == 0, found.stderr
+    answer = json.loads(found.stdout.strip().splitlines()[-1])
+    _people, papers = shelf
+    assert sorted(answer["titles"]) == sorted([papers["roe"].title, papers["both"].title])
+    assert answer["file"] == "%PDF-"

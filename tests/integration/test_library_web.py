@@ -26,6 +26,7 @@ def _media(settings, tmp_path) -> None:
     """Paper files go to the test's own folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
+
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
 TITLE = "Arbitrator Jane Roe and just cause"

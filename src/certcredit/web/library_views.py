@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,6 @@ from certcredit.io.readers import FileFormatError, detect_format
 from certcredit.services import library, membership
 from certcredit.services.access import Forbidden, is_staff
 from certcredit.services.imports import load_upload
-from certcredit.web.forms import _not_too_big
 
 PAGE = 25
 PAPER_TYPES = (("", "Any type"), ("grievance", "Grievance arbitrations"), ("interest", "Factfinding and interest"))
@@ -51,7 +51,10 @@ class MemberListForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload = _not_too_big(self.cleaned_data["file"])
+        upload = self.cleaned_data["file"]
+        limit = settings.FILE_UPLOAD_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
         try:
             kind = detect_format(upload.name)
         except FileFormatError:
