@@ -25,7 +25,18 @@ def pdf_bytes(text: str = "draft") -> bytes:
 
 
 def docx_bytes(text: str = "draft") -> bytes:
-    """A minimal Word document: the parts a .docx must have, and a paragraph."""
+    """A real Word document (python-docx writes it) with one paragraph."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def bare_docx_bytes(text: str = "draft") -> bytes:
+    """A ZIP with the two parts a .docx names but no relationships: it looks like Word, yet Word cannot open it."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(

@@ -19,6 +19,7 @@ from certcredit.services.access import Forbidden
 from certcredit.services.tokens import create_token
 from certcredit.store.clrm.models import BulletinFeature, Event, Recognition
 from certcredit.store.history.models import HistoryEntry
+from certcredit.store.library.models import LibraryPaper
 from tests.integration.clrm_flow_support import EXE_BYTES, START, docx_bytes, install_clock, pdf_bytes
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
@@ -130,6 +131,14 @@ def test_a_candidate_goes_from_approval_through_a_revision_round_to_the_certific
     honored = Recognition.objects.get(candidate=candidate)
     day = START + dt.timedelta(days=140)
     assert honored.conference_year == (day.year if day < dt.date(day.year, 11, 30) else day.year + 1)
+    shelved = LibraryPaper.objects.get(author=ana)  # handed to the members' library, the accepted file with it
+    assert (shelved.title, shelved.arbitrator, shelved.paper_type) == (
+        "Reyes and Ito",
+        "Carla Reyes; Dan Ito",
+        "grievance",
+    )
+    assert shelved.accepted_on == START + dt.timedelta(days=140)
+    assert shelved.file.open("rb").read() == docx_bytes("two")
     judged = flow.judged_papers(ana, candidate)
     assert [(j.version.number, j.counts, [r.outcome for r in j.reviews]) for j in judged] == [
         (2, True, ["accept"]),
@@ -181,6 +190,24 @@ def test_only_approvers_approve_and_a_decline_needs_a_reason(cast, clock) -> Non
     assert not Event.objects.filter(type="arbitrator_approved").exists()
     again = flow.propose(ana, candidate, [arbitrator.pk], "grievance")  # after a decline, propose again
     assert again.status == "proposed"
+
+
+def test_an_acceptance_the_library_refuses_is_undone_whole(cast, clock, make_person) -> None:
+    """The same file accepted for another author is refused by the library: nothing of the acceptance stays."""
+    ana, ben = cast["ana"], cast["ben"]
+    for person, name in ((ana, "Dan Ito"), (ben, "Eve Park")):
+        candidate = academies(cast["staff"], person, 0, 1, 2)
+        approved(cast, clock, person, 3, name)
+        oriented(cast, clock, person, 4)
+        clock.to(10)
+        flow.submit_paper(person, candidate, "T", "S", "grievance", "same.pdf", pdf_bytes("same"))
+    clock.to(20)
+    flow.review_paper(cast["reviewer"], clrm.own_candidacy(ana).papers.get(), "accept")
+    with pytest.raises(flow.FlowInvalid, match="the library refused the accepted paper"):
+        flow.review_paper(cast["reviewer"], clrm.own_candidacy(ben).papers.get(), "accept")
+    assert status(ben, clock.day) == "under_review"
+    assert creds.current_credential(ben, "clrm") is None
+    assert not BulletinFeature.objects.filter(candidate__person=ben).exists()
 
 
 def test_only_paper_reviewers_review_and_not_their_own_paper(cast, clock, make_person) -> None:

@@ -15,7 +15,7 @@ from certcredit.io import papers
 from certcredit.io.papers import PaperRefused, paper_kind
 from certcredit.rules.clrm import load_clrm_program
 from certcredit.rules.credentials import credential_rules, parse_credential_rules
-from tests.integration.clrm_flow_support import EXE_BYTES, docx_bytes, pdf_bytes
+from tests.integration.clrm_flow_support import EXE_BYTES, bare_docx_bytes, docx_bytes, pdf_bytes
 
 
 def test_a_real_pdf_and_a_real_docx_are_recognised_whatever_their_names() -> None:
@@ -53,6 +53,11 @@ def test_an_office_file_that_is_not_a_word_document_is_refused() -> None:
             target.writestr(name, data)
     with pytest.raises(PaperRefused, match="not a Word document"):
         paper_kind(out.getvalue(), "book.docx")
+
+
+def test_a_zip_with_word_parts_but_no_relationships_is_refused_as_damaged() -> None:
+    with pytest.raises(PaperRefused, match="is a damaged Word document"):
+        paper_kind(bare_docx_bytes(), "bare.docx")
 
 
 def test_a_docx_that_unpacks_too_large_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,6 +98,32 @@ def import_clrm_roster_command(
     _finish(report, json_out)
 
 
+@import_app.command("members")
+def import_members_command(
+    file: Path = FILE, input_format: str | None = FORMAT, actor: str | None = AS, json_out: bool = JSON_OUT
+) -> None:
+    """Store the association's member list (email, from, until): who may read the CLRM library.
+
+    A period already stored is left alone; a row giving it another last day updates it (before and after in the
+    history). Bad rows are listed and the good ones kept.
+    """
+    _COMMAND.set("import members")
+    _django()
+    from certcredit.services import membership
+    from certcredit.services.access import Forbidden
+
+    rows, who = _prepare(file, input_format, actor)
+    try:
+        report = membership.import_members(list(rows), who, str(file))
+    except Forbidden as error:  # not the input's fault: the person named by --as may not do this
+        _fail(str(error), 1)
+    except ValueError as error:  # a file that cannot be read as a whole: nothing stored
+        _fail(str(error))
+    if report.updated:
+        typer.echo(f"{report.updated} membership period(s) updated", err=True)
+    _finish(report, json_out)
+
+
 @export_app.command("clrm-events")
 def export_clrm_events_command(
     file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),

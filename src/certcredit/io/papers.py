@@ -3,7 +3,8 @@
 The file's name and the browser's content type prove nothing (a program renamed ``paper.pdf`` is still a program),
 so the bytes decide: a PDF starts with ``%PDF-`` and opens as a PDF with at least one page and no password; a
 DOCX is a ZIP archive holding ``[Content_Types].xml`` that declares a Word main document and that document
-itself (``word/document.xml``), and it unpacks to a bounded size (no "ZIP bomb"). Anything else is refused with a
+itself (``word/document.xml``), unpacks to a bounded size (no "ZIP bomb") and opens with python-docx (the
+library reads accepted papers with it too). Anything else is refused with a
 reason a person can act on.
 """
 
@@ -90,3 +91,14 @@ def _check_docx(data: bytes, name: str) -> None:
         raise PaperRefused(f"{name} starts like a .docx but cannot be unpacked ({error.__class__.__name__})") from None
     if _DOCX_MAIN.encode() not in types:
         raise PaperRefused(f"{name} is an Office file but not a Word document; upload a .docx or a PDF")
+    _open_docx(data, name)
+
+
+def _open_docx(data: bytes, name: str) -> None:
+    """The document opens as Word would open it (python-docx: the package's relationships lead to the body)."""
+    import docx
+
+    try:
+        docx.Document(io.BytesIO(data))
+    except Exception as error:  # a damaged package raises many kinds; each is a refusal
+        raise PaperRefused(f"{name} is a damaged Word document ({error.__class__.__name__}); save it again") from None

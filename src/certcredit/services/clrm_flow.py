@@ -26,9 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import importlib
 import io
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -57,7 +55,7 @@ from certcredit.engine.clrm import (
 )
 from certcredit.io.papers import MAX_PAPER_BYTES, PaperRefused, paper_kind
 from certcredit.io.writers import escape_cell
-from certcredit.services import clrm, history
+from certcredit.services import clrm, history, library
 from certcredit.services import credentials as creds
 from certcredit.services.access import Forbidden, is_staff
 from certcredit.store.accounts.models import Person, Role
@@ -74,8 +72,6 @@ from certcredit.store.clrm.models import (
     Recognition,
     Review,
 )
-
-log = logging.getLogger("certcredit.clrm")
 
 FAMILY = "clrm"
 PAPER_TYPE_IDS = tuple(key for key, _label in PAPER_TYPES)
@@ -602,23 +598,28 @@ def _accepted(actor: Person, candidate: Candidate, version: PaperVersion, day: d
     year = conference_year(day, clrm.program().conference_month_day)
     honored = Recognition.objects.create(candidate=candidate, conference_year=year, accepted_on=day)
     history.record_change(actor, "clrm.recognition.add", honored, None, note=f"Annual Conference {year}")
-    _to_library(actor, version, proposal)
+    _to_library(actor, version, proposal, day)
 
 
-#: the library's service (``services/library.py``, kept by the library's own work); its absence only skips the step
-LIBRARY_MODULE = "certcredit.services.library"
-
-
-def _to_library(actor: Person, version: PaperVersion, proposal: Proposal | None) -> None:
+def _to_library(actor: Person, version: PaperVersion, proposal: Proposal | None, day: dt.date) -> None:
+    """The accepted draft goes to the members' library (``services.library``), with the arbitrators approved."""
+    with version.file.open("rb") as handle:
+        content = handle.read()
     try:
-        library = importlib.import_module(LIBRARY_MODULE)
-    except ModuleNotFoundError:
-        log.info("no library service: paper %s not added to the library", version.pk)
-        return
-    add = getattr(library, "add_accepted_paper", None)
-    if add is None:
-        return
-    add(actor, version, [a.name for a in proposal.arbitrators.all()] if proposal else [])
+        _add_to_library(actor, version, proposal, day, content)
+    except library.PaperInvalid as error:  # the acceptance is undone with it: no half-accepted paper
+        raise FlowInvalid(f"the library refused the accepted paper: {error}") from None
+
+
+def _add_to_library(
+    actor: Person, version: PaperVersion, proposal: Proposal | None, day: dt.date, content: bytes
+) -> None:
+    library.add_accepted_paper(
+        actor, author=version.candidate.person, title=version.title,
+        arbitrators=[a.name for a in proposal.arbitrators.all()] if proposal else [],
+        paper_type=version.paper_type, accepted_on=day, content=content,
+        file_name=f"clrm-paper-{version.candidate_id}-draft-{version.number}.{version.kind}",
+    )  # fmt: skip
 
 
 def credential_of(candidate: Candidate) -> Any:

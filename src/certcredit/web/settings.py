@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "certcredit.store.badges",
+    "certcredit.store.library",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -131,6 +132,7 @@ TEMPLATES = [
             "libraries": {
                 "credit": "certcredit.web.templatetags.credit",
                 "badge_tags": "certcredit.web.templatetags.badge_tags",
+                "library_tags": "certcredit.web.templatetags.library_tags",
             },
         },
     }

@@ -4,10 +4,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certcredit.web import badge_api, badge_views, clrm_api, clrm_views, credential_api, credential_views, views
+from certcredit.web import (
+    badge_api,
+    badge_views,
+    clrm_api,
+    clrm_views,
+    credential_api,
+    credential_views,
+    library_api,
+    library_views,
+    views,
+)
 from certcredit.web.api import api
 
-assert credential_api and badge_api and clrm_api  # imported for their routes on ``api``
+assert credential_api and badge_api and clrm_api and library_api  # imported for their routes on ``api``
 
 LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
 
@@ -45,6 +55,10 @@ urlpatterns = [
     path("clrm/reviews/<int:paper_id>/", clrm_views.review, name="clrm-review"),
     path("clrm/lists/", clrm_views.lists, name="clrm-lists"),
     path("clrm/lists/<slug:which>.csv", clrm_views.lists_csv, name="clrm-lists-csv"),
+    path("library/", library_views.search, name="library"),
+    path("library/papers/<int:paper_id>/", library_views.paper, name="library-paper"),
+    path("library/papers/<int:paper_id>/download", library_views.download, name="library-download"),
+    path("library/members/", library_views.members, name="library-members"),
     path("tokens/", views.api_tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke-token"),
     path("applications/", credential_views.applications, name="applications"),
