@@ -17,7 +17,7 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certcredit.services import audits, clrm, credentials, decisions, evaluations, queries, reviews, tokens
+from certcredit.services import audits, clrm, clrm_flow, credentials, decisions, evaluations, queries, reviews, tokens
 from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
@@ -347,6 +347,10 @@ def clrm_mine(request: HttpRequest) -> HttpResponse:
     if candidate is None:
         if is_staff(request.user):
             return redirect("clrm-candidates")
+        if clrm_flow.is_approver(request.user):  # the CLRM roles land on their own work
+            return redirect("clrm-approvals")
+        if clrm_flow.is_paper_reviewer(request.user):
+            return redirect("clrm-reviews")
         return render(request, "clrm_timeline.html", {"timeline": None, "own": True})
     return _timeline_page(request, candidate)
 
