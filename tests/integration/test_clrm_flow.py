@@ -511,3 +511,18 @@ def test_the_api_offers_the_same_steps_with_the_same_permissions(client: Client,
     assert mine[0]["reviews"][0]["comments"] == "More on 2020."
     assert client.get("/api/clrm/bulletin", **bearer(ana)).status_code == 403
     assert client.get("/api/clrm/recognition", **bearer(cast["staff"])).json() == []
+
+
+def test_the_admin_shows_the_workflow_read_only(client: Client, cast, clock) -> None:
+    ana = cast["ana"]
+    candidate = academies(cast["staff"], ana, 0, 1, 2)
+    clock.to(5)
+    flow.submit_paper(ana, candidate, "T", "S", "grievance", "p.pdf", pdf_bytes())
+    client.force_login(cast["staff"])
+    for model in ("arbitrator", "proposal", "orientationsession", "enrolment", "paperversion", "review",
+                  "bulletinfeature", "recognition"):  # fmt: skip
+        assert client.get(f"/admin/clrm/{model}/").status_code == 200, model
+        assert client.get(f"/admin/clrm/{model}/add/").status_code == 403, model
+    version = candidate.papers.get()
+    page = client.get(f"/admin/clrm/paperversion/{version.pk}/change/").content.decode()
+    assert version.file.name not in page  # the file is read through the pages that check who may
