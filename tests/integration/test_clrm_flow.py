@@ -526,3 +526,21 @@ def test_the_admin_shows_the_workflow_read_only(client: Client, cast, clock) -> 
     version = candidate.papers.get()
     page = client.get(f"/admin/clrm/paperversion/{version.pk}/change/").content.decode()
     assert version.file.name not in page  # the file is read through the pages that check who may
+
+
+def test_the_command_line_exports_the_two_lists_as_the_pages_do(cli, client: Client, cast, clock, tmp_path) -> None:
+    ana = cast["ana"]
+    candidate = academies(cast["staff"], ana, 0, 1, 2)
+    approved(cast, clock, ana, 3, "Dan Ito")
+    oriented(cast, clock, ana, 4)
+    clock.to(10)
+    paper = flow.submit_paper(ana, candidate, "Ito", "Summary.", "grievance", "p.pdf", pdf_bytes())
+    clock.to(20)
+    flow.review_paper(cast["reviewer"], paper, "accept")
+    client.force_login(cast["staff"])
+    for which in ("bulletin", "recognition"):
+        target = tmp_path / f"{which}.csv"
+        result = cli("export", f"clrm-{which}", str(target))
+        assert result.exit_code == 0, result.output
+        assert target.read_text(encoding="utf-8") == client.get(f"/clrm/lists/{which}.csv").content.decode()
+        assert target.read_text(encoding="utf-8").count("\n") == 2  # the header and Ana

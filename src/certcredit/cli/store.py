@@ -145,6 +145,39 @@ def export_clrm_events_command(
     _write(file, output_format, clrm.event_rows(candidate), calendar_name="certcredit clrm events")
 
 
+@export_app.command("clrm-bulletin")
+def export_clrm_bulletin_command(
+    file: Path = typer.Argument(..., help="Where to write (CSV); '-' for stdout."),
+) -> None:
+    """Write the CLRM bulletin queue (accepted papers with their summaries, for the editor) as CSV."""
+    _COMMAND.set("export clrm-bulletin")
+    _django()
+    from certcredit.services import clrm_flow
+
+    _write_text(file, clrm_flow.bulletin_csv(None))
+
+
+@export_app.command("clrm-recognition")
+def export_clrm_recognition_command(
+    file: Path = typer.Argument(..., help="Where to write (CSV); '-' for stdout."),
+    year: int | None = typer.Option(None, "--year", min=1900, max=9999, help="Only this Annual Conference."),
+) -> None:
+    """Write the CLRM Annual Conference recognition list (certified candidates to honor) as CSV."""
+    _COMMAND.set("export clrm-recognition")
+    _django()
+    from certcredit.services import clrm_flow
+
+    _write_text(file, clrm_flow.recognition_csv(None, year))
+
+
+def _write_text(file: Path, text: str) -> None:
+    if str(file) == "-":
+        typer.echo(text, nl=False)
+        return
+    file.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {max(text.count(chr(10)) - 1, 0)} rows to {file}", err=True)
+
+
 @export_app.command("sessions")
 def export_sessions_command(
     file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),

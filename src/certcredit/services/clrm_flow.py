@@ -630,13 +630,15 @@ def credential_of(candidate: Candidate) -> Any:
 # ------------------------------------------------------------------------------------------- staff lists
 
 
-def bulletin_queue(viewer: Person) -> QuerySet[BulletinFeature]:
-    _check(is_staff(viewer), "only staff see the bulletin queue")
+def bulletin_queue(viewer: Person | None) -> QuerySet[BulletinFeature]:
+    """Staff (or the command line: ``viewer`` None) read the bulletin queue, oldest first."""
+    _check(viewer is None or is_staff(viewer), "only staff see the bulletin queue")
     return BulletinFeature.objects.select_related("candidate__person").order_by("queued_at", "id")
 
 
-def recognition_list(viewer: Person, year: int | None = None) -> QuerySet[Recognition]:
-    _check(is_staff(viewer), "only staff see the recognition list")
+def recognition_list(viewer: Person | None, year: int | None = None) -> QuerySet[Recognition]:
+    """Staff (or the command line: ``viewer`` None) read the recognition list, by conference year."""
+    _check(viewer is None or is_staff(viewer), "only staff see the recognition list")
     found = Recognition.objects.select_related("candidate__person").order_by("conference_year", "accepted_on", "id")
     return found.filter(conference_year=year) if year else found
 
@@ -649,7 +651,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def bulletin_csv(viewer: Person) -> str:
+def bulletin_csv(viewer: Person | None) -> str:
     """The bulletin queue as CSV for the editor (cells a spreadsheet would run are escaped)."""
     return _csv(
         ("accepted_on", "name", "email", "title", "paper_type", "arbitrators", "summary"),
@@ -661,7 +663,7 @@ def bulletin_csv(viewer: Person) -> str:
     )  # fmt: skip
 
 
-def recognition_csv(viewer: Person, year: int | None = None) -> str:
+def recognition_csv(viewer: Person | None, year: int | None = None) -> str:
     """The Annual Conference recognition list as CSV."""
     return _csv(
         ("conference_year", "name", "email", "accepted_on"),
