@@ -243,3 +243,20 @@ def test_the_command_line_imports_the_member_list_and_lists_bad_rows(shelf, cli,
     assert json.loads(again.stdout.strip().splitlines()[-1])["added"] == 0
     refused = cli("import", "members", str(members), "--as", "mia@example.org")
     assert refused.exit_code == 1 and "only staff" in refused.stderr
+
+
+def test_the_admin_lists_memberships_and_reads_read_only_and_never_a_papers_title(shelf) -> None:
+    from certcredit.store.accounts.models import Person
+
+    people, papers = shelf
+    library.read(people["member"], papers["lee"].pk, "page")
+    admin = Person.objects.create_superuser("root@example.org", "a-long-test-password")
+    web = client_for(admin)
+    for path in ("/admin/library/membership/", "/admin/library/read/", "/admin/"):
+        page = web.get(path)
+        assert page.status_code == 200, path
+        assert TITLE not in page.content.decode() and SECRET_WORD not in page.content.decode(), path
+    log = web.get("/admin/library/read/").content.decode()
+    assert "Mia" in log and "Page" in log and f">{papers['lee'].pk}<" in log  # the paper by number
+    assert web.get("/admin/library/librarypaper/").status_code == 404  # papers are not in the admin
+    assert web.get("/admin/library/membership/add/").status_code == 403
