@@ -220,14 +220,6 @@ def test_a_paper_the_library_cannot_take_is_refused_naming_the_field(members, ov
     assert LibraryPaper.objects.count() == 0
 
 
-def test_a_clrm_paper_reviewer_adds_the_paper_they_accept(members) -> None:
-    from certcredit.store.accounts.models import RoleGrant
-
-    reviewer = members["outsider"]
-    RoleGrant.objects.create(person=reviewer, role=library.CLRM_REVIEWER)  # the CLRM workflow's role
-    assert add(reviewer, members["author"]).added_by == reviewer
-
-
 def test_a_member_who_is_not_staff_or_reviewer_cannot_add_a_paper(members) -> None:
     with pytest.raises(Forbidden):
         add(members["member"], members["author"])

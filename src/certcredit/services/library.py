@@ -52,8 +52,6 @@ MAX_TEXT = 2_000_000
 MAX_WORDS = 20
 PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 VIA = ("page", "api", "download")
-#: the CLRM workflow's paper reviewers (the role ``clrm_reviewer``) add the papers they accept, as staff do
-CLRM_REVIEWER = "clrm_reviewer"
 MEMBERS_ONLY = "the library is open to current members of the association only"
 
 
@@ -138,16 +136,15 @@ def add_accepted_paper(
 ) -> LibraryPaper:
     """Put an accepted CLRM paper in the members' library, with the text of its file for the search.
 
-    ``actor``: who accepted it (staff, a reviewer or a CLRM paper reviewer; None: the command line).
-    ``author``: the candidate; ``author_name`` defaults to their name. ``arbitrators``: the names analysed (a
-    list, or one text with names separated by ";"). ``paper_type``: ``grievance`` or ``interest``. ``content``
-    and ``file_name``: the accepted file (PDF or DOCX, told by its content, at most ``MAX_BYTES``). The history
-    records who added it and when.
+    ``actor``: who accepted it (staff or a reviewer; None: the command line). ``author``: the candidate;
+    ``author_name`` defaults to their name. ``arbitrators``: the names analysed (a list, or one text with names
+    separated by ";"). ``paper_type``: ``grievance`` or ``interest``. ``content`` and ``file_name``: the accepted
+    file (PDF or DOCX, told by its content, at most ``MAX_BYTES``). The history records who added it and when.
 
     The same file for the same author again returns the paper already there (an acceptance replayed adds
     nothing); the same file under another author is refused. ``PaperInvalid`` names the field at fault.
     """
-    if actor is not None and not (may_review(actor) or actor.has_role(CLRM_REVIEWER)):
+    if actor is not None and not (is_staff(actor) or may_review(actor)):
         raise Forbidden("only staff and reviewers may add papers to the library")
     title = _text(title, "title", MAX_TITLE)
     names = [arbitrators] if isinstance(arbitrators, str) else list(arbitrators)
