@@ -21,12 +21,6 @@ from tests.library_files import docx_bytes, pdf_bytes
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    """Paper files go to the test's own folder."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
 TITLE = "Arbitrator Jane Roe and just cause"
@@ -260,3 +254,16 @@ def test_the_admin_lists_memberships_and_reads_read_only_and_never_a_papers_titl
     assert "Mia" in log and "Page" in log and f">{papers['lee'].pk}<" in log  # the paper by number
     assert web.get("/admin/library/librarypaper/").status_code == 404  # papers are not in the admin
     assert web.get("/admin/library/membership/add/").status_code == 403
+
+
+def test_the_demo_gives_the_member_a_membership_and_a_library_of_two_papers_once(cli) -> None:
+    from certcredit.store.accounts.models import Person
+    from certcredit.store.library.models import LibraryPaper
+
+    assert cli("demo").exit_code == 0
+    assert cli("demo").exit_code == 0  # a second run adds nothing
+    assert (LibraryPaper.objects.count(), Membership.objects.count()) == (2, 2)
+    member = Person.objects.get(email="member@example.org")
+    found = library.search(member, library.Search(text="comparable agencies"))
+    assert [p.arbitrator for p in found.papers] == ["Priya Natarajan"]
+    assert not library.may_read(Person.objects.get(email="staff@example.org"))
