@@ -24,12 +24,6 @@ from tests.library_files import docx_bytes, pdf_bytes
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    """Paper files go to the test's own folder."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
 

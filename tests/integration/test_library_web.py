@@ -21,12 +21,6 @@ from tests.library_files import docx_bytes, pdf_bytes
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    """Paper files go to the test's own folder."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
 TITLE = "Arbitrator Jane Roe and just cause"
@@ -243,3 +237,33 @@ def test_the_command_line_imports_the_member_list_and_lists_bad_rows(shelf, cli,
     assert json.loads(again.stdout.strip().splitlines()[-1])["added"] == 0
     refused = cli("import", "members", str(members), "--as", "mia@example.org")
     assert refused.exit_code == 1 and "only staff" in refused.stderr
+
+
+def test_the_admin_lists_memberships_and_reads_read_only_and_never_a_papers_title(shelf) -> None:
+    from certcredit.store.accounts.models import Person
+
+    people, papers = shelf
+    library.read(people["member"], papers["lee"].pk, "page")
+    admin = Person.objects.create_superuser("root@example.org", "a-long-test-password")
+    web = client_for(admin)
+    for path in ("/admin/library/membership/", "/admin/library/read/", "/admin/"):
+        page = web.get(path)
+        assert page.status_code == 200, path
+        assert TITLE not in page.content.decode() and SECRET_WORD not in page.content.decode(), path
+    log = web.get("/admin/library/read/").content.decode()
+    assert "Mia" in log and "Page" in log and f">{papers['lee'].pk}<" in log  # the paper by number
+    assert web.get("/admin/library/librarypaper/").status_code == 404  # papers are not in the admin
+    assert web.get("/admin/library/membership/add/").status_code == 403
+
+
+def test_the_demo_gives_the_member_a_membership_and_a_library_of_two_papers_once(cli) -> None:
+    from certcredit.store.accounts.models import Person
+    from certcredit.store.library.models import LibraryPaper
+
+    assert cli("demo").exit_code == 0
+    assert cli("demo").exit_code == 0  # a second run adds nothing
+    assert (LibraryPaper.objects.count(), Membership.objects.count()) == (2, 2)
+    member = Person.objects.get(email="member@example.org")
+    found = library.search(member, library.Search(text="comparable agencies"))
+    assert [p.arbitrator for p in found.papers] == ["Priya Natarajan"]
+    assert not library.may_read(Person.objects.get(email="staff@example.org"))

@@ -110,6 +110,21 @@ def extract_text(content: bytes, media_type: str) -> str:
     return text.replace("\x00", "")[:MAX_TEXT]
 
 
+def docx_document(title: str, *paragraphs: str) -> bytes:
+    """A Word document with a title and paragraphs (python-docx), the same bytes each time (the demo's papers)."""
+    from docx import Document
+
+    document = Document()
+    fixed = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    document.core_properties.created = document.core_properties.modified = fixed
+    document.add_heading(title, level=1)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 # ------------------------------------------------------------------------------------------------ adding
 
 
