@@ -544,3 +544,14 @@ def test_the_command_line_exports_the_two_lists_as_the_pages_do(cli, client: Cli
         assert result.exit_code == 0, result.output
         assert target.read_text(encoding="utf-8") == client.get(f"/clrm/lists/{which}.csv").content.decode()
         assert target.read_text(encoding="utf-8").count("\n") == 2  # the header and Ana
+
+
+def test_a_candidates_timeline_links_to_the_steps_still_open(client: Client, cast, clock) -> None:
+    ana = cast["ana"]
+    academies(cast["staff"], ana, 0, 1, 2)
+    client.force_login(ana)
+    links = client.get("/clrm/").content.decode().split('id="act"')[1].split("</p>")[0]
+    assert "Propose your arbitrators" in links and "Enrol in an orientation" in links
+    approved(cast, clock, ana, 5, "Dan Ito")
+    links = client.get("/clrm/", {"as_of": str(START + dt.timedelta(days=5))}).content.decode()
+    assert "Propose your arbitrators" not in links.split('id="act"')[1].split("</p>")[0]
