@@ -45,6 +45,7 @@ NOT_PAGES = {
     "provider-credit-form",
     "provider-submission-credit-form",
     "review-uphold",
+    "library-download",
 }
 
 
@@ -80,6 +81,7 @@ class World:
         from certcredit.services.reviews import queue
         from certcredit.services.uploads import import_uploaded_records
         from certcredit.store.accounts.models import Person
+        from certcredit.store.library.models import LibraryPaper
         from certcredit.store.records.models import Record
 
         self.logins = {login.role: login for login in load_demo()}
@@ -126,6 +128,8 @@ class World:
             "provider-submission": lambda role: {"submission_id": submission.pk},
             "provider-session": lambda role: {"session_id": disputed.pk},
             "clrm-candidate": lambda role: {"candidate_id": candidate.pk},
+            # the demo's library (its member and reviewer are current members; anyone else gets "members only")
+            "library-paper": lambda role: {"paper_id": LibraryPaper.objects.order_by("id").first().pk},  # type: ignore[union-attr]
             "application": lambda role: {"application_id": application.pk},
             "credential": lambda role: {"credential_id": credential.pk},
             "verify": lambda role: {"code": credential.code},
