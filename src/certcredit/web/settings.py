@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "certcredit.store.badges",
     "certcredit.store.library",
+    "certcredit.store.standings",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
