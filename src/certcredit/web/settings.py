@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "certcredit.store.badges",
+    "certcredit.store.library",
     "certcredit.store.standings",
 ]
 
@@ -132,6 +133,7 @@ TEMPLATES = [
             "libraries": {
                 "credit": "certcredit.web.templatetags.credit",
                 "badge_tags": "certcredit.web.templatetags.badge_tags",
+                "library_tags": "certcredit.web.templatetags.library_tags",
             },
         },
     }
