@@ -232,6 +232,10 @@ def allocate_nested(
     return NestedResult(allocation, by_year, chosen, result.status == 0)
 
 
+#: more than any count of ticks (a move is never larger than the ticks of the records it is between)
+_UNLIMITED = 1 << 62
+
+
 def prefer_earlier(
     book: Rulebook,
     items: list[NestedItem],
@@ -298,9 +302,10 @@ def prefer_earlier(
         return found
 
     def room(i: int, ni: int, j: int, nj: int) -> int:
-        """The most ticks that may move from item j (at nj) to item i (at ni); only its sign matters when it
-        is not positive (the search may stop at the first limit with no room)."""
-        most = min(items[i].ticks - placed.get(i, (ni, 0))[1], placed[j][1])
+        """What the limits let move from item j (at nj) to item i (at ni), before the two items' own ticks; only
+        its sign matters when it is not positive. It depends on the items only through their formats and years,
+        and on the totals so far, so it is kept for an item ``i`` until ticks move."""
+        most = _UNLIMITED
         maxed, minned, yearly = plan(ni, nj)
         for node in maxed:
             most = min(most, (maximum[node] or 0) - node_total[node])
@@ -326,20 +331,27 @@ def prefer_earlier(
     for position, i in enumerate(order):
         item = items[i]
         options = [root if b < 0 else b for b in item.options]
+        known: dict[tuple[int, int, str, int], int] = {}  # room(i, ...) by what it depends on, until ticks move
         for q in reversed(giving[bisect.bisect_right(giving, position) :]):
             got = placed.get(i)
             if got is not None and got[1] >= item.ticks:
                 break
             j = order[q]
-            if items[j].grace != item.grace:
+            other = items[j]
+            if other.grace != item.grace:
                 continue
             nj, given = placed[j]
             for ni in [got[0]] if got is not None else options:
-                move = room(i, ni, j, nj)
+                key = (ni, nj, other.fmt, other.year)
+                limit = known.get(key)
+                if limit is None:
+                    limit = known[key] = room(i, ni, j, nj)
+                move = min(item.ticks - (0 if got is None else got[1]), given, limit)
                 if move <= 0:
                     continue
                 add(j, nj, -move)
                 add(i, ni, move)
+                known.clear()
                 placed[i] = (ni, (0 if got is None else got[1]) + move)
                 if given > move:
                     placed[j] = (nj, given - move)
