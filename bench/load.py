@@ -1,6 +1,7 @@
 """Benchmark: the production server under load. ``GET /api/progress`` beside ``GET /api/me``, same run.
 
     .venv/bin/python bench/load.py [--clients 1,8,32] [--requests 400] [--seconds 20] [--workers 0] [--rounds 2]
+    .venv/bin/python bench/load.py --in-process 30      # no server: CPU of an uncached progress answer
 
 Prepares its own SQLite database in a temporary folder (a CLM applicant with 300 records, a PMI member with 300
 records; an API token each), starts ``certcredit serve`` (gunicorn, WhiteNoise) on a free loopback port, and
@@ -144,6 +145,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def in_process(count: int) -> None:
+    """The service's uncached progress answer, CPU milliseconds a request (median of ``count``, after a first)."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"CERTCREDIT_VAR": str(Path(folder) / "var"), "CERTCREDIT_CACHE_DIR": str(Path(folder) / "cache")}
+        os.environ.pop("DATABASE_URL", None)
+        prepare(env)
+        from certcredit.services.audits import progress_json
+        from certcredit.store.accounts.models import Person
+
+        for name, program, end in (("clm", "clm-application", TODAY), ("pmi", "pmi-pmp-renewal", PMI_CYCLE_END)):
+            person = Person.objects.get(email=f"{name}@example.org")
+            progress_json(person, person, program, end)
+            spent = []
+            for back in range(1, count + 1):  # a new as-of date each time: audited afresh
+                started = time.process_time()
+                progress_json(person, person, program, end - dt.timedelta(days=back))
+                spent.append(time.process_time() - started)
+            print(f"{program}: uncached progress, CPU {1000 * percentile(spent, 0.5):.1f} ms a request (median of "
+                  f"{count}, in process, 300 records)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="1,8,32")
@@ -154,8 +176,17 @@ def main() -> None:
     parser.add_argument(
         "--against", help="another tree's src folder: a second server runs it and each run alternates (A B A B)"
     )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        help="no server: the CPU of N uncached progress answers (CLM, PMI) called in this process, then stop",
+    )
     args = parser.parse_args()
     levels = [int(n) for n in args.clients.split(",")]
+    if args.in_process:
+        in_process(args.in_process)
+        return
 
     with tempfile.TemporaryDirectory() as folder:
         env = {
