@@ -7,6 +7,9 @@ cycle and after it, short sessions; cycle ends vary per line), runs the batch co
 subprocess (timed: start-up, parsing, auditing, writing), then times the test suite's independent MILP reference
 (tests/unit/audit_reference.py) on a sample and checks that both agree on it. Prints people per second and the
 ratio. Figures only: nothing here asserts a time.
+
+With ``--against OTHER/src`` the batch runs ``--rounds`` times on that tree's code and on this one, alternating
+(A B A B), and each is printed with its CPU a person and its ratios to the one reference run.
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_batch(path: Path, workers: int) -> tuple[float, float, list[bytes], str]:
+def run_batch(path: Path, workers: int, source: str | None = None) -> tuple[float, float, list[bytes], str]:
     command = [sys.executable, "-m", "certcredit", "audit", str(path), "--batch", "--program", "clm-recertification"]
     command += ["--as-of", "2026-06-30", "--stats"]
     if workers:
@@ -96,7 +99,8 @@ def run_batch(path: Path, workers: int) -> tuple[float, float, list[bytes], str]
     with tempfile.TemporaryFile() as out:
         cpu = _children_cpu()
         started = time.perf_counter()
-        done = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, check=False)
+        env = {**os.environ, "PYTHONPATH": source} if source else None  # another tree's code first
+        done = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, check=False, env=env)
         elapsed = time.perf_counter() - started
         cpu = _children_cpu() - cpu
         out.seek(0)
@@ -139,7 +143,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="people the MILP reference solves")
     parser.add_argument("--workers", type=int, default=0, help="batch workers (default: one per core)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--against", help="another tree's src folder: its batch is timed beside this one's, A B A B")
+    parser.add_argument("--rounds", type=int, default=2, help="A B rounds with --against")
     args = parser.parse_args()
+    if args.against:
+        compare(args)
+        return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "people.jsonl"
         started = time.perf_counter()
@@ -169,6 +178,29 @@ def main() -> None:
             f"load average (1, 5, 15 min) before the batch: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at the end: "
             f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} CPUs"
         )
+
+
+def compare(args: argparse.Namespace) -> None:
+    """The batch on the other tree and on this one, alternating, beside one run of the reference."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "people.jsonl"
+        generate(path, args.people, args.seed)
+        print(f"{args.people} people, {path.stat().st_size / 1e6:.0f} MB; load average {os.getloadavg()[0]:.1f}")
+        runs: list[tuple[str, float, float, list[bytes]]] = []
+        for round_number in range(1, args.rounds + 1):
+            for label, source in (("other", args.against), ("this", None)):
+                elapsed, cpu, lines, _stats = run_batch(path, args.workers, source)
+                runs.append((f"{label} {round_number}", elapsed, cpu, lines))
+        ref_time, ref_cpu, needed = run_reference(path, args.sample)
+        ref_us, ref_rate = 1e6 * ref_cpu / len(needed), len(needed) / ref_time
+        print(f"reference: {ref_us:.0f} us CPU a person, {ref_rate:.0f} people/s ({len(needed)} people, MILP)")
+        first = runs[0][3]
+        for label, elapsed, cpu, lines in runs:
+            same = "same output" if lines == first else "OUTPUT DIFFERS"
+            print(f"{label:8} {elapsed:8.2f} s  CPU {cpu:6.2f} s = {1e6 * cpu / args.people:5.0f} us a person; "
+                  f"{args.people / elapsed / ref_rate:5.0f}x end to end, {ref_us / (1e6 * cpu / args.people):5.0f}x "
+                  f"in CPU; {cpu / elapsed:.2f} cores busy; {same}")  # fmt: skip
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

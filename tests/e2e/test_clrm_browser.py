@@ -1,6 +1,6 @@
 """End to end, CLRM: staff record a candidate's three core academies in any order (one by the form, two by a
 roster file, one roster row rejected), then the candidate signs in and reads their timeline. The test writes
-screenshots of each page at desktop width and at 390 px to var/screenshots/clrm/."""
+screenshots of each page at desktop width and at 390 px to docs/screenshots/clrm/."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.e2e.test_browser import page  # noqa: F401 (the chromium page fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "clrm"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "clrm"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 

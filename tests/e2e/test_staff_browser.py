@@ -66,6 +66,8 @@ def test_staff_filter_the_dashboard_to_behind_export_it_reaudit_and_spot_check(
         expect(page.locator("#menu")).to_be_hidden()
         page.click(".menu-toggle")
         expect(page.locator(".menu-toggle")).to_have_attribute("aria-expanded", "true")
+        assert_accessible(page)
+        shoot(page, "staff", "0-menu-open-390")
     page.click("nav >> text=Dashboard")
     expect(page.locator("h1")).to_have_text("People and standings")
     expect(page.locator("ul.status-counts")).to_contain_text("Behind: 3")

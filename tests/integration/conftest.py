@@ -37,3 +37,9 @@ def cli() -> Callable[..., object]:
 def _fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a person; the tests check who may do what, not the hash's strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_media_folder(settings, tmp_path_factory) -> None:
+    """Uploaded files (evidence, library papers, the demo's papers) go to a folder of the test's own, not var/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -297,3 +297,11 @@ def test_the_plain_batch_command_gives_the_typer_clis_output_without_loading_typ
     assert fast.stdout.count(b"\n") == 30 + 2  # the broken lines are reported in place
     assert fast.stderr.replace(b"TYPER=False", b"TYPER=True") == slow.stderr
     assert b"EXIT=2 TYPER=False" in fast.stderr
+
+
+def test_a_file_for_two_workers_is_cut_into_enough_jobs_that_neither_idles_long_at_the_end() -> None:
+    # 70 MB (24,000 people) was 17 jobs of 4 MB: the last ran alone on one core; now 32 or more, 2.2 MB each
+    size = 70_000_000
+    assert -(-size // workers.job_bytes(size, 2)) >= 2 * workers.JOBS_PER_WORKER
+    assert workers.job_bytes(10**10, 2) == workers.CHUNK_BYTES  # never more than 4 MB a job
+    assert workers.job_bytes(1_000_000, 2) == workers.MIN_CHUNK_BYTES  # nor less than 256 KB

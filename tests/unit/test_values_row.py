@@ -103,7 +103,9 @@ RECORDISH = st.fixed_dictionaries(
         "subject_area": st.sampled_from([*SUBJECT_AREAS, None, "hr"]),
         "topic": st.sampled_from([*TOPICS, None]),
         "venue": st.sampled_from(["ala_conference", "hotel"]),
-        "activity": st.sampled_from(["Giving Back", "giving back!"]),
+        "activity": st.sampled_from(
+            ["Giving Back", "giving back!", "giving_back", "power2_skills", "a__b", "_x", "x" * 41, "", None]
+        ),
     },
 )
 

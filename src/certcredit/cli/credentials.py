@@ -65,8 +65,9 @@ def remind_command(
     ),
 ) -> None:
     """Send the reminder e-mails due today, each once: application outcomes, recertification deadlines (90, 30
-    and 7 days before), the apply-by date and records ageing out. Run it daily (cron or a systemd timer);
-    running it twice sends nothing twice. People who turned reminders off get none."""
+    and 7 days before), the apply-by date, records ageing out, CLRM paper deadlines (90, 30 and 7 days before)
+    and, to staff, CLRM paper deadlines that passed. Run it daily (cron or a systemd timer); running it twice
+    sends nothing twice. People who turned reminders off get none."""
     import os
 
     try:

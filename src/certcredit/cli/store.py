@@ -98,6 +98,32 @@ def import_clrm_roster_command(
     _finish(report, json_out)
 
 
+@import_app.command("members")
+def import_members_command(
+    file: Path = FILE, input_format: str | None = FORMAT, actor: str | None = AS, json_out: bool = JSON_OUT
+) -> None:
+    """Store the association's member list (email, from, until): who may read the CLRM library.
+
+    A period already stored is left alone; a row giving it another last day updates it (before and after in the
+    history). Bad rows are listed and the good ones kept.
+    """
+    _COMMAND.set("import members")
+    _django()
+    from certcredit.services import membership
+    from certcredit.services.access import Forbidden
+
+    rows, who = _prepare(file, input_format, actor)
+    try:
+        report = membership.import_members(list(rows), who, str(file))
+    except Forbidden as error:  # not the input's fault: the person named by --as may not do this
+        _fail(str(error), 1)
+    except ValueError as error:  # a file that cannot be read as a whole: nothing stored
+        _fail(str(error))
+    if report.updated:
+        typer.echo(f"{report.updated} membership period(s) updated", err=True)
+    _finish(report, json_out)
+
+
 @export_app.command("clrm-events")
 def export_clrm_events_command(
     file: Path = typer.Argument(..., help="Where to write; '-' for stdout."),
@@ -117,6 +143,39 @@ def export_clrm_events_command(
     if candidate is None:
         _fail(f"{person} is not a CLRM candidate")
     _write(file, output_format, clrm.event_rows(candidate), calendar_name="certcredit clrm events")
+
+
+@export_app.command("clrm-bulletin")
+def export_clrm_bulletin_command(
+    file: Path = typer.Argument(..., help="Where to write (CSV); '-' for stdout."),
+) -> None:
+    """Write the CLRM bulletin queue (accepted papers with their summaries, for the editor) as CSV."""
+    _COMMAND.set("export clrm-bulletin")
+    _django()
+    from certcredit.services import clrm_flow
+
+    _write_text(file, clrm_flow.bulletin_csv(None))
+
+
+@export_app.command("clrm-recognition")
+def export_clrm_recognition_command(
+    file: Path = typer.Argument(..., help="Where to write (CSV); '-' for stdout."),
+    year: int | None = typer.Option(None, "--year", min=1900, max=9999, help="Only this Annual Conference."),
+) -> None:
+    """Write the CLRM Annual Conference recognition list (certified candidates to honor) as CSV."""
+    _COMMAND.set("export clrm-recognition")
+    _django()
+    from certcredit.services import clrm_flow
+
+    _write_text(file, clrm_flow.recognition_csv(None, year))
+
+
+def _write_text(file: Path, text: str) -> None:
+    if str(file) == "-":
+        typer.echo(text, nl=False)
+        return
+    file.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {max(text.count(chr(10)) - 1, 0)} rows to {file}", err=True)
 
 
 @export_app.command("sessions")

@@ -30,8 +30,13 @@ import orjson
 
 from certcredit.cli.batch_lines import BatchDefaults, audit_line
 
-#: bytes of input per job: big enough that a job's overhead is small, small enough to keep memory bounded
+#: bytes of input per job at most: big enough that a job's overhead is small, small enough to keep memory bounded
 CHUNK_BYTES = 4 << 20
+#: with several workers, a file is cut into at least this many jobs per worker (down to ``MIN_CHUNK_BYTES`` a
+#: job), so that the workers run out of work at about the same time: with a few large jobs the last one ran on
+#: one core while the other idled (a 24,000-person file was 17 jobs of about 0.1 s of CPU each)
+JOBS_PER_WORKER = 16
+MIN_CHUNK_BYTES = 256 << 10
 #: jobs in flight per worker (bounds the memory held by finished parts waiting for their turn)
 AHEAD = 2
 
@@ -53,7 +58,9 @@ class ChunkResult:
 class _Worker:
     """What a worker process needs; built in the parent before forking, so the children inherit it ready."""
 
-    def __init__(self, defaults: BatchDefaults, path: Path | None, size: int, counts: Any) -> None:
+    def __init__(
+        self, defaults: BatchDefaults, path: Path | None, size: int, counts: Any, chunk: int = CHUNK_BYTES
+    ) -> None:
         from certcredit.cli.rulebook_cache import load_program
         from certcredit.engine.bulk import BulkAuditor
 
@@ -61,6 +68,7 @@ class _Worker:
         self.auditor = BulkAuditor(load_program(defaults.program), defaults.as_of, defaults.specialty)
         self.path = path
         self.size = size
+        self.chunk = chunk  # bytes of the file per range
         self.counts = counts  # shared: 1 + the number of newlines in each range, 0 while unknown
         self.fd = -1
         #: a folder for parts (set in pool mode): a part is written there rather than pickled through a pipe
@@ -98,7 +106,7 @@ class _Worker:
         return self.size
 
     def _range(self, index: int) -> tuple[int, int]:
-        return self._boundary(index * CHUNK_BYTES), self._boundary((index + 1) * CHUNK_BYTES)
+        return self._boundary(index * self.chunk), self._boundary((index + 1) * self.chunk)
 
     def _first_line(self, index: int) -> int:
         """The 1-based number of the first line in range ``index``."""
@@ -274,11 +282,12 @@ def run(
     regular = stat.S_ISREG(info.st_mode)
     size = info.st_size if regular else 0
     if regular:
-        count = max(1, -(-size // CHUNK_BYTES))
+        chunk = job_bytes(size, workers) if workers > 1 and size >= small_file_bytes else CHUNK_BYTES
+        count = max(1, -(-size // chunk))
         counts: Any = [0] * count
         if workers > 1 and size >= small_file_bytes:
             counts = multiprocessing.get_context("fork").RawArray("q", count)
-        _WORKER = _Worker(defaults, path, size, counts)
+        _WORKER = _Worker(defaults, path, size, counts, chunk)
         if workers <= 1 or size < small_file_bytes:
             for index in range(count):
                 emit(_WORKER.range_job(index))
@@ -300,6 +309,12 @@ def run(
                 emit(_pipe_job(job))
             return
         _pool(workers, _pipe_job, _pipe_chunks(handle), emit)
+
+
+def job_bytes(size: int, workers: int) -> int:
+    """Bytes of a ``size``-byte file per job for ``workers`` workers: ``JOBS_PER_WORKER`` jobs a worker or more,
+    each between ``MIN_CHUNK_BYTES`` and ``CHUNK_BYTES``."""
+    return min(CHUNK_BYTES, max(MIN_CHUNK_BYTES, size // (workers * JOBS_PER_WORKER)))
 
 
 def _pool(

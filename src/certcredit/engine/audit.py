@@ -44,7 +44,7 @@ from certcredit.engine.sorting import (
 )
 from certcredit.engine.versions import choose_version
 from certcredit.engine.windows import ONE_DAY, last_day_in_window, window_start
-from certcredit.rules.compiled import CompiledProgram
+from certcredit.rules.compiled import CompiledProgram, Rulebook
 
 # What callers know this module by (the pieces live in the modules named above).
 __all__ = [
@@ -67,6 +67,8 @@ __all__ = [
     "choose_version",
     "format_does_not_count",
     "is_complete",
+    "last_complete",
+    "only_lost",
     "records_from_items",
     "repeat_of",
     "same_course_key",
@@ -105,7 +107,10 @@ def apply_by(
     """The last application date on or after ``as_of`` on which the records dated up to ``as_of`` complete it.
 
     Completeness changes only where a record leaves the window (the day after its last day in it) or where a
-    new rule version takes effect, so only those dates are tried, latest first.
+    new rule version takes effect, so only those dates are tried. Where completeness can only be lost as the days
+    go by (``only_lost``: one rule version for every date tried, no course that a later record repeats, not a
+    nested program), the last complete date is found by bisection over them; otherwise they are tried latest
+    first. Either way the answer is the latest complete date tried (a property test compares the two searches).
     """
     if not is_complete(program, records, as_of, specialty):
         return None
@@ -115,10 +120,56 @@ def apply_by(
     candidates = {last_day_in_window(r.date, book.window_months, inclusive) for r in mine}
     candidates |= {v.effective_from - ONE_DAY for v in program.versions}
     ordered = sorted(d for d in candidates if d > as_of)
+    if ordered and only_lost(program, book, mine, as_of, ordered[-1]):
+        found = last_complete(program, mine, ordered, specialty)
+        return ordered[found] if found >= 0 else as_of
     for day in reversed(ordered):
         if is_complete(program, mine, day, specialty):
             return day
     return as_of
+
+
+def last_complete(
+    program: CompiledProgram, records: Sequence[EducationRecord], days: Sequence[dt.date], specialty: str | None
+) -> int:
+    """The index of the last of ``days`` (ascending) on which ``records`` complete the program, -1 for none, by
+    bisection: only where completeness, once lost, stays lost (``only_lost``)."""
+    low, high = -1, len(days)  # ``low``: the last known complete; ``high``: the first known incomplete
+    while high - low > 1:
+        middle = (low + high) // 2
+        if is_complete(program, records, days[middle], specialty):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def only_lost(
+    program: CompiledProgram, book: Rulebook, mine: Sequence[EducationRecord], first: dt.date, last: dt.date
+) -> bool:
+    """Whether the records can only leave, never enter, what counts between the application dates ``first`` and
+    ``last``: then completeness, once lost, stays lost.
+
+    On those dates the same rule version applies (so the same routes, caps and requirements) and the program is
+    not nested (whose years move with the date); each later date's window holds a subset of the records. An exact
+    allocation of fewer records counts no more, unless a record that was dropped as a repeat of an earlier one
+    comes back when that one leaves the window: so no two records of a format that repeats may name the same
+    course.
+    """
+    if book.nesting is not None or choose_version(program, first) is not book:
+        return False
+    if choose_version(program, last) is not book:  # the version in force only moves forward with the date
+        return False
+    if not book.repeat_formats:
+        return True
+    seen: set[str] = set()
+    for record in mine:
+        if record.title and record.format in book.repeat_formats:
+            course = same_course_key(record.title)
+            if course in seen:
+                return False
+            seen.add(course)
+    return True
 
 
 def audit(

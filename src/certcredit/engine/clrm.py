@@ -257,6 +257,8 @@ class ClrmProgress:
     accepted: ClrmEvent | None = None
     untimely_submissions: list[ClrmEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: every submission by event id: None when it counts (the timely one, or a resubmission after it), else why not
+    submissions: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -278,6 +280,7 @@ class _Replay:
     accepted: ClrmEvent | None = None
     untimely_submissions: list[ClrmEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    submissions: dict[str, str | None] = field(default_factory=dict)
 
     def academy_completed(self, event: ClrmEvent) -> None:
         if event.academy not in self.program.academy_ids:
@@ -307,9 +310,13 @@ class _Replay:
 
     def paper_submitted(self, event: ClrmEvent) -> None:
         if self.timely_submission is not None:
+            self.submissions[event.event_id] = (
+                None if self.accepted is None else f"came after the acceptance of {self.accepted.date}"
+            )
             self._review(event)
             return
         reason = self.why_not_timely(event)
+        self.submissions[event.event_id] = reason
         if reason is None:
             self.timely_submission = self.last_review = event
         else:
@@ -410,6 +417,7 @@ def _decide(replay: _Replay, as_of: date) -> ClrmProgress:
         accepted=replay.accepted,
         untimely_submissions=replay.untimely_submissions,
         warnings=replay.warnings,
+        submissions=dict(replay.submissions),
     )
 
 
@@ -584,3 +592,19 @@ def arbitrator_warnings(
 
 def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+def arbitrator_key(name: str) -> str:
+    """The form under which two spellings of one arbitrator's name match (case and runs of spaces ignored)."""
+    return _name_key(name)
+
+
+# ------------------------------------------------------------------------------------------- after acceptance
+
+
+def conference_year(accepted_on: date, conference_month_day: tuple[int, int]) -> int:
+    """The year of the next Annual Conference after an acceptance: this year's if it is still to come (a paper
+    accepted on the conference day itself waits for the next one, the list being printed beforehand)."""
+    month, day = conference_month_day
+    this_year = date(accepted_on.year, month, min(day, calendar.monthrange(accepted_on.year, month)[1]))
+    return accepted_on.year if accepted_on < this_year else accepted_on.year + 1

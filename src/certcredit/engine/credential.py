@@ -52,6 +52,8 @@ def cycle_end(anniversary_day: dt.date, cycle: int, rules: CredentialRules) -> d
     """The end of cycle number ``cycle`` (1 = the first, ending ``cycle_months`` after the anniversary)."""
     if cycle < 1:
         raise ValueError(f"cycles are numbered from 1, not {cycle}")
+    if rules.cycle_months is None:
+        raise ValueError(f"the {rules.abbreviation} credential has no cycles: it is held for good")
     return add_months(anniversary_day, rules.cycle_months * cycle)
 
 
@@ -100,4 +102,6 @@ def state_on(
         if today > recertification_deadline(valid_until, rules):
             return Standing(LAPSED, None)
         return Standing(VALID, (valid_until - today).days)
+    if status == "certified" and rules.cycle_months is None:  # held for good (CLRM): no end, no days left
+        return Standing(VALID, None)
     return Standing(NOT_CERTIFIED, None)

@@ -29,6 +29,7 @@ SciPy is imported only when such a program is audited. The solver (HiGHS) is det
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from certcredit.engine.allocate import STATS, Allocation, Part
@@ -119,8 +120,10 @@ def allocate_nested(
         lower.append(lo)
         upper.append(hi)
 
-    for i in range(len(items)):
-        own = [k for k, (j, _) in enumerate(pairs) if j == i]
+    owns: list[list[int]] = [[] for _ in items]  # each item's pairs, in order
+    for k, (i, _) in enumerate(pairs):
+        owns[i].append(k)
+    for i, own in enumerate(owns):
         if len(own) > 1:
             r = np.zeros(size)
             r[own] = 1.0
@@ -229,6 +232,10 @@ def allocate_nested(
     return NestedResult(allocation, by_year, chosen, result.status == 0)
 
 
+#: more than any count of ticks (a move is never larger than the ticks of the records it is between)
+_UNLIMITED = 1 << 62
+
+
 def prefer_earlier(
     book: Rulebook,
     items: list[NestedItem],
@@ -254,9 +261,17 @@ def prefer_earlier(
     cap_scope = [root if cap.within is None else cap.within for cap in book.caps]
     cap_used = [0] * len(book.caps)
 
-    def caps_of(i: int, node: int) -> set[int]:
+    paths = [frozenset(chain) for chain in up]
+    known_caps: dict[tuple[str, int], frozenset[int]] = {}
+
+    def caps_of(i: int, node: int) -> frozenset[int]:
+        """The caps over item ``i`` counted at ``node`` (by its format; worked out once per format and node)."""
         fmt = items[i].fmt
-        return {c for c, cap in enumerate(book.caps) if fmt in cap.formats and cap_scope[c] in up[node]}
+        found = known_caps.get((fmt, node))
+        if found is None:
+            found = frozenset(c for c, cap in enumerate(book.caps) if fmt in cap.formats and cap_scope[c] in up[node])
+            known_caps[fmt, node] = found
+        return found
 
     def add(i: int, node: int, ticks: int) -> None:
         for above in up[node]:
@@ -270,45 +285,78 @@ def prefer_earlier(
         add(i, node, ticks)
     order = sorted((i for i in range(len(items)) if items[i].year >= 0), key=lambda i: (items[i].rank, items[i].key))
 
+    #: per (node of the earlier record, node of the later): the limits a move between them must respect
+    plans: dict[tuple[int, int], tuple[list[int], list[int], list[tuple[int, bool]]]] = {}
+    moved_caps: dict[tuple[str, int, str, int], list[int]] = {}
+
+    def plan(ni: int, nj: int) -> tuple[list[int], list[int], list[tuple[int, bool]]]:
+        """Maxima over ``ni`` only; minimums over ``nj`` only; yearly minimums over ``nj`` (and whether over
+        ``ni`` too)."""
+        found = plans.get((ni, nj))
+        if found is None:
+            path_i, path_j = paths[ni], paths[nj]
+            maxed = [node for node in path_i - path_j if maximum[node] is not None]
+            minned = [node for node in path_j if node not in path_i and minimum[node] > 0]
+            yearly = [(node, node in path_i) for node in path_j if per_year[node]]
+            found = plans[ni, nj] = (maxed, minned, yearly)
+        return found
+
     def room(i: int, ni: int, j: int, nj: int) -> int:
-        """The most ticks that may move from item j (at nj) to item i (at ni)."""
-        path_i, path_j = set(up[ni]), set(up[nj])
-        most = items[i].ticks - placed.get(i, (ni, 0))[1]
-        most = min(most, placed[j][1])
-        for node in path_i - path_j:
-            if maximum[node] is not None:
-                most = min(most, (maximum[node] or 0) - node_total[node])
-        for c in caps_of(i, ni) - caps_of(j, nj):
+        """What the limits let move from item j (at nj) to item i (at ni), before the two items' own ticks; only
+        its sign matters when it is not positive. It depends on the items only through their formats and years,
+        and on the totals so far, so it is kept for an item ``i`` until ticks move."""
+        most = _UNLIMITED
+        maxed, minned, yearly = plan(ni, nj)
+        for node in maxed:
+            most = min(most, (maximum[node] or 0) - node_total[node])
+        key = (items[i].fmt, ni, items[j].fmt, nj)
+        caps = moved_caps.get(key)
+        if caps is None:
+            caps = moved_caps[key] = sorted(caps_of(i, ni) - caps_of(j, nj))
+        for c in caps:
             most = min(most, book.caps[c].limit - cap_used[c])
+        if most <= 0:
+            return most
         yi, yj = items[i].year, items[j].year
-        for node in path_j:
-            if node not in path_i and minimum[node] > 0:
-                most = min(most, node_total[node] - minimum[node])
-            wanted = per_year[node]
-            if wanted and not (node in path_i and yi == yj):
-                most = min(most, by_year[node][yj] - wanted)
+        for node in minned:
+            most = min(most, node_total[node] - minimum[node])
+        for node, also_i in yearly:
+            if not (also_i and yi == yj):
+                most = min(most, by_year[node][yj] - (per_year[node] or 0))
         return most
 
+    # the places in ``order`` of the records counted, the only ones that can give ticks to an earlier record: one
+    # leaves the list when it has given all its ticks; one that receives ticks is earlier than every later giver
+    giving = [q for q, j in enumerate(order) if j in placed]
     for position, i in enumerate(order):
-        later = order[position + 1 :]
-        for j in reversed(later):
-            if placed.get(i, (0, 0))[1] >= items[i].ticks:
+        item = items[i]
+        options = [root if b < 0 else b for b in item.options]
+        known: dict[tuple[int, int, str, int], int] = {}  # room(i, ...) by what it depends on, until ticks move
+        for q in reversed(giving[bisect.bisect_right(giving, position) :]):
+            got = placed.get(i)
+            if got is not None and got[1] >= item.ticks:
                 break
-            if j not in placed or items[j].grace != items[i].grace:
+            j = order[q]
+            other = items[j]
+            if other.grace != item.grace:
                 continue
-            nj = placed[j][0]
-            targets = [placed[i][0]] if i in placed else [root if b < 0 else b for b in items[i].options]
-            for ni in targets:
-                move = room(i, ni, j, nj)
+            nj, given = placed[j]
+            for ni in [got[0]] if got is not None else options:
+                key = (ni, nj, other.fmt, other.year)
+                limit = known.get(key)
+                if limit is None:
+                    limit = known[key] = room(i, ni, j, nj)
+                move = min(item.ticks - (0 if got is None else got[1]), given, limit)
                 if move <= 0:
                     continue
                 add(j, nj, -move)
                 add(i, ni, move)
-                placed[i] = (ni, placed.get(i, (ni, 0))[1] + move)
-                left = placed[j][1] - move
-                if left > 0:
-                    placed[j] = (nj, left)
+                known.clear()
+                placed[i] = (ni, (0 if got is None else got[1]) + move)
+                if given > move:
+                    placed[j] = (nj, given - move)
                 else:
                     del placed[j]
+                    giving.remove(q)
                 break
     return placed

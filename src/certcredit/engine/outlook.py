@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from certcredit.engine.audit import Audit, audit, choose_version, is_complete
+from certcredit.engine.audit import Audit, audit, choose_version, is_complete, last_complete, only_lost
 from certcredit.engine.records import EducationRecord
 from certcredit.engine.windows import ONE_DAY, last_day_in_window
 from certcredit.rules.compiled import CompiledProgram
@@ -107,10 +107,16 @@ def ageing_out(
     later = audit(_without_apply_by(program), mine, until, result.specialty)
     incomplete_from = None
     if result.complete:
-        for day in change_points(program, mine, as_of, until):
-            if not is_complete(program, mine, day, result.specialty):
-                incomplete_from = day
-                break
+        days = change_points(program, mine, as_of, until)
+        if days and only_lost(program, book, mine, as_of, days[-1]):
+            # completeness can only be lost: the first day it is, by bisection (a property test compares)
+            first_lost = last_complete(program, mine, days, result.specialty) + 1
+            incomplete_from = days[first_lost] if first_lost < len(days) else None
+        else:
+            for day in days:
+                if not is_complete(program, mine, day, result.specialty):
+                    incomplete_from = day
+                    break
     return AgeingOut(until, tuple(leaving), later.complete, later.hours_needed, incomplete_from)
 
 
@@ -162,7 +168,11 @@ def deadline(records: Sequence[EducationRecord], result: Audit, today: dt.date) 
         per_month = round(result.hours_needed / (days_left / DAYS_PER_MONTH), 2)
     start = result.window_from
     elapsed_days = (min(today, cycle_end) - start).days
-    so_far = round(sum(p.hours for p in result.allocations if _dated_by(records, p.record, today)), 4)
+    dated: dict[str, dt.date] = {}
+    for record in records:  # the first record of each id, as the allocations name them
+        dated.setdefault(record.id, record.date)
+    # carried-over hours (no record of their id) count as earned
+    so_far = round(sum(p.hours for p in result.allocations if dated.get(p.record, today) <= today), 4)
     pace = round(so_far / (elapsed_days / DAYS_PER_MONTH), 2) if elapsed_days > 0 else None
     if result.hours_needed <= 0:
         on_pace = True
@@ -171,14 +181,6 @@ def deadline(records: Sequence[EducationRecord], result: Audit, today: dt.date) 
     else:
         on_pace = pace * (days_left / DAYS_PER_MONTH) >= result.hours_needed
     return Deadline(today, cycle_end, days_left, months_left, result.hours_needed, per_month, so_far, pace, on_pace)
-
-
-def _dated_by(records: Sequence[EducationRecord], record_id: str, today: dt.date) -> bool:
-    """Whether the record of that id is dated on or before ``today`` (carried-over hours count as earned)."""
-    for record in records:
-        if record.id == record_id:
-            return record.date <= today
-    return True
 
 
 def outlook(program: CompiledProgram, records: Sequence[EducationRecord], result: Audit, today: dt.date) -> Outlook:

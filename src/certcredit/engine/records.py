@@ -7,20 +7,23 @@ bounds); ``record_from_row`` only adds a short path for the common shape, which 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from certcredit.values.duration import MAX_MINUTES
 from certcredit.values.row import MAX_ID, MAX_TITLE, CheckedRow, RowInvalid, activity_of, check_row, row_id
-from certcredit.values.vocabulary import CATEGORIES, DEFAULT_FORMAT, FORMATS, SUBJECT_AREAS, TOPICS
+from certcredit.values.vocabulary import CATEGORIES, DEFAULT_FORMAT, FORMATS, MAX_ACTIVITY, SUBJECT_AREAS, TOPICS
 
 _CATEGORIES = frozenset(CATEGORIES)
 _AREAS = frozenset(SUBJECT_AREAS)
 _TOPICS = frozenset(TOPICS)
 _FORMATS = frozenset(FORMATS)
 #: the keys the short path reads itself; a row with any other key takes the one reading
-_SHORT_KEYS = frozenset(("id", "date", "minutes", "format", "category", "subject_area", "topic", "title"))
+_SHORT_KEYS = frozenset(("id", "date", "minutes", "format", "category", "subject_area", "topic", "title", "activity"))
+#: an activity the short path keeps as it is (``values.row.clean_activity`` keeps such an identifier unchanged)
+_PLAIN_ACTIVITY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 #: ids the short path writes with ``str`` (a longer number takes the one reading, which bounds it)
 _SHORT_ID = 10**18
 #: the engine's name for the one validator's error (a row that cannot be a record; the message gives every reason)
@@ -81,7 +84,7 @@ def record_from_row(data: Mapping[str, Any], position: int) -> EducationRecord:
     get = data.get
     day_text, minutes, fmt = get("date"), get("minutes"), get("format", DEFAULT_FORMAT)
     category, area, topic = get("category"), get("subject_area"), get("topic")
-    ident, title = get("id"), get("title")
+    ident, title, activity = get("id"), get("title"), get("activity")
     if (
         type(minutes) is int
         and 0 < minutes <= MAX_MINUTES
@@ -100,6 +103,10 @@ def record_from_row(data: Mapping[str, Any], position: int) -> EducationRecord:
             or (type(ident) is int and -_SHORT_ID < ident < _SHORT_ID)
             or (type(ident) is str and len(ident) <= MAX_ID and ident.isprintable())
         )
+        and (
+            activity is None
+            or (type(activity) is str and len(activity) <= MAX_ACTIVITY and _PLAIN_ACTIVITY.fullmatch(activity))
+        )
         and data.keys() <= _SHORT_KEYS
     ):
         try:
@@ -117,6 +124,6 @@ def record_from_row(data: Mapping[str, Any], position: int) -> EducationRecord:
                 area,
                 topic,
                 "" if title is None else title.strip(),
-                None,
+                activity,
             )
     return record_from_checked(check_row(data, "record"), position)

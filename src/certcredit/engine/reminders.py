@@ -7,6 +7,7 @@ day completeness ends), so the service sends each one once whatever how often ``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from certcredit.rules.credentials import CredentialRules
 
@@ -17,10 +18,16 @@ def deadline_threshold(deadline: dt.date, today: dt.date, rules: CredentialRules
     With 90/30/7: 100 days left gives None, 90 to 31 give 90, 30 to 8 give 30, 7 to 0 give 7. A run missed for
     a while sends only the tightest threshold reached, not every one passed.
     """
+    return threshold_reached(deadline, today, rules.reminder_days)
+
+
+def threshold_reached(deadline: dt.date, today: dt.date, days: Sequence[int]) -> int | None:
+    """The tightest of ``days`` (counts of days before ``deadline``) reached on ``today``; None before the first
+    and after the deadline. Each program's reminders (the credential's, the CLRM paper's) count the same way."""
     left = (deadline - today).days
     if left < 0:
         return None
-    reached = [d for d in rules.reminder_days if left <= d]
+    reached = [d for d in days if left <= d]
     return min(reached) if reached else None
 
 
@@ -36,3 +43,18 @@ def apply_by_due(apply_by: dt.date | None, today: dt.date, rules: CredentialRule
 def ageing_out_due(incomplete_from: dt.date | None, today: dt.date, rules: CredentialRules) -> bool:
     """Whether records ageing out end completeness soon enough to say so."""
     return incomplete_from is not None and 0 <= (incomplete_from - today).days <= rules.ageing_out_notice_days
+
+
+def clrm_paper_key(deadline: dt.date, threshold: int) -> str:
+    """The candidate's reminder of the CLRM paper deadline at one threshold (sent once)."""
+    return f"clrm-paper:{deadline.isoformat()}:{threshold}"
+
+
+def clrm_passed_key(candidate_id: int, deadline: dt.date) -> str:
+    """Staff's notice that a candidate's paper deadline passed without a timely submission (sent once each)."""
+    return f"clrm-passed:{candidate_id}:{deadline.isoformat()}"
+
+
+def passed_recently(deadline: dt.date, today: dt.date, notice_days: int) -> bool:
+    """Whether the deadline has passed (it is before ``today``) at most ``notice_days`` days ago."""
+    return 1 <= (today - deadline).days <= notice_days

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 
 ONE_DAY = dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by ``months`` (negative goes back), clamped to the last day of the target month."""
     index = day.year * 12 + (day.month - 1) + months
@@ -33,6 +35,7 @@ def in_window(day: dt.date, as_of: dt.date, months: int, start_inclusive: bool) 
     return day >= start if start_inclusive else day > start
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked again for the same dates by each audit and outlook
 def last_day_in_window(day: dt.date, months: int, start_inclusive: bool) -> dt.date:
     """The last as-of date whose window still holds a record dated ``day`` (the window's start only moves forward).
 

@@ -125,7 +125,12 @@ def _read_csv(text: str, name: str) -> Iterator[Row | RowError]:
         if len(cells) > len(keys):
             yield RowError(position, line, f"{len(cells)} cells but the header names {len(keys)} columns")
             continue
-        data = {k: v for k, v in zip(keys, (unescape_cell(c).strip() for c in cells), strict=False) if k and v}
+        # ``unescape_cell`` changes only a cell that starts with a quote
+        data = {
+            k: v
+            for k, v in zip(keys, [(unescape_cell(c) if c[:1] == "'" else c).strip() for c in cells], strict=False)
+            if k and v
+        }
         yield Row(position, line, data)
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from certcredit.values.keys import record_key, text_key
+from certcredit.values.keys import KEY_LENGTH, record_key, text_key
 from certcredit.values.row import CheckedRow, RowInvalid, check_row, clean_activity
 
 #: ``RowInvalid``, ``clean_activity`` and the natural keys are the values layer's, named here too for the services
@@ -87,6 +87,13 @@ class RecordFields:
     def natural_key(self) -> str:
         """Per person: date, title (case and spacing ignored), minutes, format and activity (``record_key``)."""
         return record_key(self.date, self.title, self.minutes, self.format, self.activity)
+
+    def keys(self) -> tuple[str, str]:
+        """``(base_key(), natural_key())`` built once: the natural key is the base key and the activity."""
+        base = record_key(self.date, self.title, self.minutes, self.format)
+        if not self.activity or len(base) >= KEY_LENGTH:
+            return base, base
+        return base, f"{base}|{self.activity}"[:KEY_LENGTH]
 
     def base_key(self) -> str:
         """The key without the activity, which ``KnownRecords`` compares first."""

@@ -67,6 +67,21 @@ class ClrmRulesVersion(_Frozen):
         return tuple(academy.id for academy in self.academies)
 
 
+class ClrmReminders(_Frozen):
+    """When ``certcredit remind`` writes about the paper deadline: to the candidate at each of ``paper_days``
+    before it (the tightest reached), and to staff once it has passed, if it passed at most
+    ``passed_notice_days`` ago (a first run does not mail old news)."""
+
+    paper_days: tuple[int, ...] = (90, 30, 7)
+    passed_notice_days: int = Field(default=30, ge=0, le=3660)
+
+    @model_validator(mode="after")
+    def _days_are_not_negative(self) -> ClrmReminders:
+        if any(day < 0 for day in self.paper_days):
+            raise ValueError("reminders.paper_days are counts of days before the deadline, 0 or more")
+        return self
+
+
 class ClrmProgram(_Frozen):
     """The whole CLRM rulebook: every version, oldest first."""
 
@@ -74,6 +89,10 @@ class ClrmProgram(_Frozen):
     name: str = Field(min_length=1)
     kind: Literal["workflow"]
     arbitrator_checks: ArbitratorChecks = ArbitratorChecks()
+    #: the month and day (MM-DD) the Annual Conference's recognition list closes: papers accepted before it are
+    #: honored that year, later ones the next (a placeholder until the association confirms it)
+    annual_conference: str = Field("11-30", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    reminders: ClrmReminders = ClrmReminders()
     versions: tuple[ClrmRulesVersion, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -112,6 +131,10 @@ class ClrmProgram(_Frozen):
         for version in self.versions:
             seen.update(dict.fromkeys(version.paper_types))
         return tuple(seen)
+
+    @property
+    def conference_month_day(self) -> tuple[int, int]:
+        return int(self.annual_conference[:2]), int(self.annual_conference[3:])
 
     def academy_name(self, academy_id: Identifier) -> str:
         for academy in self.academies:

@@ -40,6 +40,13 @@ ACHIEVEMENTS = {
         "education), pass the exam, then complete the continuing education of each three-year cycle and "
         "recertify by the cycle's end.",
     ),
+    "clrm": (
+        "A masters certification in public-sector labor relations: the holder completed the three core labor "
+        "relations academies and wrote an analysis of an arbitrator's awards that was accepted after review.",
+        "Complete the Foundation, Negotiations and Arbitration academies; have the arbitrator(s) to analyse "
+        "approved; attend the orientation; submit the paper within the deadline after the academies and revise "
+        "it until a reviewer accepts it.",
+    ),
 }
 #: states in which a badge may be issued
 ISSUABLE = (dates.VALID, dates.RETIRED)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from certcredit.engine.clrm import (
     ACADEMY_COMPLETED,
@@ -55,6 +56,12 @@ class EventInvalid(ValueError):
 
 class EventConflict(ValueError):
     """The candidate already has this event on this day."""
+
+
+def today() -> dt.date:
+    """The CLRM workflow's today: the day actions are dated with and timelines are judged on by default (the
+    server's local day; the browser test moves it to walk a candidate through a year)."""
+    return timezone.localdate()
 
 
 def check_staff(viewer: Person) -> None:
@@ -141,6 +148,16 @@ def record_event(
         raise EventInvalid("note", f"note: at most {MAX_NOTE} characters, no NUL")
     with transaction.atomic():
         candidate = enrol(actor, person)
+        return store_event(actor, candidate, fields, note)
+
+
+def store_event(actor: Person | None, candidate: Candidate, fields: dict[str, Any], note: str = "") -> Event:
+    """Store an event checked by ``check_event`` for a candidate, with its history entry; the same event twice is
+    a conflict. No permission check: ``record_event`` (staff) and the workflow's actions (``clrm_flow``: an
+    approver approving, staff recording attendance, a candidate submitting, a reviewer reviewing) check their
+    own before calling it."""
+    person = candidate.person
+    with transaction.atomic():
         if Event.objects.filter(
             candidate=candidate, type=fields["type"], date=fields["date"], academy=fields["academy"]
         ).exists():
@@ -286,7 +303,9 @@ class Timeline:
                     "arbitrators": event.arbitrators,
                     "recorded_by": event.recorded_by.email if event.recorded_by else "command line",
                     "recorded_at": event.recorded_at,
-                    "source": f"{event.source_file}, {event.source_line}" if event.source_file else "by hand",
+                    "source": f"{event.source_file}, {event.source_line}"
+                    if event.source_file
+                    else event.note or "by hand",
                 }
             )
         return lines

@@ -489,6 +489,25 @@ def record_exam_pass(actor: Person, credential: Credential, passed_on: dt.date, 
 
 
 @transaction.atomic
+def award(actor: Person | None, person: Person, family: str, on: dt.date, note: str) -> Credential:
+    """Certify ``person`` in a family awarded without an exam (CLRM: an accepted paper), certified on ``on``.
+
+    The calling service decides who may award (for CLRM, a paper reviewer accepting the paper). A family
+    without cycles is held for good (no anniversary, no end). A person who already holds a current credential
+    of the family keeps it (returned unchanged); a lapsed or revoked one is superseded by the new one.
+    """
+    book = rules(family)
+    if book.exam_programs:
+        raise CredentialInvalid(f"the {book.abbreviation} credential is awarded after its exam, not directly")
+    current = current_credential(person, family)
+    if current is not None and current.status == Status.CERTIFIED:
+        return current
+    credential = _new_credential(actor, person, family, replacing=current)
+    _change(actor, credential, "credential.certify", note[:300], status=Status.CERTIFIED, certified_on=on)
+    return credential
+
+
+@transaction.atomic
 def revoke(actor: Person, credential: Credential, reason: str) -> None:
     """Staff revoke a credential, saying why; the verification page then says revoked."""
     _check_staff(actor, "revoke a credential")

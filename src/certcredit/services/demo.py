@@ -1,4 +1,5 @@
-"""A small demo data set for ``make run``: organizations, the bundled programs, sessions and four accounts.
+"""A small demo data set for ``make run``: organizations, the bundled programs, sessions and four accounts; the
+member and the reviewer are current members of the association, and the CLRM library holds two papers.
 
 The sessions no one designated are evaluated by the real evaluator, so the catalogue shows its decisions and the
 review queue holds the sessions it was unsure about.
@@ -11,15 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django.db import transaction
 
 from certcredit.io.readers import Row, RowError
 from certcredit.services.evaluations import evaluate_sessions
 from certcredit.services.imports import import_records, import_sessions
+from certcredit.services.library import add_accepted_paper, docx_document
+from certcredit.services.membership import import_members
 from certcredit.services.people import ensure_person
 from certcredit.store.accounts.models import Organization, Role
 from certcredit.store.catalog.models import Program, Session
+from certcredit.store.library.models import LibraryPaper
 from certcredit.store.records.models import Record
 
 DEMO_SOURCE = "demo data"
@@ -125,6 +131,41 @@ MEMBER_RECORDS: tuple[Mapping[str, object], ...] = (
 )  # fmt: skip
 
 
+MEMBERS: tuple[Mapping[str, object], ...] = (
+    {"email": "member@example.org", "from": "2024-01-01", "until": ""},
+    {"email": "reviewer@example.org", "from": "2023-07-01", "until": ""},
+)
+
+#: two made-up accepted papers (fictional arbitrators), so the demo's library has something to search
+PAPERS: tuple[dict[str, Any], ...] = (
+    {
+        "title": "Jordan Ellis and just cause in discipline grievances",
+        "arbitrators": ["Jordan Ellis"],
+        "paper_type": "grievance",
+        "accepted_on": "2025-05-14",
+        "file_name": "demo-ellis-just-cause.docx",
+        "text": (
+            "This analysis reviews eleven grievance awards in which Arbitrator Jordan Ellis weighed whether an "
+            "agency had just cause to discipline an employee.",
+            "Ellis looks first at notice: whether the rule was known and applied before. Thorough investigation and "
+            "consistent past discipline carry most weight; a penalty out of line with earlier cases is reduced.",
+        ),
+    },
+    {
+        "title": "Priya Natarajan in factfinding: comparable agencies and the ability to pay",
+        "arbitrators": ["Priya Natarajan"],
+        "paper_type": "interest",
+        "accepted_on": "2024-10-02",
+        "file_name": "demo-natarajan-factfinding.docx",
+        "text": (
+            "Six factfinding reports by Priya Natarajan show how she chooses comparable agencies: similar size, "
+            "labor market and services, rather than the lists either party proposes.",
+            "Her reports accept an ability-to-pay argument only with reserves and multi-year forecasts in evidence.",
+        ),
+    },
+)
+
+
 @transaction.atomic
 def load_demo() -> list[DemoLogin]:
     """Create (or find) the demo data; returns the demo logins to print."""
@@ -157,6 +198,15 @@ def load_demo() -> list[DemoLogin]:
     member = people["member"]
     if not Record.objects.filter(person=member, source_file=DEMO_SOURCE).exists():
         import_records(_rows(MEMBER_RECORDS), member, people["staff"], DEMO_SOURCE)
+    # the association's member list: the member and the reviewer may read the CLRM library (a rerun adds nothing)
+    import_members(_rows(MEMBERS), people["staff"], DEMO_SOURCE)
+    if not LibraryPaper.objects.filter(file_name__startswith="demo-").exists():
+        for paper in PAPERS:
+            add_accepted_paper(
+                people["staff"], author=people["reviewer"], title=paper["title"], arbitrators=paper["arbitrators"],
+                paper_type=paper["paper_type"], accepted_on=date.fromisoformat(paper["accepted_on"]),
+                content=docx_document(paper["title"], *paper["text"]), file_name=paper["file_name"],
+            )  # fmt: skip
     return logins
 
 

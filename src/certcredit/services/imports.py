@@ -18,7 +18,10 @@ decision gets a history entry.
 from __future__ import annotations
 
 import logging
+import operator
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -377,36 +380,25 @@ class _RecordWriter:
         self.linked: int | None = None
 
     def write(self, rows: Iterable[Row | RowError]) -> None:
-        chunk: list[tuple[Row, RecordFields, str]] = []
         report = self.report
-        for item in rows:
-            report.rows += 1
-            if isinstance(item, RowError):
-                report.rejected.append(Rejection(item.position, item.where, item.reason))
-            else:
-                try:
-                    fields = record_fields(item.data)
-                    chunk.append((item, fields, fields.base_key()))
-                except RowInvalid as error:
-                    report.rejected.append(Rejection(item.position, item.where, str(error)))
-            if len(chunk) >= CHUNK:
-                self._store(chunk)
-                chunk = []
-        self._store(chunk)
+        for chunk in _checked_ahead(rows):
+            report.rows += chunk.rows
+            report.rejected.extend(chunk.rejected)
+            self._store(chunk.good)
 
-    def _store(self, chunk: list[tuple[Row, RecordFields, str]]) -> None:
+    def _store(self, chunk: list[tuple[Row, RecordFields, str, str]]) -> None:
         """Rows of one chunk not yet stored (the same ``base_key`` and ``activity`` rule as the database's)."""
         known = KnownRecords()
-        bases = sorted({base for _row, _fields, base in chunk})
+        bases = sorted({base for _row, _fields, base, _key in chunk})
         for base, activity in _stored_keys(self.person, bases):
             known.add(base, activity)
         fresh: list[dict[str, Any]] = []
-        for row, fields, base in chunk:
+        for row, fields, base, key in chunk:
             if (base, fields.activity) in known:
                 self.report.already_present += 1
                 continue
             known.add(base, fields.activity)
-            fresh.append(self._values(row, fields, base))
+            fresh.append(self._values(row, fields, base, key))
         self.sessions.link(fresh)
         if self.linked is not None:
             for values in fresh:
@@ -417,7 +409,8 @@ class _RecordWriter:
         if self.progress is not None:
             self.progress("storing", self.report.rows, self.total)
 
-    def _values(self, row: Row, f: RecordFields, base: str) -> dict[str, Any]:
+    def _values(self, row: Row, f: RecordFields, base: str, key: str) -> dict[str, Any]:
+        """The record's columns in the model's order (``insert_records`` then only adds ``created_at``)."""
         return {
             "person_id": self.person.pk,
             "session_id": None,
@@ -435,12 +428,94 @@ class _RecordWriter:
             "activity": f.activity,
             "evidence": "",
             "external_id": f.external_id,
-            "natural_key": f.natural_key(),
+            "natural_key": key,
             "base_key": base,
             "source_file": self.file_name[:300],
             "source_line": row.where,
             "import_run_id": self.run.pk,
         }
+
+
+@dataclass(slots=True)
+class _Checked:
+    """A chunk of a file's rows, checked: the good ones with their fields and ``base_key``, the rejected ones."""
+
+    rows: int = 0
+    good: list[tuple[Row, RecordFields, str, str]] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def _checked_chunks(rows: Iterable[Row | RowError]) -> Iterator[_Checked]:
+    """The rows read and checked (``record_fields``) a ``CHUNK`` of good rows at a time, in file order."""
+    chunk = _Checked()
+    for item in rows:
+        chunk.rows += 1
+        if isinstance(item, RowError):
+            chunk.rejected.append(Rejection(item.position, item.where, item.reason))
+            continue
+        try:
+            fields = record_fields(item.data)
+        except RowInvalid as error:
+            chunk.rejected.append(Rejection(item.position, item.where, str(error)))
+            continue
+        chunk.good.append((item, fields, *fields.keys()))
+        if len(chunk.good) >= CHUNK:
+            yield chunk
+            chunk = _Checked()
+    yield chunk
+
+
+#: checked chunks the reading thread may hold ready before the writer takes them (memory stays flat)
+READ_AHEAD = 2
+
+
+class _Stop(Exception):
+    """The writer stopped (it failed or was interrupted): the reading thread ends without reading further."""
+
+
+def _checked_ahead(rows: Iterable[Row | RowError]) -> Iterator[_Checked]:
+    """``_checked_chunks`` read by a thread of its own while the caller writes the chunks before.
+
+    Reading and checking is plain Python and touches no database; the writer spends much of its time inside the
+    database driver (SQLite's inserts, PostgreSQL's ``COPY``), which lets other threads run, so the two overlap.
+    The thread never holds more than ``READ_AHEAD`` chunks; whatever it raises (an unreadable file) is raised
+    here, at the point in the file where it happened, and when the writer stops early the thread stops too.
+    """
+    ready: queue.Queue[_Checked | BaseException | None] = queue.Queue(maxsize=READ_AHEAD)
+    stopped = threading.Event()
+
+    def put(item: _Checked | BaseException | None) -> None:
+        while not stopped.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        raise _Stop
+
+    def read() -> None:
+        try:
+            for chunk in _checked_chunks(rows):
+                put(chunk)
+            put(None)
+        except _Stop:
+            return
+        except BaseException as error:  # handed to the writer, which raises it
+            try:
+                put(error)
+            except _Stop:
+                return
+
+    reader = threading.Thread(target=read, name="import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stopped.set()
+        reader.join()
 
 
 def _stored_keys(person: Person, bases: list[str]) -> Iterator[tuple[str, str]]:
@@ -460,11 +535,14 @@ def _stored_keys(person: Person, bases: list[str]) -> Iterator[tuple[str, str]]:
             )
             yield from cursor.fetchall()
         return
+    # SQL of its own (no sorting: the model's ordering would make SQLite walk the (person, date) index); the
+    # ORM's ``base_key__in`` prepares each of a million keys one by one, as much work as the look-up itself
+    raw = connection.connection
     for batch in _chunks(bases, BATCH_SIZE):
-        yield from (
-            Record.objects.filter(person=person, base_key__in=batch)
-            .order_by()  # no sorting: the model's ordering would make SQLite walk the (person, date) index
-            .values_list("base_key", "activity")
+        yield from raw.execute(
+            "SELECT base_key, activity FROM records_record"
+            f" WHERE person_id = ? AND base_key IN ({', '.join(['?'] * len(batch))})",
+            [person.pk, *batch],
         )
 
 
@@ -491,6 +569,8 @@ class _SessionIndex:
 
 #: the record's columns as written (every concrete field but the id, in the model's order)
 _RECORD_FIELDS = [f for f in Record._meta.concrete_fields if not f.primary_key]
+#: the columns ``_values`` gives, in the model's order: all but ``created_at``
+_NAMES_BUT_CREATED = [f.attname for f in _RECORD_FIELDS if f.attname != "created_at"]
 _HISTORY_COLUMNS = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "before", "after", "note")
 
 
@@ -502,16 +582,23 @@ def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str
     ``INSERT ... RETURNING``. The database still checks every key (unique constraint and trigger).
     """
     now = timezone.now()
-    defaults = {f.attname: f.get_default() for f in _RECORD_FIELDS}
-    rows = [{**defaults, **v, "created_at": now} for v in values]
+    if values and list(values[0]) == _NAMES_BUT_CREATED:  # every column in the model's order: add the time
+        rows = values
+        for row in rows:
+            row["created_at"] = now
+    else:
+        defaults = {f.attname: f.get_default() for f in _RECORD_FIELDS}
+        rows = [{**defaults, **v, "created_at": now} for v in values]
     ids = _insert_pg(rows) if connection.vendor == "postgresql" else _insert_sqlite(rows)
     at = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
     label = history.actor_label(actor)
     actor_id = actor.pk if actor is not None else None
     entries = []
+    dumps = orjson.dumps
     for pk, row in zip(ids, rows, strict=True):
-        # what ``history.snapshot`` gives: orjson writes dates and aware datetimes as ``isoformat`` does
-        after = orjson.dumps({"id": pk, **row}).decode()
+        # what ``history.snapshot`` gives (``{"id": pk, **row}``): orjson writes dates and aware datetimes as
+        # ``isoformat`` does, and a dict in its order, so the id goes in front of the row's own object
+        after = f'{{"id":{pk},{dumps(row)[1:].decode()}'
         entries.append((at, actor_id, label, "create", "records.record", str(pk), None, after, note))
     if connection.vendor == "postgresql":
         _copy_pg("history_historyentry", _HISTORY_COLUMNS, entries)
@@ -527,10 +614,11 @@ def _insert_pg(rows: list[dict[str, Any]]) -> list[int]:
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     columns = ("id", *(f.column for f in _RECORD_FIELDS))
+    get = operator.itemgetter(*(f.attname for f in _RECORD_FIELDS))
     _copy_pg(
         "records_record",
         columns,
-        [(pk, *(row[f.attname] for f in _RECORD_FIELDS)) for pk, row in zip(ids, rows, strict=True)],
+        [(pk, *get(row)) for pk, row in zip(ids, rows, strict=True)],
     )
     return ids
 
@@ -545,11 +633,13 @@ def _insert_sqlite(rows: list[dict[str, Any]]) -> list[int]:
     columns = [f.column for f in _RECORD_FIELDS]
     names = [f.attname for f in _RECORD_FIELDS]
     created = connection.ops.adapt_datetimefield_value(rows[0]["created_at"]) if rows else None
+    at_date, at_created = names.index("date"), names.index("created_at")
+    get = operator.itemgetter(*names)
     data = []
     for row in rows:
-        item = [row[name] for name in names]
-        item[names.index("date")] = row["date"].isoformat()
-        item[names.index("created_at")] = created
+        item = list(get(row))
+        item[at_date] = row["date"].isoformat()
+        item[at_created] = created
         data.append(tuple(item))
     returned = _insert_many_sqlite("records_record", columns, data, returning="id, natural_key")
     by_key = {key: pk for pk, key in returned}

@@ -8,6 +8,13 @@ has not turned reminders off:
   hours still needed (``deadline:<date>:<days>``);
 - for an exam applicant, the apply-by date when it is near (``apply-by:<program>:<date>``), and records ageing out
   of the window when that ends completeness soon (``ageing-out:<program>:<date>``).
+- to a CLRM candidate whose paper is due, the tightest of the CLRM rulebook's ``reminders.paper_days`` (90/30/7)
+  reached before the paper deadline (``clrm-paper:<date>:<days>``);
+- to each staff member, every CLRM paper deadline that passed without a timely submission in the last
+  ``reminders.passed_notice_days`` days (``clrm-passed:<candidate>:<date>``).
+
+The CLRM deadlines are the engine's: the stored events replayed by ``engine.clrm.audit_clrm`` (the function behind
+the timeline page and ``certcredit audit --program clrm``), never computed here.
 
 Each message is recorded (``SentMessage``, unique per person and key) in the same transaction as it is handed to
 the mail backend: a failed send leaves no record, so the next run tries again; a sent one is never sent twice.
@@ -22,6 +29,7 @@ import secrets
 import smtplib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -30,10 +38,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from certcredit.engine import reminders as due
-from certcredit.services import audits, history
+from certcredit.engine.clrm import audit_clrm
+from certcredit.services import audits, clrm, history
 from certcredit.services import credentials as creds
 from certcredit.services.access import Forbidden, is_staff
-from certcredit.store.accounts.models import Person
+from certcredit.store.accounts.models import Person, Role
+from certcredit.store.clrm.models import Candidate
 from certcredit.store.credentials.models import Application, ReminderSetting, SentMessage
 
 log = logging.getLogger("certcredit.reminders")
@@ -175,6 +185,58 @@ def due_messages(person: Person, today: dt.date) -> list[Message]:
     return found
 
 
+def clrm_audit(candidate: Candidate, today: dt.date) -> dict[str, Any]:
+    """The candidate's standing on ``today``: their stored events replayed by the engine, as the timeline does."""
+    return audit_clrm(clrm.event_rows(candidate), today, clrm.program())
+
+
+def clrm_paper_messages(person: Person, today: dt.date, base_url: str) -> list[Message]:
+    """The CLRM paper-deadline reminder due for the person on ``today`` (none unless their paper is due)."""
+    candidate = clrm.own_candidacy(person)
+    if candidate is None:
+        return []
+    audit = clrm_audit(candidate, today)
+    deadline_text = audit["paper_deadline"]
+    if audit["status"] != "paper_due" or not isinstance(deadline_text, str):
+        return []
+    deadline = dt.date.fromisoformat(deadline_text)
+    threshold = due.threshold_reached(deadline, today, clrm.program().reminders.paper_days)
+    if threshold is None:
+        return []
+    left = (deadline - today).days
+    steps = "\n".join(f"- {step}" for step in audit["next_steps_list"])
+    return [Message(
+        due.clrm_paper_key(deadline, threshold), "clrm-paper",
+        f"CLRM paper due by {deadline} ({left} day{'s' if left != 1 else ''})",
+        f"Your CLRM certification paper is due by {deadline}, in {left} day{'s' if left != 1 else ''}; the deadline "
+        f"day itself is still in time. What is left to do:\n{steps}\n\nYour timeline: {base_url.rstrip('/')}/clrm/",
+    )]  # fmt: skip
+
+
+def clrm_passed_messages(today: dt.date, base_url: str) -> list[Message]:
+    """For staff: each CLRM paper deadline that passed without a timely submission at most
+    ``reminders.passed_notice_days`` ago, one message a candidate and deadline."""
+    notice_days = clrm.program().reminders.passed_notice_days
+    found: list[Message] = []
+    for candidate in Candidate.objects.select_related("person").order_by("id"):
+        audit = clrm_audit(candidate, today)
+        deadline_text = audit["paper_deadline"]
+        if audit["status"] != "retake_required" or not isinstance(deadline_text, str):
+            continue
+        deadline = dt.date.fromisoformat(deadline_text)
+        if not due.passed_recently(deadline, today, notice_days):
+            continue
+        who = candidate.person.name or candidate.person.email
+        found.append(Message(
+            due.clrm_passed_key(candidate.pk, deadline), "clrm-passed",
+            f"CLRM paper deadline passed: {who} ({deadline})",
+            f"{who} ({candidate.person.email}) did not submit the CLRM paper by the deadline {deadline}. To submit "
+            "it, they must first retake the Foundation of Labor Relations academy, which opens a new deadline.\n\n"
+            f"Their timeline: {base_url.rstrip('/')}/clrm/candidates/{candidate.pk}/",
+        ))  # fmt: skip
+    return found
+
+
 SENT, ALREADY_SENT, FAILED, UNSUBSCRIBED = "sent", "already sent", "failed", "unsubscribed"
 
 
@@ -205,15 +267,23 @@ def remind(today: dt.date | None = None, base_url: str = "http://127.0.0.1:8000"
     """Send every due message not sent before, to each active person with reminders on."""
     today = today or timezone.localdate()
     report = RemindReport()
+    credential_side = Q(records__isnull=False) | Q(credentials__isnull=False) | Q(applications__isnull=False)
+    with_credentials = set(Person.objects.filter(credential_side).values_list("id", flat=True))
+    staff_side = Q(is_superuser=True) | Q(role_grants__role=Role.STAFF)
     people = Person.objects.filter(is_active=True).filter(
-        Q(records__isnull=False) | Q(credentials__isnull=False) | Q(applications__isnull=False)
+        credential_side | Q(clrm_candidate__isnull=False) | staff_side
     ).distinct().order_by("id")  # fmt: skip
+    passed = clrm_passed_messages(today, base_url)
     for person in people.iterator():
         setting = setting_for(person)
         if not setting.reminders:
             report.unsubscribed += 1
             continue
-        for message in due_messages(person, today):
+        messages = due_messages(person, today) if person.pk in with_credentials else []
+        messages += clrm_paper_messages(person, today, base_url)
+        if passed and is_staff(person):
+            messages += passed
+        for message in messages:
             outcome = send_once(person, message, base_url, setting)
             if outcome == FAILED:
                 report.failed += 1

@@ -572,9 +572,7 @@ def clrm_record_event(request: HttpRequest, body: ClrmEventIn) -> Status[dict[st
 
 def _clrm_as_of(text: str | None) -> dt.date:
     if text is None or not text.strip():
-        from django.utils import timezone
-
-        return timezone.localdate()
+        return clrm.today()
     try:
         return audits.parse_as_of(text)
     except audits.ProgressInvalid as error:

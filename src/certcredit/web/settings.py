@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from whitenoise.compress import Compressor
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CERTCREDIT_VAR", Path.cwd() / "var"))
 
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "certcredit.store.badges",
+    "certcredit.store.library",
     "certcredit.store.standings",
 ]
 
@@ -132,6 +135,7 @@ TEMPLATES = [
             "libraries": {
                 "credit": "certcredit.web.templatetags.credit",
                 "badge_tags": "certcredit.web.templatetags.badge_tags",
+                "library_tags": "certcredit.web.templatetags.library_tags",
             },
         },
     }
@@ -146,6 +150,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("CERTCREDIT_STATIC_ROOT", VAR_DIR / "static"))
 # WhiteNoise serves the files ``certcredit serve`` collects into STATIC_ROOT, compressed (gzip and brotli), from
 # the app itself: no separate web server is needed for them.
+# Source maps are never served to users' browsers by default and are the largest static files (django-ninja's
+# redoc and swagger maps, 5.5 MB): compressing them with brotli took most of `collectstatic`'s time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -7,8 +7,12 @@ from django.urls import path
 from certcredit.web import (
     badge_api,
     badge_views,
+    clrm_api,
+    clrm_views,
     credential_api,
     credential_views,
+    library_api,
+    library_views,
     provider_api,
     provider_views,
     staff_views,
@@ -16,7 +20,7 @@ from certcredit.web import (
 )
 from certcredit.web.api import api
 
-assert credential_api and badge_api and provider_api  # imported for their routes on ``api``
+assert credential_api and badge_api and clrm_api and provider_api and library_api  # their routes on ``api``
 
 LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
 
@@ -54,6 +58,22 @@ urlpatterns = [
     path("clrm/candidates/", views.clrm_candidates, name="clrm-candidates"),
     path("clrm/candidates/<int:candidate_id>/", views.clrm_candidate, name="clrm-candidate"),
     path("clrm/academies/", views.clrm_academies, name="clrm-academies"),
+    path("clrm/arbitrators/", clrm_views.arbitrators, name="clrm-arbitrators"),
+    path("clrm/approvals/", clrm_views.approvals, name="clrm-approvals"),
+    path("clrm/approvals/<int:proposal_id>/", clrm_views.approval, name="clrm-approval"),
+    path("clrm/orientation/", clrm_views.orientation, name="clrm-orientation"),
+    path("clrm/orientation/<int:session_id>/enrol/", clrm_views.enrol, name="clrm-enrol"),
+    path("clrm/enrolments/<int:enrolment_id>/attended/", clrm_views.attendance, name="clrm-attendance"),
+    path("clrm/paper/", clrm_views.paper, name="clrm-paper"),
+    path("clrm/papers/<int:paper_id>/file/", clrm_views.paper_file, name="clrm-paper-file"),
+    path("clrm/reviews/", clrm_views.reviews, name="clrm-reviews"),
+    path("clrm/reviews/<int:paper_id>/", clrm_views.review, name="clrm-review"),
+    path("clrm/lists/", clrm_views.lists, name="clrm-lists"),
+    path("clrm/lists/<slug:which>.csv", clrm_views.lists_csv, name="clrm-lists-csv"),
+    path("library/", library_views.search, name="library"),
+    path("library/papers/<int:paper_id>/", library_views.paper, name="library-paper"),
+    path("library/papers/<int:paper_id>/download", library_views.download, name="library-download"),
+    path("library/members/", library_views.members, name="library-members"),
     path("tokens/", views.api_tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke-token"),
     path("applications/", credential_views.applications, name="applications"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from certcredit.services import (
     audits,
     clrm,
+    clrm_flow,
     credentials,
     decisions,
     disputes,
@@ -344,7 +345,7 @@ def _as_of(request: HttpRequest) -> Any:
     """``?as_of=YYYY-MM-DD`` (to see a timeline on another day), else today; a bad date is a bad request."""
     text = request.GET.get("as_of", "").strip()
     if not text:
-        return timezone.localdate()
+        return clrm.today()
     try:
         return audits.parse_as_of(text)
     except audits.ProgressInvalid as error:
@@ -358,6 +359,10 @@ def clrm_mine(request: HttpRequest) -> HttpResponse:
     if candidate is None:
         if is_staff(request.user):
             return redirect("clrm-candidates")
+        if clrm_flow.is_approver(request.user):  # the CLRM roles land on their own work
+            return redirect("clrm-approvals")
+        if clrm_flow.is_paper_reviewer(request.user):
+            return redirect("clrm-reviews")
         return render(request, "clrm_timeline.html", {"timeline": None, "own": True})
     return _timeline_page(request, candidate)
 

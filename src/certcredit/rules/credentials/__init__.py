@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from certcredit.rules.load import RulebookError
 
@@ -28,14 +28,17 @@ class CredentialRules(BaseModel):
     family: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     name: str
     abbreviation: str
-    retired_name: str
-    exam_programs: tuple[str, ...]
-    recertification_program: str
-    anniversaries: tuple[str, ...] = Field(min_length=1, description="month-day of each anniversary, MM-DD")
+    retired_name: str = ""
+    #: a family awarded after an exam names the programs applied with; one awarded otherwise (CLRM: an accepted
+    #: paper) names none
+    exam_programs: tuple[str, ...] = ()
+    recertification_program: str = ""
+    anniversaries: tuple[str, ...] = Field((), description="month-day of each anniversary, MM-DD")
     tie: Literal["later", "earlier"] = "later"
-    cycle_months: int = Field(gt=0)
-    grace_days: int = Field(ge=0)
-    recertifications_before_retirement: int = Field(ge=0)
+    #: months in a cycle; none: the credential is held for good, with no cycle to renew (CLRM)
+    cycle_months: int | None = Field(None, gt=0)
+    grace_days: int = Field(0, ge=0)
+    recertifications_before_retirement: int = Field(0, ge=0)
     reminder_days: tuple[int, ...] = Field(default=(90, 30, 7), description="days before a deadline to remind")
     apply_by_notice_days: int = Field(default=30, ge=0)
     ageing_out_notice_days: int = Field(default=90, ge=0)
@@ -55,6 +58,12 @@ class CredentialRules(BaseModel):
             if not match or not (1 <= int(match[1]) <= 12 and 1 <= int(match[2]) <= 31):
                 raise ValueError(f"anniversary {text!r} is not a month-day MM-DD")
         return value
+
+    @model_validator(mode="after")
+    def _cycles_need_anniversaries(self) -> CredentialRules:
+        if self.cycle_months is not None and not self.anniversaries:
+            raise ValueError("a credential with cycles (cycle_months) needs its anniversaries")
+        return self
 
     @property
     def month_days(self) -> tuple[tuple[int, int], ...]:

@@ -17,8 +17,19 @@ class Role:
     PROVIDER = "provider"
     REVIEWER = "reviewer"
     STAFF = "staff"
-    values: ClassVar[tuple[str, ...]] = (MEMBER, PROVIDER, REVIEWER, STAFF)
-    choices: ClassVar[list[tuple[str, str]]] = [(v, v.capitalize()) for v in values]
+    #: CLRM: the Executive Director or a designee, who approves a candidate's arbitrators (docs/clrm.md)
+    CLRM_APPROVER = "clrm_approver"
+    #: CLRM: reads candidates' papers and accepts them or returns them for revision or more research
+    CLRM_REVIEWER = "clrm_reviewer"
+    values: ClassVar[tuple[str, ...]] = (MEMBER, PROVIDER, REVIEWER, STAFF, CLRM_APPROVER, CLRM_REVIEWER)
+    choices: ClassVar[list[tuple[str, str]]] = [
+        (MEMBER, "Member"),
+        (PROVIDER, "Provider"),
+        (REVIEWER, "Reviewer"),
+        (STAFF, "Staff"),
+        (CLRM_APPROVER, "CLRM approver (Executive Director or designee)"),
+        (CLRM_REVIEWER, "CLRM paper reviewer"),
+    ]
 
 
 class PersonManager(BaseUserManager["Person"]):

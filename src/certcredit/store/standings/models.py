@@ -26,6 +26,8 @@ class Standing(models.Model):
     #: the person's name and e-mail as of the audit, for search and sorting without a join
     name = models.CharField(max_length=200, blank=True)
     email = models.CharField(max_length=254)
+    #: name and e-mail in lower case, one column for the search (``LIKE '%…%'`` on it, no per-row case folding)
+    search = models.CharField(max_length=460, blank=True, default="")
     counted_hours = models.FloatField(default=0)
     required_hours = models.FloatField(default=0)
     hours_needed = models.FloatField(default=0)

@@ -49,7 +49,9 @@
     var follow = document.querySelector("[data-follow]");
     if (follow) {
       var seconds = parseFloat(follow.getAttribute("data-follow")) || 2;
-      window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+      var timer = window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+      /* leaving the page (a link, the menu) stops the follow, so the reload never cancels where you went */
+      window.addEventListener("beforeunload", function () { window.clearTimeout(timer); });
     }
   });
 })();
