@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
+import pytest
 from training.fit import fit_softmax
 
-from certcredit.evaluate.features import WordHashing, hashed_grams, word_block, word_grams
+from certcredit.evaluate.features import WordHashing, char_grams, hashed_chars, hashed_grams, word_block, word_grams
 from certcredit.evaluate.head import softmax
 
 
@@ -33,6 +36,40 @@ def test_the_word_block_puts_title_words_before_description_words_at_the_given_s
     assert block.shape == (1, 192)
     assert np.isclose(np.linalg.norm(block[0, :64]), 2.0)
     assert np.isclose(np.linalg.norm(block[0, 64:]), 2.0)
+
+
+def test_character_grams_are_the_three_to_five_letter_pieces_of_each_marked_word() -> None:
+    assert char_grams("Law!") == ["<la", "law", "aw>", "<law", "law>", "<law>"]
+    assert char_grams("") == []
+
+
+def test_spellings_of_one_stem_share_character_grams_where_whole_words_share_none() -> None:
+    library, librarian = hashed_chars(["library", "librarian"], 4096)
+    words = hashed_grams(["library", "librarian"], 4096)
+    assert np.isclose(np.linalg.norm(library), 1.0)
+    assert library @ librarian > 0.3
+    assert abs(float(words[0] @ words[1])) < 0.05
+
+
+def test_hashed_characters_equal_hashing_every_gram_one_by_one() -> None:
+    """Independent answer: the per-word remembered codes give the vector a plain loop over the grams gives."""
+    text = "Project plans, schedules and plans again for the library's managers"
+    expected = np.zeros(512)
+    for gram in char_grams(text):
+        code = zlib.crc32(gram.encode("utf-8"))
+        expected[code % 512] += 1.0 if (code >> 20) & 1 else -1.0
+    expected = np.sign(expected) * np.log1p(np.abs(expected))
+    assert np.allclose(hashed_chars([text, ""], 512)[0], expected / np.linalg.norm(expected), atol=1e-6)
+    assert not hashed_chars([""], 512).any()
+
+
+def test_the_character_block_follows_the_word_block_and_needs_the_texts_read() -> None:
+    hashing = WordHashing(title_dimension=64, description_dimension=128, scale=1.0, char_dimension=256, char_scale=0.5)
+    block = word_block(["Grammar"], ["Commas and clauses"], hashing, ["Grammar. Commas and clauses"])
+    assert block.shape == (1, 448) == (1, hashing.dimension)
+    assert np.isclose(np.linalg.norm(block[0, 192:]), 0.5)
+    with pytest.raises(ValueError, match="texts read"):
+        word_block(["Grammar"], ["Commas"], hashing)
 
 
 def _objective(x: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: np.ndarray, l2: float) -> float:

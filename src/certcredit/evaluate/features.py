@@ -17,6 +17,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -84,10 +85,15 @@ class WordHashing:
     description_dimension: int = 4096
     #: The block's length against each unit-length embedding view (1.0: the same weight as one view).
     scale: float = 1.0
+    #: Slots for the character 3- to 5-grams of the words of the whole text read (title and cleaned
+    #: description), a unit vector times ``char_scale``: spellings the word block splits (plurals, "librarian"
+    #: beside "library", product names) share grams. 0: no character block (weights trained without one).
+    char_dimension: int = 0
+    char_scale: float = 1.0
 
     @property
     def dimension(self) -> int:
-        return self.title_dimension + self.description_dimension
+        return self.title_dimension + self.description_dimension + self.char_dimension
 
 
 NO_WORDS: Final = WordHashing(0, 0, 0.0)
@@ -118,12 +124,55 @@ def hashed_grams(texts: Sequence[str], dimension: int) -> Vectors:
     return result
 
 
-def word_block(titles: Sequence[str], descriptions: Sequence[str], hashing: WordHashing) -> Vectors:
-    """The hashed words of the titles and of the descriptions, side by side, times ``hashing.scale``."""
+def char_grams(text: str) -> list[str]:
+    """The character 3- to 5-grams of each lower-cased word, the word marked at both ends (``<law>``)."""
+    grams: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        marked = f"<{word}>"
+        for size in (3, 4, 5):
+            grams.extend(marked[i : i + size] for i in range(len(marked) - size + 1))
+    return grams
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_codes(word: str) -> npt.NDArray[np.int64]:
+    """The crc32 codes of one word's character grams, remembered: a catalogue repeats its words, and hashing
+    each gram anew cost about ten times the word block."""
+    return np.array([zlib.crc32(gram.encode("utf-8")) for gram in char_grams(word)], dtype=np.int64)
+
+
+def hashed_chars(texts: Sequence[str], dimension: int) -> Vectors:
+    """Signed hashed counts of each text's character grams, damped (log) and scaled to unit length."""
+    out = np.zeros((len(texts), dimension), dtype=np.float32)
+    if dimension == 0:
+        return out
+    for row, text in enumerate(texts):
+        words = _WORD.findall(text.lower())
+        if not words:
+            continue
+        codes = np.concatenate([_word_codes(word) for word in words])
+        signs = np.where((codes >> 20) & 1, 1.0, -1.0).astype(np.float32)
+        np.add.at(out[row], codes % dimension, signs)
+    out = np.sign(out) * np.log1p(np.abs(out))
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    result: Vectors = (out / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return result
+
+
+def word_block(
+    titles: Sequence[str], descriptions: Sequence[str], hashing: WordHashing, texts: Sequence[str] | None = None
+) -> Vectors:
+    """The hashed words of the titles and of the descriptions, side by side, times ``hashing.scale``; then,
+    when the hashing has one, the character block of ``texts`` (the whole texts read) times ``char_scale``."""
     block = np.hstack(
         [hashed_grams(titles, hashing.title_dimension), hashed_grams(descriptions, hashing.description_dimension)]
     )
     result: Vectors = (block * np.float32(hashing.scale)).astype(np.float32)
+    if hashing.char_dimension:
+        if texts is None:
+            raise ValueError("a character block needs the texts read")
+        chars = hashed_chars(texts, hashing.char_dimension) * np.float32(hashing.char_scale)
+        result = np.hstack([result, chars]).astype(np.float32)
     return result
 
 
@@ -138,4 +187,4 @@ def session_features(
     views = embedder.features(list(titles), list(texts))
     if hashing.dimension == 0:
         return views
-    return np.hstack([views, word_block(titles, descriptions, hashing)])
+    return np.hstack([views, word_block(titles, descriptions, hashing, texts)])

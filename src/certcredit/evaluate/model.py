@@ -132,6 +132,8 @@ class SessionModel:
                 "title_dimension": self.hashing.title_dimension,
                 "description_dimension": self.hashing.description_dimension,
                 "scale": self.hashing.scale,
+                "char_dimension": self.hashing.char_dimension,
+                "char_scale": self.hashing.char_scale,
             },
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
