@@ -44,21 +44,15 @@ class HoursChart:
     def month_total(self, index: int) -> float:
         return sum(s.counted[index] + s.planned[index] for s in self.series)
 
-    def rows(self) -> list[tuple[str, list[float], list[float], float]]:
-        """The table equivalent: each month with hours (counted and planned) by category; months with none are
-        left out."""
+    def rows(self) -> list[tuple[str, list[float], list[float], float, float]]:
+        """The table equivalent: each month with hours counted and planned by category, and the month's total
+        counted and planned; months with none are left out."""
         found = []
         for index, month in enumerate(self.months):
-            total = self.month_total(index)
-            if total:
-                found.append(
-                    (
-                        month.strftime("%b %Y"),
-                        [s.counted[index] for s in self.series],
-                        [s.planned[index] for s in self.series],
-                        total,
-                    )
-                )
+            if self.month_total(index):
+                counted = [s.counted[index] for s in self.series]
+                planned = [s.planned[index] for s in self.series]
+                found.append((month.strftime("%b %Y"), counted, planned, sum(counted), sum(planned)))
         return found
 
     def description(self) -> str:
@@ -218,5 +212,31 @@ def svg(chart: HoursChart, chart_id: str = "hours-chart") -> str:
         .replace(f"0 0 {WIDTH} {HEIGHT}", f"0 0 {WIDTH} {height}")
         .replace(f'height="{HEIGHT}"', f'height="{height}"')
     )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def bar_svg(percent: float, plan_percent: float = 0.0, met: bool = False, ident: str = "bar") -> str:
+    """A requirement's bar as a small inline ``<svg>`` (presentation attributes, no style: pages send a strict
+    Content-Security-Policy): the part counted, then the part planned sessions would add (hatched). Decorative
+    (``aria-hidden``): the words beside it say the same."""
+    now = max(0.0, min(100.0, percent))
+    more = max(0.0, min(100.0 - now, plan_percent))
+    colour = "#1e7a46" if met else "#1f5f8b"
+    out = [
+        '<svg xmlns="http://www.w3.org/2000/svg" class="meter" viewBox="0 0 100 10" preserveAspectRatio="none"'
+        ' width="100%" height="14" aria-hidden="true" focusable="false">',
+        f'<defs><pattern id="{escape(ident)}-plan" width="3" height="3" patternUnits="userSpaceOnUse"'
+        ' patternTransform="rotate(45)"><rect width="3" height="3" fill="#cfe3f3"/>'
+        '<rect width="1.5" height="3" fill="#0072B2"/></pattern></defs>',
+        '<rect x="0" y="0" width="100" height="10" rx="2" fill="#e7ecf2" stroke="#8a97a6" stroke-width="0.4"'
+        ' vector-effect="non-scaling-stroke"/>',
+    ]
+    if now:
+        out.append(f'<rect class="now" x="0" y="0" width="{now:.1f}" height="10" fill="{colour}"/>')
+    if more:
+        out.append(
+            f'<rect class="plan" x="{now:.1f}" y="0" width="{more:.1f}" height="10" fill="url(#{escape(ident)}-plan)"/>'
+        )
     out.append("</svg>")
     return "".join(out)

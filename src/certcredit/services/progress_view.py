@@ -131,6 +131,10 @@ class Bar:
     words: str
     details: str
 
+    @property
+    def svg(self) -> str:
+        return charts.bar_svg(self.percent, self.plan_percent, self.met, f"bar-{self.id}")
+
 
 def _share(part: float, whole: float) -> float:
     return 100.0 if whole <= 0 else max(0.0, min(100.0, 100.0 * part / whole))

@@ -236,6 +236,19 @@ def attend_session(actor: Person, person: Person, session: Session, today: dt.da
     return record
 
 
+def session_to_attend(session_id: int) -> Session:
+    """A catalogue session by id (every signed-in person may read the catalogue), else ``LookupError``."""
+    found = Session.objects.select_related("provider").filter(pk=session_id).first()
+    if found is None:
+        raise LookupError(f"no session {session_id}")
+    return found
+
+
+def attended_sessions(person: Person) -> set[int]:
+    """The ids of the catalogue sessions the person has a record linked to."""
+    return set(Record.objects.filter(person=person, session__isnull=False).values_list("session_id", flat=True))
+
+
 def record_history(viewer: Person, record: Record) -> list[HistoryEntry]:
     """The record's history entries, newest first (the owner and staff)."""
     check_may_see_records_of(viewer, record.person)
@@ -251,10 +264,12 @@ __all__ = [
     "SessionUnattendable",
     "attach_evidence",
     "attend_session",
+    "attended_sessions",
     "check_record",
     "create_record",
     "delete_record",
     "record_history",
+    "session_to_attend",
     "set_activity",
     "update_record",
 ]
