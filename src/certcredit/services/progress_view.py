@@ -153,7 +153,7 @@ def bars(report: dict[str, Any], names: dict[str, str], planned: dict[str, Any] 
         with_plan = float(later["counted_hours"]) if later else None
         if limit:
             most = line.get("max_hours")
-            words = f"A limit, not a requirement: {counted:.2f} {unit} counted" + (
+            words = f"This is a limit, not a requirement: {counted:.2f} {unit} counted" + (
                 f", at most {float(most):.2f}" if most is not None else ""
             )
             percent = _share(counted, float(most)) if most else 0.0

@@ -48,8 +48,9 @@ def progress(request: HttpRequest) -> HttpResponse:
     asked = any(key in request.GET for key in ("program", "as_of", "specialty", "cycle_start"))
     form = ProgressForm(request.GET if asked else (initial if first else None), initial=initial)
     if pursued.programs and not show_all:
-        # only the programs the person pursues (``?all=1`` offers every program)
-        form.fields["program"].choices = [c for c in form.fields["program"].choices if c[0] in pursued.programs]
+        # only the programs the person pursues (``?all=1`` offers every program), and one asked for by address
+        offered = {*pursued.programs, request.GET.get("program", "")}
+        form.fields["program"].choices = [c for c in form.fields["program"].choices if c[0] in offered]
     context: dict[str, Any] = {
         "form": form, "person": person, "own": person == request.user, "step": step, "credential": held,
         "pursued": pursued, "programs_form": ProgramsForm(initial={"programs": list(pursued.programs)}),
