@@ -200,7 +200,7 @@ def svg(chart: HoursChart, chart_id: str = "hours-chart") -> str:
         items.append((f"url(#{chart_id}-plan-0)", "planned (hatched)"))
     x, y = float(LEFT), TOP + plot_h + 46
     for colour, name in items:
-        width = 22 + 6.5 * len(name)
+        width = 24 + 7.0 * len(name)
         if x + width > WIDTH - RIGHT and x > LEFT:
             x, y = float(LEFT), y + 15
         out.append(f'<rect x="{x:.0f}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')

@@ -170,8 +170,13 @@ def attend(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
 
 
 def _date(text: str | None, field: str) -> dt.date | None:
+    """An optional date parameter: None when absent or blank."""
     if text is None or not text.strip():
         return None
+    return _required_date(text, field)
+
+
+def _required_date(text: str, field: str) -> dt.date:
     try:
         return audits.parse_as_of(text)
     except audits.ProgressInvalid as error:
@@ -185,8 +190,7 @@ def what_if(request: HttpRequest, query: Query[WhatIfQuery]) -> dict[str, Any]:
     `session-<id>` with where it counts or why not, and `audit`: the whole audit with them). A session dated
     after `as_of` does not count. 422 with `field` for a bad program, date, specialty or an unknown session."""
     person = queries.person_seen_by(request.auth, query.person)
-    as_of = _date(query.as_of, "as_of")
-    assert as_of is not None  # required by the schema, and not blank once read
+    as_of = _required_date(query.as_of, "as_of")
     try:
         shown = progress_view.what_if_sessions(
             request.auth, person, query.program, as_of, query.sessions, query.specialty or None,
@@ -204,8 +208,7 @@ def plan(request: HttpRequest, query: Query[PlanQuery]) -> dict[str, Any]:
     catalogue (sessions named `session-<id>`). `complete` false: no set of them does. 422 with `field` for a bad
     program, date or specialty, or a `by` date before today."""
     person = queries.person_seen_by(request.auth, query.person)
-    by = _date(query.by, "by")
-    assert by is not None
+    by = _required_date(query.by, "by")
     try:
         data, _sessions = progress_view.plan_sessions(
             request.auth, person, query.program, by, _date(query.as_of, "as_of"), query.specialty or None
