@@ -136,7 +136,7 @@ def test_the_plan_on_the_page_and_the_api_agree_with_the_cli(client: Client, mem
     assert "3 sessions complete the program by" in html
     assert all(title in html[html.index('id="plan-result"') :] for title in titles)
     ids = "&amp;".join(f"planned={sessions()[t].pk}" for t in titles)
-    assert ids in html  # "Show these in the bars and chart" plans exactly these
+    assert f"as_of={by}&amp;{ids}#requirements" in html  # "Show these in the bars and chart" plans exactly these
 
 
 def test_a_plan_by_a_date_already_past_is_refused_beside_the_field(client: Client, member) -> None:
@@ -147,7 +147,9 @@ def test_a_plan_by_a_date_already_past_is_refused_beside_the_field(client: Clien
     assert "unreadable date &#x27;soon&#x27;" in html.content.decode()
 
 
-def test_the_what_if_refuses_an_unknown_session_and_another_members_records(client: Client, member, make_person) -> None:
+def test_the_what_if_refuses_an_unknown_session_and_another_members_records(
+    client: Client, member, make_person
+) -> None:
     auth = bearer(member)
     params = {"program": "clm-application", "as_of": day(90), "sessions": [999999]}
     unknown = client.get("/api/progress/what-if", params, **auth)

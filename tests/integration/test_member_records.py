@@ -59,9 +59,7 @@ def test_a_member_adds_a_record_by_form_and_its_page_shows_who_added_it_and_when
     assert 'id="history"' in page and "mo@example.org" in page and "Create" in page
 
 
-def test_each_problem_is_shown_beside_its_field_with_the_typed_values_and_nothing_is_stored(
-    client: Client, mo
-) -> None:
+def test_each_problem_is_shown_beside_its_field_with_the_typed_values_and_nothing_is_stored(client: Client, mo) -> None:
     typed = GOOD | {"date": "2026-02-30", "minutes": "ninety", "category": "", "subject_area": "", "title": "Mine"}
     html = signed_in(client, mo).post("/records/new/", typed).content.decode()
     assert Record.objects.count() == 0
@@ -234,11 +232,14 @@ def test_a_session_not_yet_held_or_without_a_date_cannot_be_attended(client: Cli
     assert page.count(">I attended</button>") == 1  # only the session already held, with a length
 
 
-def test_a_session_attended_takes_the_credit_of_its_decision_on_the_progress_page(client: Client, mo, catalogue) -> None:
+def test_a_session_attended_takes_the_credit_of_its_decision_on_the_progress_page(
+    client: Client, mo, catalogue
+) -> None:
     session = catalogue["Clear letters"]
     client.post(f"/api/sessions/{session.pk}/attend", **bearer(mo))
     report = json.loads(
-        client.get("/api/progress", {"program": "clm-application", "as_of": dt.date.today().isoformat()},
-                   **bearer(mo)).content  # fmt: skip
+        client.get(
+            "/api/progress", {"program": "clm-application", "as_of": dt.date.today().isoformat()}, **bearer(mo)
+        ).content
     )
     assert [(a["requirement"], a["hours"]) for a in report["allocations"]] == [("writing", 2.0)]

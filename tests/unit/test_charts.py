@@ -20,13 +20,20 @@ def test_the_chart_adds_hours_by_month_and_category_and_keeps_planned_apart() ->
     chart = charts.hours_chart(
         dt.date(2026, 1, 15),
         dt.date(2026, 3, 10),
-        [("Writing", dt.date(2026, 1, 20), 1.5), ("Writing", dt.date(2026, 1, 31), 2.0), ("IT", dt.date(2026, 3, 1), 1)],
+        [
+            ("Writing", dt.date(2026, 1, 20), 1.5),
+            ("Writing", dt.date(2026, 1, 31), 2.0),
+            ("IT", dt.date(2026, 3, 1), 1),
+        ],
         [("IT", dt.date(2026, 3, 9), 4.0), ("Writing", dt.date(2027, 1, 1), 9.0)],  # the second: past the window
     )
     assert [s.name for s in chart.series] == ["Writing", "IT"]
     assert chart.series[0].counted == (3.5, 0.0, 0.0) and chart.series[1].counted == (0.0, 0.0, 1.0)
     assert chart.series[1].planned == (0.0, 0.0, 4.0) and chart.series[0].planned == (0.0, 0.0, 0.0)
-    assert chart.rows() == [("Jan 2026", [3.5, 0.0], [0.0, 0.0], 3.5, 0.0), ("Mar 2026", [0.0, 1.0], [0.0, 4.0], 1.0, 4.0)]
+    assert chart.rows() == [
+        ("Jan 2026", [3.5, 0.0], [0.0, 0.0], 3.5, 0.0),
+        ("Mar 2026", [0.0, 1.0], [0.0, 4.0], 1.0, 4.0),
+    ]
     assert chart.description().startswith("4.50 hours counted from January 2026 to March 2026: Writing 3.50, IT 1.00")
     assert "the planned sessions would add 4.00 hours" in chart.description()
 

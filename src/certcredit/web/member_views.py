@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -100,7 +101,15 @@ def _shown(request: HttpRequest, person: Any, form: ProgressForm, step: Any) -> 
         ]
     until = max(as_of, found_today(request) + dt.timedelta(days=365))
     found["choices"] = progress_view.upcoming_sessions(found_today(request), until)[:WHAT_IF_CHOICES]
+    keep = {"program": program, "as_of": as_of.isoformat(), "specialty": specialty or "",
+            "cycle_start": data["cycle_start"].isoformat() if data.get("cycle_start") else "",
+            "person": person.email if person != request.user else "", "all": request.GET.get("all", "")}  # fmt: skip
+    found["keep"] = {k: v for k, v in keep.items() if v}  # what the what-if and plan forms carry along
     found["plan"], found["plan_error"], found["by"] = _plan(request, person, program, as_of, specialty, names)
+    if found["plan"] is not None:
+        chosen = [("planned", str(found["plan"]["ids"][ident])) for ident in found["plan"]["ids"]]
+        query = urlencode([*(found["keep"] | {"as_of": found["plan"]["as_of"]}).items(), *chosen])
+        found["plan"]["try_url"] = f"{reverse('progress')}?{query}#requirements"
     found["apply_kind"] = _apply_kind(shown, step)
     return found
 
@@ -138,9 +147,7 @@ def _plan(
         )
         for s in data["sessions"]
     ]
-    data["planned_query"] = "&".join(
-        f"planned={sessions[s['record']].pk}" for s in data["sessions"] if s["record"] in sessions
-    )
+    data["ids"] = {s["record"]: sessions[s["record"]].pk for s in data["sessions"] if s["record"] in sessions}
     return data, None, text
 
 
