@@ -56,6 +56,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         "form": form, "person": person, "own": person == request.user, "step": step, "credential": held,
         "pursued": pursued, "programs_form": ProgramsForm(initial={"programs": list(pursued.programs)}),
         "show_all": show_all, "today": today,
+        "pursued_names": [(p.id, p.name) for p in audits.record_programs() if p.id in pursued.programs],
     }  # fmt: skip
     if form.is_bound and form.is_valid():
         context.update(_shown(request, person, form, step))
