@@ -55,6 +55,7 @@ from certcredit.store.accounts.models import Organization, Person
 from certcredit.store.catalog.models import Decision, Session
 from certcredit.store.history.models import HistoryEntry
 from certcredit.store.records.models import ImportRun, Record
+from certcredit.store.standings.signals import mark_outdated
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +226,8 @@ def import_records(
             lock_person(person)
             _RecordWriter(person, actor, file_name, run, report, progress, _total(rows)).write(rows)
             _finish(run, report, actor)
+            if report.added:
+                mark_outdated(person.pk)  # the staff dashboard audits them again (services/standings.py)
         return report
 
     return _attempts(run, attempt, replayable=iter(rows) is not rows)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "certcredit.store.badges",
+    "certcredit.store.standings",
 ]
 
 AUTH_USER_MODEL = "accounts.Person"

@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certcredit.web import badge_api, badge_views, credential_api, credential_views, member_api, member_views, views
+from certcredit.web import (
+    badge_api,
+    badge_views,
+    credential_api,
+    credential_views,
+    member_api,
+    member_views,
+    staff_views,
+    views,
+)
 from certcredit.web.api import api
 
 assert credential_api and badge_api and member_api  # imported for their routes on ``api``
@@ -89,6 +98,12 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("staff/", staff_views.dashboard, name="staff"),
+    path("staff/export.csv", staff_views.export, name="staff-export"),
+    path("staff/reaudit/", staff_views.reaudit, name="staff-reaudit"),
+    path("staff/spot-checks/", staff_views.spot_checks, name="staff-spot-checks"),
+    path("staff/spot-checks/<int:check_id>/", staff_views.settle, name="staff-spot-check"),
+    path("staff/review-ageing/", staff_views.review_ageing, name="staff-review-ageing"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

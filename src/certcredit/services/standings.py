@@ -1,0 +1,404 @@
+"""The staff dashboard: each person's standing in the program they pursue, kept as a summary so that the page
+filters 10,000 people fast; the re-audit of everyone (a background task); spot-checks of evidence; the reviewers'
+queue with its ageing. Only staff may use any of it (docs/staff.md).
+
+Which program a person pursues, and their status in it (docs/staff.md, "Statuses"):
+
+- a certified CLM holder: ``clm-recertification``, audited as of the cycle's end. ``lapsed`` when the credential
+  has lapsed; else ``complete`` when the audit is; else ``expiring`` when the cycle ends within 90 days; else
+  ``on_pace`` or ``behind`` by the outlook's pace (the hours earned per month so far, kept up to the cycle's end,
+  earn the missing hours);
+- anyone else with records: ``clm-application``, audited today. ``expiring`` when complete today but records age
+  out of the window within 90 days so that it no longer is; ``complete``; else ``on_pace`` when the hours earned
+  in the last twelve months are at least the hours still needed (another year at that rate completes it), else
+  ``behind``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django_tasks import task
+
+from certcredit.engine.credential import LAPSED, VALID
+from certcredit.io.writers import escape_cell
+from certcredit.rules.load import load_program
+from certcredit.services import audits, history
+from certcredit.services import credentials as creds
+from certcredit.services.access import Forbidden, is_staff
+from certcredit.services.reviews import queue
+from certcredit.store.accounts.models import Person, Role
+from certcredit.store.records.models import Record
+from certcredit.store.standings.models import Outdated, Reaudit, SpotCheck, Standing
+
+HORIZON_DAYS = 90
+APPLICATION, RECERTIFICATION = "clm-application", "clm-recertification"
+PAGE_SIZE = 50
+#: the dashboard audits at most this many people whose records changed before it answers; more wait for the
+#: re-audit (the page says so)
+REFRESH_ON_VIEW = 100
+SPOT_CHECK_MAX = 50
+STATUSES: tuple[str, ...] = tuple(str(s) for s in Standing.Status)
+#: the status names and how the page says them
+STATUS_CHOICES: tuple[tuple[str, str], ...] = tuple(Standing.Status.choices)
+VERIFIED, NOT_VERIFIED = str(SpotCheck.Outcome.VERIFIED), str(SpotCheck.Outcome.NOT_VERIFIED)
+CSV_COLUMNS = ("name", "email", "program", "status", "counted_hours", "required_hours", "hours_needed",
+               "deadline", "records", "as_of", "audited_at")  # fmt: skip
+
+
+class DashboardInvalid(ValueError):
+    """A filter the dashboard cannot use; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_staff(viewer: Person) -> None:
+    if not is_staff(viewer):
+        raise Forbidden("only staff may see the dashboard")
+
+
+# ---- one person's standing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    program: str
+    status: str
+    counted_hours: float
+    required_hours: float
+    hours_needed: float
+    deadline: dt.date | None
+    as_of: dt.date
+    records: int
+
+
+def _counted_total(audit: Any) -> tuple[float, float]:
+    """Hours counted and required in all: the ``total`` line when there is one, else the sum of the lines."""
+    for line in audit.requirements:
+        if line.id == "total":
+            return line.counted_hours, line.required_hours
+    return (sum(line.counted_hours for line in audit.requirements),
+            sum(line.required_hours for line in audit.requirements))  # fmt: skip
+
+
+def assess(person: Person, today: dt.date) -> Found | None:
+    """The person's standing today, or None for someone who pursues nothing (no credential and no records)."""
+    inputs = audits.read_inputs(person)
+    credential = creds.current_credential(person)
+    state = creds.standing(credential, today).state if credential is not None else None
+    certified = credential is not None and credential.valid_until is not None and state in (VALID, LAPSED)
+    if not certified and not inputs.raw:
+        return None
+    if certified:
+        assert credential is not None and credential.valid_until is not None
+        program_id, as_of = RECERTIFICATION, credential.valid_until
+    else:
+        program_id, as_of = APPLICATION, today
+    program = load_program(program_id)
+    audited = audits.audited_inputs(program, inputs, as_of, None, today)
+    result, outlook = audited.audit, audited.report["outlook"]
+    counted, required = _counted_total(result)
+    deadline: dt.date | None = as_of if certified else None
+    if certified and state == LAPSED:
+        status = Standing.Status.LAPSED
+    elif certified:
+        if result.complete:
+            status = Standing.Status.COMPLETE
+        elif (as_of - today).days <= HORIZON_DAYS:
+            status = Standing.Status.EXPIRING
+        else:
+            on_pace = bool((outlook.get("deadline") or {}).get("on_pace"))
+            status = Standing.Status.ON_PACE if on_pace else Standing.Status.BEHIND
+    else:
+        ageing = outlook.get("ageing_out") or {}
+        leaves = ageing.get("incomplete_from")
+        if result.complete and leaves:
+            status, deadline = Standing.Status.EXPIRING, dt.date.fromisoformat(leaves)
+        elif result.complete:
+            status = Standing.Status.COMPLETE
+        else:
+            status = Standing.Status.ON_PACE if _last_year(inputs, result, today) >= result.hours_needed else (
+                Standing.Status.BEHIND)  # fmt: skip
+    return Found(program_id, str(status), round(counted, 2), round(required, 2), round(result.hours_needed, 2),
+                 deadline, as_of, len(inputs.raw))  # fmt: skip
+
+
+def _last_year(inputs: audits.Inputs, result: Any, today: dt.date) -> float:
+    """Hours the audit counted from records dated in the twelve months up to today."""
+    since = today - dt.timedelta(days=365)
+    dated = {}
+    for row in inputs.rows():
+        dated[str(row["id"])] = dt.date.fromisoformat(row["date"])
+    return sum(p.hours for p in result.allocations if since < dated.get(p.record, dt.date.min) <= today)
+
+
+def refresh_person(person: Person, today: dt.date | None = None) -> Standing | None:
+    """Write the person's standing as it is today (or remove it when they pursue nothing)."""
+    today = today or timezone.localdate()
+    found = assess(person, today)
+    with transaction.atomic():
+        Outdated.objects.filter(person=person).delete()
+        if found is None:
+            Standing.objects.filter(person=person).delete()
+            return None
+        Standing.objects.filter(person=person).exclude(program=found.program).delete()
+        standing, _ = Standing.objects.update_or_create(
+            person=person,
+            program=found.program,
+            defaults={
+                "status": found.status,
+                "name": person.name or person.email,
+                "email": person.email,
+                "counted_hours": found.counted_hours,
+                "required_hours": found.required_hours,
+                "hours_needed": found.hours_needed,
+                "deadline": found.deadline,
+                "as_of": found.as_of,
+                "records": found.records,
+                "audited_at": timezone.now(),
+            },
+        )
+    return standing
+
+
+def refresh_outdated(limit: int = REFRESH_ON_VIEW, today: dt.date | None = None) -> tuple[int, int]:
+    """Audit again up to ``limit`` people whose records changed; returns (refreshed, still waiting)."""
+    waiting = list(Outdated.objects.order_by("noted_at").values_list("person_id", flat=True)[: limit + 1])
+    people = Person.objects.in_bulk(waiting[:limit])
+    for person in people.values():
+        refresh_person(person, today)
+    left = Outdated.objects.count() if len(waiting) > limit else 0
+    return len(people), left
+
+
+# ---- the re-audit of everyone ----------------------------------------------------------------------------------
+
+
+def everyone() -> QuerySet[Person]:
+    """The people the re-audit goes through: members, and anyone with records or a credential."""
+    return (
+        Person.objects.filter(
+            Q(role_grants__role=Role.MEMBER) | Q(pk__in=Record.objects.values("person_id"))
+            | Q(credentials__isnull=False)
+        )
+        .distinct()
+        .order_by("pk")
+    )  # fmt: skip
+
+
+def start_reaudit(actor: Person) -> Reaudit:
+    """Queue a re-audit of everyone for the worker; in the history with who and when."""
+    check_staff(actor)
+    running = Reaudit.objects.filter(state__in=(Reaudit.State.WAITING, Reaudit.State.RUNNING)).first()
+    if running is not None:
+        return running
+    run = Reaudit.objects.create(started_by=actor)
+    history.record_change(actor, "standings.reaudit", run, None, "re-audit of everyone started")
+    transaction.on_commit(lambda: reaudit_everyone.enqueue(run.pk))
+    return run
+
+
+@task()
+def reaudit_everyone(run_id: int, today: str | None = None) -> dict[str, Any]:
+    """Audit everyone again and write their standings, counting progress on the ``Reaudit`` row as it goes."""
+    run = Reaudit.objects.get(pk=run_id)
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    ids = list(everyone().values_list("pk", flat=True))
+    Reaudit.objects.filter(pk=run.pk).update(state=Reaudit.State.RUNNING, total=len(ids))
+    done = changed = 0
+    try:
+        before = dict(Standing.objects.values_list("person_id", "status"))
+        for start in range(0, len(ids), 200):
+            people = Person.objects.in_bulk(ids[start : start + 200])
+            for pk in ids[start : start + 200]:
+                standing = refresh_person(people[pk], day)
+                changed += (standing.status if standing else None) != before.get(pk)
+                done += 1
+            Reaudit.objects.filter(pk=run.pk).update(done=done, changed=changed)
+        Standing.objects.exclude(person_id__in=ids).delete()
+    except Exception as error:
+        Reaudit.objects.filter(pk=run.pk).update(
+            state=Reaudit.State.FAILED, error=str(error)[:300], finished_at=timezone.now()
+        )
+        raise
+    Reaudit.objects.filter(pk=run.pk).update(
+        state=Reaudit.State.DONE, done=done, changed=changed, finished_at=timezone.now()
+    )
+    return {"people": done, "changed": changed}
+
+
+def latest_reaudit(viewer: Person) -> Reaudit | None:
+    check_staff(viewer)
+    return Reaudit.objects.select_related("started_by").first()
+
+
+# ---- the dashboard -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    program: str = ""
+    status: str = ""
+    q: str = ""
+
+    @classmethod
+    def read(cls, given: Any) -> Filters:
+        program = (given.get("program") or "").strip()
+        status = (given.get("status") or "").strip()
+        q = (given.get("q") or "").strip()
+        if program and program not in (APPLICATION, RECERTIFICATION):
+            raise DashboardInvalid("program", f"unknown program {program[:60]!r}: choose {APPLICATION} or "
+                                              f"{RECERTIFICATION}")  # fmt: skip
+        if status and status not in STATUSES:
+            raise DashboardInvalid("status", f"unknown status {status[:40]!r}: choose one of {', '.join(STATUSES)}")
+        if len(q) > 100:
+            raise DashboardInvalid("q", "a name search is at most 100 characters")
+        return cls(program, status, q)
+
+    def query(self) -> QuerySet[Standing]:
+        rows = Standing.objects.all()
+        if self.program:
+            rows = rows.filter(program=self.program)
+        if self.status:
+            rows = rows.filter(status=self.status)
+        if self.q:
+            rows = rows.filter(Q(name__icontains=self.q) | Q(email__icontains=self.q))
+        return rows.order_by("name", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    rows: list[Standing]
+    total: int
+    counts: dict[str, int]
+    page: int
+    pages: int
+    waiting: int
+
+
+def dashboard(viewer: Person, filters: Filters, page: int = 1) -> Dashboard:
+    """One page of standings at the filters, the count of each status (program and search applied), and how many
+    changed people still wait for an audit."""
+    check_staff(viewer)
+    _, waiting = refresh_outdated()
+    by_status = Filters(filters.program, "", filters.q).query().order_by()
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update(dict(by_status.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
+    total = counts[filters.status] if filters.status else sum(counts.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = list(filters.query()[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return Dashboard(rows, total, counts, page, pages, waiting)
+
+
+def export_csv(viewer: Person, filters: Filters) -> Iterator[str]:
+    """Every standing at the filters as CSV lines (a cell that a spreadsheet would run as a formula is quoted with
+    a leading apostrophe, as io/writers.py does); in the history with who and which filters."""
+    check_staff(viewer)
+    history.entry(viewer, "standings.export", viewer, None, None,
+                  f"dashboard export: program={filters.program or 'all'} status={filters.status or 'all'} "
+                  f"q={filters.q!r}").save()  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def line(values: Any) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([escape_cell(v) for v in values])
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    fields = ("name", "email", "program", "status", "counted_hours", "required_hours", "hours_needed", "deadline",
+              "records", "as_of", "audited_at")  # fmt: skip
+    for values in filters.query().values_list(*fields).iterator(chunk_size=2000):
+        shown = list(values)
+        shown[7] = shown[7].isoformat() if shown[7] else ""
+        shown[9] = shown[9].isoformat()
+        shown[10] = shown[10].isoformat(timespec="seconds")
+        yield line(shown)
+
+
+# ---- spot-checks of evidence ---------------------------------------------------------------------------------
+
+
+def draw_spot_checks(actor: Person, count: int, rng: random.Random | None = None) -> list[SpotCheck]:
+    """Draw ``count`` records at random (each at most once while its check is open) for staff to verify."""
+    check_staff(actor)
+    if not 1 <= count <= SPOT_CHECK_MAX:
+        raise DashboardInvalid("count", f"draw between 1 and {SPOT_CHECK_MAX} records")
+    rng = rng or random.SystemRandom()
+    open_ids = set(SpotCheck.objects.filter(outcome=SpotCheck.Outcome.PENDING).values_list("record_id", flat=True))
+    bounds = Record.objects.order_by("pk").values_list("pk", flat=True)
+    low, high = bounds.first(), bounds.last()
+    if low is None or high is None:
+        return []
+    chosen: list[int] = []
+    for _ in range(count * 20):  # ids have gaps (deleted records): try random ids, keep the ones that exist
+        if len(chosen) >= count:
+            break
+        wanted = rng.randint(low, high)
+        found = Record.objects.filter(pk__gte=wanted).order_by("pk").values_list("pk", flat=True).first()
+        if found is not None and found not in open_ids and found not in chosen:
+            chosen.append(found)
+    made = []
+    for pk in chosen:
+        check = SpotCheck.objects.create(record_id=pk, drawn_by=actor)
+        history.record_change(actor, "spotcheck.draw", check, None, f"record {pk} drawn for a spot-check")
+        made.append(check)
+    return made
+
+
+def spot_checks(viewer: Person) -> QuerySet[SpotCheck]:
+    check_staff(viewer)
+    return SpotCheck.objects.select_related("record", "record__person", "checked_by", "drawn_by")
+
+
+def settle_spot_check(actor: Person, check_id: int, outcome: str, note: str = "") -> SpotCheck:
+    """Record the outcome of a spot-check, with who and when, in the check and in the history of the record."""
+    check_staff(actor)
+    if outcome not in (VERIFIED, NOT_VERIFIED):
+        raise DashboardInvalid("outcome", "the outcome is verified or not_verified")
+    note = note.strip()
+    if len(note) > 300:
+        raise DashboardInvalid("note", "a note is at most 300 characters")
+    if outcome == NOT_VERIFIED and not note:
+        raise DashboardInvalid("note", "say why the evidence does not verify the record")
+    with transaction.atomic():
+        check = SpotCheck.objects.select_for_update().select_related("record").filter(pk=check_id).first()
+        if check is None:
+            raise LookupError(f"no spot-check {check_id}")
+        before = history.snapshot(check)
+        check.outcome, check.note = outcome, note
+        check.checked_by, check.checked_at = actor, timezone.now()
+        check.save()
+        history.record_change(actor, "spotcheck.settle", check, before, f"{outcome}: {note}")
+        history.entry(actor, "spotcheck", check.record, None, None, f"spot-check {outcome}: {note}").save()
+    return check
+
+
+# ---- the reviewers' queue and its ageing -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    session: Any
+    since: dt.datetime
+    days: int
+
+
+def review_ageing(viewer: Person, now: dt.datetime | None = None) -> list[Waiting]:
+    """The sessions waiting for a reviewer, oldest first, each with the days it has waited."""
+    check_staff(viewer)
+    now = now or timezone.now()
+    return [Waiting(s, s.applying_at, (now - s.applying_at).days) for s in queue(viewer)]
