@@ -1,8 +1,9 @@
 """End to end, at desktop width and on a 390-pixel phone: the demo member adds a record by form (a mistyped date
 first, shown back beside its field), sees a requirement's bar turn to "Met" and the chart's table gain the month,
 asks for the fewest sessions that complete the application by a date, shows them in the bars and chart (the
-what-if), then changes the what-if's choice and sees the result change. Screenshots go to
-var/screenshots/members/ for a person to look at (docs/members.md shows some of them)."""
+what-if), then changes the what-if's choice and sees the result change. Each page it shows passes axe-core (no
+serious or critical violation) and fits the window; screenshots go to var/screenshots/members/ for a person to look
+at (docs/members.md shows some of them)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,12 @@ def tab(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, setting
 
 
 def shot(page: Any, width: str, name: str) -> None:
+    """The page's screenshot, once axe-core finds no serious or critical violation on it and it does not scroll
+    sideways (tests/e2e/accessibility.py)."""
+    from tests.e2e.accessibility import assert_accessible, assert_fits
+
+    assert_accessible(page, f"{name} at {width}")
+    assert_fits(page, f"{name} at {width}")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{width}-{name}.png"), full_page=True)
 
