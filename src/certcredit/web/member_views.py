@@ -48,6 +48,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     initial = {"as_of": (step.as_of or today).isoformat(), "program": first}
     asked = any(key in request.GET for key in ("program", "as_of", "specialty", "cycle_start"))
     form = ProgressForm(request.GET if asked else (initial if first else None), initial=initial)
+    # programs by their names (the codes are in the report's details fold)
+    form.fields["program"].choices = [(p.id, p.name) for p in audits.record_programs()]
     if pursued.programs and not show_all:
         # only the programs the person pursues (``?all=1`` offers every program), and one asked for by address
         offered = {*pursued.programs, request.GET.get("program", "")}
