@@ -38,6 +38,8 @@ NOT_PAGES = {
     "badge-achievement",
     "badge-status",
     "badge-status-jwt",
+    "attend",
+    "progress-programs",
 }
 
 
@@ -102,6 +104,8 @@ class World:
         upload = import_uploaded_records.enqueue("/nonexistent", "big.csv", member.pk, member.pk)
         self.samples: dict[str, Callable[[str], dict[str, Any] | None]] = {
             "record": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
+            "record-edit": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
+            "record-delete": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
             "upload-status": lambda role: {"result_id": uuid.UUID(str(upload.id))},
             "review-session": lambda role: {"session_id": session.pk},
             "clrm-candidate": lambda role: {"candidate_id": candidate.pk},
