@@ -28,12 +28,28 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+def _settled(page: Any, check: Any) -> Any:
+    """``check(page)``, again when the page loaded itself anew meanwhile (a status page that follows a task)."""
+    for attempt in range(5):
+        try:
+            return check(page)
+        except Exception as error:
+            if "context was destroyed" not in str(error) or attempt == 4:
+                raise
+            page.wait_for_load_state("load")
+    raise AssertionError("unreachable")
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is now (WCAG 2.x A and AA rules and axe's best practices)."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(_axe_source() + "\n;undefined")
-    result: dict[str, Any] = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
-    return list(result["violations"])
+
+    def run(page: Any) -> list[dict[str, Any]]:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(_axe_source() + "\n;undefined")
+        found = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
+        return list(found["violations"])
+
+    return list(_settled(page, run))
 
 
 def describe(violations: list[dict[str, Any]]) -> str:
@@ -55,8 +71,7 @@ def assert_accessible(page: Any, where: str = "") -> list[dict[str, Any]]:
 
 def overflow(page: Any) -> dict[str, Any]:
     """The document's width against the window's, with the widest elements that stick out on the right."""
-    result: dict[str, Any] = page.evaluate(
-        """() => {
+    script = """() => {
           const view = document.documentElement.clientWidth;
           const out = [];
           for (const el of document.querySelectorAll('body *')) {
@@ -68,8 +83,7 @@ def overflow(page: Any) -> dict[str, Any]:
           }
           return {document: document.documentElement.scrollWidth, window: view, wide: out.slice(0, 8)};
         }"""
-    )
-    return result
+    return dict(_settled(page, lambda page: page.evaluate(script)))
 
 
 def assert_fits(page: Any, where: str = "") -> None:

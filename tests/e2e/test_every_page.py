@@ -40,6 +40,9 @@ NOT_PAGES = {
     "badge-status-jwt",
     "attend",
     "progress-programs",
+    "staff-export",
+    "staff-reaudit",
+    "staff-spot-check",
 }
 
 
@@ -68,7 +71,7 @@ class World:
         from django.utils.encoding import force_bytes
         from django.utils.http import urlsafe_base64_encode
 
-        from certcredit.services import clrm, reminders
+        from certcredit.services import clrm, reminders, standings
         from certcredit.services import credentials as creds
         from certcredit.services.demo import load_demo
         from certcredit.services.imports import import_records, load_upload
@@ -102,6 +105,8 @@ class World:
         session = queue(self.people["reviewer"]).first()
         assert session is not None
         upload = import_uploaded_records.enqueue("/nonexistent", "big.csv", member.pk, member.pk)
+        standings.refresh_outdated()  # the dashboard lists the demo member
+        standings.draw_spot_checks(staff, 2)  # the spot-check page shows its outcome form
         self.samples: dict[str, Callable[[str], dict[str, Any] | None]] = {
             "record": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
             "record-edit": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]

@@ -19,7 +19,7 @@ TYPED = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.fixed_dictionaries({}, optional={name: TYPED for name in FIELDS}))
+@given(st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, TYPED)))
 def test_every_problem_of_the_one_reading_lands_under_exactly_one_field(typed: dict[str, str]) -> None:
     given_values = {k: (None if not v.strip() else v) for k, v in typed.items()}
     try:

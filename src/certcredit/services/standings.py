@@ -47,7 +47,7 @@ PAGE_SIZE = 50
 #: re-audit (the page says so)
 REFRESH_ON_VIEW = 100
 SPOT_CHECK_MAX = 50
-STATUSES: tuple[str, ...] = tuple(str(s) for s in Standing.Status)
+STATUSES: tuple[str, ...] = tuple(str(value) for value in Standing.Status.values)
 #: the status names and how the page says them
 STATUS_CHOICES: tuple[tuple[str, str], ...] = tuple(Standing.Status.choices)
 VERIFIED, NOT_VERIFIED = str(SpotCheck.Outcome.VERIFIED), str(SpotCheck.Outcome.NOT_VERIFIED)
