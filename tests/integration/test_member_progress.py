@@ -192,3 +192,12 @@ def test_records_naming_a_peer_programs_activity_add_that_program_to_the_default
     row = {"date": day(-30), "minutes": 120, "title": "Mentoring", "activity": "giving_back"}
     assert import_records([Row(1, 1, row, "item")], person, person, "pm.json").ok
     assert "pmi-pmp-renewal" in progress_view.pursued(person).programs
+
+
+def test_a_session_id_beyond_any_database_integer_is_no_such_session(client: Client, member) -> None:
+    params = {"program": "clm-application", "as_of": day(90), "sessions": [2**70]}
+    response = client.get("/api/progress/what-if", params, **bearer(member))
+    assert response.status_code == 422 and response.json()["field"] == "sessions"
+    client.force_login(member)
+    html = client.get("/progress/", {"program": "clm-application", "as_of": day(90), "planned": str(2**70)})
+    assert html.status_code == 200 and "unreadable session" in html.content.decode()

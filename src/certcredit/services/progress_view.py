@@ -313,7 +313,8 @@ def what_if_sessions(
     does."""
     check_may_see_records_of(viewer, person)
     wanted = list(dict.fromkeys(session_ids))
-    found = {s.pk: s for s in Session.objects.filter(pk__in=wanted)}
+    storable = [i for i in wanted if 0 < i < 2**63]  # beyond a database's integers: no such session
+    found = {s.pk: s for s in Session.objects.filter(pk__in=storable)}
     missing = [i for i in wanted if i not in found]
     if missing:
         raise audits.ProgressInvalid("sessions", f"no catalogue session {missing[0]}")

@@ -102,8 +102,8 @@ def _shown(request: HttpRequest, person: Any, form: ProgressForm, step: Any) -> 
             )
             for use in what_if.report["planned"]
         ]
-    until = max(as_of, found_today(request) + dt.timedelta(days=365))
-    found["choices"] = progress_view.upcoming_sessions(found_today(request), until)[:WHAT_IF_CHOICES]
+    until = max(as_of, timezone.localdate() + dt.timedelta(days=365))
+    found["choices"] = progress_view.upcoming_sessions(timezone.localdate(), until)[:WHAT_IF_CHOICES]
     keep = {"program": program, "as_of": as_of.isoformat(), "specialty": specialty or "",
             "cycle_start": data["cycle_start"].isoformat() if data.get("cycle_start") else "",
             "person": person.email if person != request.user else "", "all": request.GET.get("all", "")}  # fmt: skip
@@ -117,14 +117,10 @@ def _shown(request: HttpRequest, person: Any, form: ProgressForm, step: Any) -> 
     return found
 
 
-def found_today(request: HttpRequest) -> dt.date:  # noqa: ARG001 (one place for "today" on these pages)
-    return timezone.localdate()
-
-
 def _planned_ids(request: HttpRequest) -> tuple[list[int], str | None]:
     ids = []
     for text in request.GET.getlist("planned"):
-        if not text.strip().isdigit():
+        if not text.strip().isdigit() or len(text.strip()) > 18:
             return [], f"unreadable session {text!r}"
         ids.append(int(text))
     return ids, None
@@ -136,7 +132,7 @@ def _plan(
     """The plan asked for with ``by=YYYY-MM-DD`` (the audit as of that day), or nothing."""
     text = request.GET.get("by", "").strip()
     if not text:
-        return None, None, as_of.isoformat() if as_of > found_today(request) else ""
+        return None, None, as_of.isoformat() if as_of > timezone.localdate() else ""
     try:
         by = audits.parse_as_of(text)
         data, sessions = progress_view.plan_sessions(request.user, person, program, by, by, specialty)
