@@ -56,7 +56,7 @@ def test_a_member_adds_a_record_by_form_and_its_page_shows_who_added_it_and_when
                                                                             "Plain writing")  # fmt: skip
     assert history_of(record.pk) == [("create", "mo@example.org")]
     page = client.get(f"/records/{record.pk}/").content.decode()
-    assert 'id="history"' in page and "mo@example.org" in page and "Create" in page
+    assert 'id="history"' in page and "mo@example.org" in page and ">Added <" in page
 
 
 def test_each_problem_is_shown_beside_its_field_with_the_typed_values_and_nothing_is_stored(client: Client, mo) -> None:
@@ -243,3 +243,11 @@ def test_a_session_attended_takes_the_credit_of_its_decision_on_the_progress_pag
         ).content
     )
     assert [(a["requirement"], a["hours"]) for a in report["allocations"]] == [("writing", 2.0)]
+
+
+def test_the_record_page_has_one_history_and_a_plain_title(client: Client, mo) -> None:
+    signed_in(client, mo).post("/records/new/", GOOD)
+    record = Record.objects.get(person=mo)
+    page = client.get(f"/records/{record.pk}/").content.decode()
+    assert page.count('id="history"') == 1
+    assert "<title>Plain writing · certcredit</title>" in page
