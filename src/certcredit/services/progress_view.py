@@ -20,12 +20,13 @@ from typing import Any
 
 from django.db import transaction
 
-from certcredit.engine.audit import Audit, Rejected
+from certcredit.engine.audit import Audit, Rejected, choose_version
 from certcredit.engine.plan import plan
 from certcredit.engine.planning_report import plan_json, plan_note, what_if_json
 from certcredit.engine.records import Record as EngineRecord
 from certcredit.engine.records import RecordError, record_from_row
 from certcredit.engine.whatif import what_if
+from certcredit.rules.compiled import CompiledProgram
 from certcredit.rules.load import load_program
 from certcredit.services import audits, charts, history
 from certcredit.services import credentials as creds
@@ -346,13 +347,33 @@ def plan_sessions(
     today = today or dt.date.today()
     if by < today:
         raise audits.ProgressInvalid("by", f"the date {by} is before today ({today}): no session is left to plan")
-    program = audits._checked_program(program_id, as_of, specialty)
+    program = _record_program(program_id, as_of, specialty)
     records, _rejected = _records(audits.read_inputs(person).rows())
     sessions = upcoming_sessions(today, by)
     catalog, _ = _records(catalogue_rows(sessions))
     suggestion = plan(program, records, catalog, as_of, by, today, specialty)
     data = plan_json(suggestion, by, today, plan_note(suggestion))
     return data, {f"{SESSION_PREFIX}{s.pk}": s for s in sessions}
+
+
+def _record_program(program_id: str, as_of: dt.date, specialty: str | None) -> CompiledProgram:
+    """The record program asked for, once the date and the specialty fit it (``audits.progress``'s checks, with its
+    ``ProgressInvalid`` naming the field)."""
+    known = {p.id for p in audits.record_programs()}
+    if program_id not in known:
+        raise audits.ProgressInvalid(
+            "program", f"unknown program {program_id!r}; use one of {', '.join(sorted(known))}"
+        )
+    program = load_program(program_id)
+    try:
+        book = choose_version(program, as_of)
+    except ValueError as error:
+        raise audits.ProgressInvalid("as_of", str(error)) from None
+    try:
+        book.resolve_specialty(specialty)
+    except ValueError as error:
+        raise audits.ProgressInvalid("specialty", str(error)) from None
+    return program
 
 
 def session_dates(sessions: dict[str, Session]) -> dict[str, dt.date]:

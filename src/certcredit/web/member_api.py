@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 
 from certcredit.services import audits, progress_view, queries
 from certcredit.services import records as record_service
-from certcredit.web.api import ERRORS, Body, InvalidField, Problem, RecordOut, Text, _record_out, api
+from certcredit.web.api import ERRORS, Body, InvalidField, Problem, RecordOut, Text, api, record_out
 
 TAGS = ["records"]
 
@@ -115,7 +115,7 @@ def add_record(request: HttpRequest, body: RecordIn) -> Status[dict[str, Any]]:
         raise _invalid(error) from None
     except record_service.RecordConflict as error:
         raise HttpError(409, str(error)) from None
-    return Status(201, _record_out(record))
+    return Status(201, record_out(record))
 
 
 @api.put("/records/{record_id}", response={200: RecordOut, 409: Problem, **ERRORS}, tags=TAGS)
@@ -130,7 +130,7 @@ def replace_record(request: HttpRequest, record_id: int, body: RecordIn) -> dict
         raise _invalid(error) from None
     except record_service.RecordConflict as error:
         raise HttpError(409, str(error)) from None
-    return _record_out(record)
+    return record_out(record)
 
 
 @api.delete("/records/{record_id}", response={204: None, **ERRORS}, tags=TAGS)
@@ -166,7 +166,7 @@ def attend(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
         raise InvalidField("session", str(error)) from None
     except record_service.RecordConflict as error:
         raise HttpError(409, str(error)) from None
-    return Status(201, _record_out(record))
+    return Status(201, record_out(record))
 
 
 def _date(text: str | None, field: str) -> dt.date | None:
