@@ -61,6 +61,22 @@ def shot(page: Any, width: str, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{width}-{name}.png"), full_page=True)
 
 
+def upcoming_catalogue() -> None:
+    """Sessions after today with designated categories (the demo's sessions are all in the past by now)."""
+    from certcredit.io.readers import Row
+    from certcredit.services.imports import import_sessions
+    from certcredit.store.accounts.models import Person
+
+    sessions = [
+        {"title": "Letters That Land", "date": day(20), "minutes": 60, "category": "writing"},
+        {"title": "Meetings People Remember", "date": day(30), "minutes": 60, "category": "communication"},
+        {"title": "Designing Small Teams", "date": day(45), "minutes": 120, "category": "organizational_development"},
+        {"title": "Culture Workshop", "date": day(50), "minutes": 180, "category": "organizational_development"},
+    ]
+    rows = [Row(i, i, s, "item") for i, s in enumerate(sessions, start=1)]
+    assert import_sessions(rows, Person.objects.get(email="staff@example.org"), "upcoming.json").ok
+
+
 def bar(page: Any, requirement: str) -> Any:
     return page.locator(f"li.req[data-requirement='{requirement}']")
 
@@ -72,6 +88,7 @@ def test_a_member_adds_a_record_then_plans_and_sees_the_bars_and_chart_change(li
 
     page, width = tab
     member = next(login for login in load_demo() if login.role == "member")
+    upcoming_catalogue()
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", member.email)
     page.fill("#id_password", member.password)

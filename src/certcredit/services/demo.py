@@ -9,12 +9,10 @@ service as files do, so they are checked and keyed like any other import.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from certcredit.io.readers import Row, RowError
 from certcredit.services.evaluations import evaluate_sessions
@@ -114,19 +112,6 @@ SESSIONS: tuple[Mapping[str, object], ...] = (
     },
 )
 
-#: upcoming sessions, dated from the day the demo is loaded, so the Progress page's what-if and plan have something
-#: to offer (``docs/members.md``); imported once, under their own source
-UPCOMING_SOURCE = "demo data: upcoming sessions"
-UPCOMING: tuple[tuple[int, Mapping[str, object]], ...] = (
-    (20, {"title": "Letters That Land", "minutes": 60, "category": "writing", "provider": "Northwind Training Co."}),
-    (30, {"title": "Meetings People Remember", "minutes": 60, "category": "communication",
-          "provider": "Lakeside Chapter"}),
-    (45, {"title": "Designing Small Teams", "minutes": 120, "category": "organizational_development",
-          "format": "live_online", "provider": "Northwind Training Co."}),
-    (50, {"title": "Culture Workshop", "minutes": 180, "category": "organizational_development",
-          "provider": "Lakeside Chapter"}),
-)  # fmt: skip
-
 MEMBER_RECORDS: tuple[Mapping[str, object], ...] = (
     {"title": "Plain-English Drafting for Firm Policies", "date": "2026-03-12", "minutes": 90,
      "category": "writing", "subject_area": "CM", "provider": "Northwind Training Co."},
@@ -166,10 +151,6 @@ def load_demo() -> list[DemoLogin]:
         logins.append(DemoLogin(role, email, password, created))
     if not Session.objects.filter(source_file=DEMO_SOURCE).exists():
         import_sessions(_rows(SESSIONS), people["staff"], DEMO_SOURCE)
-    if not Session.objects.filter(source_file=UPCOMING_SOURCE).exists():
-        today = timezone.localdate()
-        upcoming = tuple({**item, "date": (today + dt.timedelta(days=days)).isoformat()} for days, item in UPCOMING)
-        import_sessions(_rows(upcoming), people["staff"], UPCOMING_SOURCE)
     # The evaluator decides every session no one has decided yet (as `certcredit store evaluate-sessions`): its
     # unsure ones fill the review queue. Nothing to decide on a second run, and then the model is not loaded.
     evaluate_sessions(people["staff"])
