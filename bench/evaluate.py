@@ -42,7 +42,7 @@ from training.real import REAL_HELDOUT_PATH, read_real
 from certcredit.evaluate.batch import default_evaluator
 from certcredit.evaluate.features import feature_inputs, session_features
 from certcredit.evaluate.model import LABELS
-from certcredit.evaluate.sessions import Evaluation, Session
+from certcredit.evaluate.sessions import Evaluation, SessionFacts
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "data" / "seed-examples.jsonl"
@@ -181,14 +181,14 @@ def official_areas(bank: list[LabelledSession], results: list[Evaluation]) -> No
             print(f"    {item.session.title!r}: filed {item.subject_area}, given {result.subject_area}")
 
 
-def eighty_words(bank: list[LabelledSession]) -> list[Session]:
+def eighty_words(bank: list[LabelledSession]) -> list[SessionFacts]:
     """Each session's text stretched or cut to 80 words (title included), to time a typical brochure entry."""
     sessions = []
     for item in bank:
         words = item.session.description.split() or item.session.title.split()
         needed = 80 - len(item.session.title.split())
         body = (words * (needed // max(len(words), 1) + 1))[:needed]
-        sessions.append(Session(item.session.id, item.session.title, " ".join(body), 60))
+        sessions.append(SessionFacts(item.session.id, item.session.title, " ".join(body), 60))
     return sessions
 
 
@@ -230,7 +230,7 @@ def speed(bank: list[LabelledSession], repeat: int) -> None:
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
-def forward_feed(embedder: object, session: Session) -> dict[str, np.ndarray]:
+def forward_feed(embedder: object, session: SessionFacts) -> dict[str, np.ndarray]:
     """The onnxruntime inputs the evaluator builds for one session (tokenised once, outside the timing)."""
     _, _, texts = feature_inputs([session])
     encoding = embedder._tokenizer.encode_batch(texts)  # type: ignore[attr-defined]

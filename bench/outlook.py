@@ -22,13 +22,13 @@ from typing import Any
 
 from certcredit.engine import outlook
 from certcredit.engine.audit import audit
-from certcredit.engine.records import Record, record_from_row
+from certcredit.engine.records import EducationRecord, record_from_row
 from certcredit.rules.load import load_program
 
 CATEGORIES = ["writing", "communication", "self_management", "information_technology", "organizational_development"]
 
 
-def records(count: int, as_of: dt.date) -> list[Record]:
+def records(count: int, as_of: dt.date) -> list[EducationRecord]:
     rng = random.Random(1)
     rows = [
         {

@@ -17,7 +17,7 @@ from typing import Any, Final
 from certcredit.evaluate.model import LABELS as LABELS
 from certcredit.evaluate.model import NONE as NONE
 from certcredit.evaluate.model import package_data
-from certcredit.evaluate.sessions import MINIMUM_MINUTES, Session, session_from_row
+from certcredit.evaluate.sessions import MINIMUM_MINUTES, SessionFacts, session_from_row
 
 #: The repository's data folder (a checkout: the trainer and its files are not in the wheel).
 DATA: Final = Path(__file__).resolve().parents[1] / "data"
@@ -29,7 +29,7 @@ DEFINITIONS_PATH: Final = SESSIONS / "definitions.yaml"
 
 @dataclass(frozen=True, slots=True)
 class LabelledSession:
-    session: Session
+    session: SessionFacts
     label: str
     subject_area: str | None
     topic: str | None

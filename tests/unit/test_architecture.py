@@ -166,3 +166,22 @@ def test_the_import_contracts_hold_and_catch_a_store_import_in_the_values(tmp_pa
     broken = lint_imports(tmp_path)
     assert broken.returncode != 0
     assert "certcredit.values.duration -> certcredit.store.records.models" in broken.stdout
+
+
+def classes_named(name: str) -> list[str]:
+    """Where ``src/certcredit`` defines a class called ``name`` (migrations aside)."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [str(path.relative_to(SRC)) for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == name]
+    return found
+
+
+@pytest.mark.parametrize(
+    "name", ["Record", "EducationRecord", "Session", "SessionFacts", "Problem", "Outlook", "Deadline", "AgeingOut"]
+)
+def test_a_name_that_once_meant_two_things_now_names_one_class(name: str) -> None:
+    # the store's model keeps the plain word, the core's value and the API's schema say what they are (layout.md)
+    assert len(classes_named(name)) == 1, classes_named(name)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certcredit.engine.audit import Audit, audit
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.rules.load import load_program
 from tests.unit import audit_reference as ref
 
@@ -74,9 +74,11 @@ def people(draw: st.DrawFn, months: int, most: int, topics: bool, areas_only: bo
     return as_of, records
 
 
-def engine_records(records: list[ref.Ref]) -> list[Record]:
+def engine_records(records: list[ref.Ref]) -> list[EducationRecord]:
     return [
-        Record(str(r.position), r.position, r.date, r.minutes, r.format, r.category, r.subject_area, r.topic, r.title)
+        EducationRecord(
+            str(r.position), r.position, r.date, r.minutes, r.format, r.category, r.subject_area, r.topic, r.title
+        )
         for r in records
     ]
 

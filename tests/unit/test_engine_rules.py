@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from certcredit.engine.audit import Audit, audit
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.rules.load import load_program, load_program_file
 
 D = dt.date
@@ -22,12 +22,12 @@ class People:
     """Builds a person's records with ids r1, r2, ... in order."""
 
     def __init__(self) -> None:
-        self.records: list[Record] = []
+        self.records: list[EducationRecord] = []
 
     def add(self, day: dt.date, minutes: int, fmt: str = "in_person", **credit: str) -> str:
         position = len(self.records) + 1
         title = credit.pop("title", "")
-        self.records.append(Record(f"r{position}", position, day, minutes, fmt, title=title, **credit))
+        self.records.append(EducationRecord(f"r{position}", position, day, minutes, fmt, title=title, **credit))
         return f"r{position}"
 
 

@@ -16,7 +16,7 @@ from training.bank import training_inputs_hash
 from certcredit.evaluate.batch import default_evaluator
 from certcredit.evaluate.embedder import MODEL_SHA256, ModelIntegrityError, OnnxMiniLM, default_embedder
 from certcredit.evaluate.model import shipped_model
-from certcredit.evaluate.sessions import Session, session_from_row
+from certcredit.evaluate.sessions import SessionFacts, session_from_row
 
 pytestmark = pytest.mark.model
 
@@ -105,20 +105,20 @@ def test_the_guides_ten_worked_examples_are_all_right(seed_examples_path: Path) 
 
 def test_clear_sessions_are_decided_with_a_margin() -> None:
     sessions = [
-        Session(
+        SessionFacts(
             "a",
             "Grammar and Punctuation for Legal Staff",
             "Commas, semicolons, agreement and usage drills for "
             "memos and letters, with editing practice on your own writing.",
             90,
         ),
-        Session(
+        SessionFacts(
             "b",
             "Excel Pivot Tables for Administrators",
             "A hands-on lab building pivot tables, formulas and charts from billing exports in Excel.",
             90,
         ),
-        Session("c", "Annual Holiday Reception", "Drinks and appetizers with members and sponsors.", 120),
+        SessionFacts("c", "Annual Holiday Reception", "Drinks and appetizers with members and sponsors.", 120),
     ]
     results = default_evaluator().evaluate(sessions)
     assert [(r.decision, r.category) for r in results] == [
@@ -151,7 +151,7 @@ def test_offline_mode_is_set_before_the_tokenizer_loads() -> None:
 def test_the_title_span_is_the_titles_own_word_pieces(title: str, description: str) -> None:
     """The title's pieces are read off the whole text's encoding; they must be the title tokenised alone."""
     embedder = default_embedder()
-    text = Session("s", title, description, 60).text
+    text = SessionFacts("s", title, description, 60).text
     encoding = embedder._tokenizer.encode(text)
     alone = len(embedder._tokenizer.encode(title, add_special_tokens=False).ids)
     used = sum(encoding.attention_mask)

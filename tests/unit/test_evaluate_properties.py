@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certcredit.evaluate.sessions import DECISIONS, Session, credit_hours
+from certcredit.evaluate.sessions import DECISIONS, SessionFacts, credit_hours
 from certcredit.values.vocabulary import CATEGORIES, SUBJECT_AREAS, TOPICS, VENUES
 from tests.unit.evaluate_support import hashing_evaluator
 
@@ -37,7 +37,7 @@ WORDS = st.sampled_from(
 )
 TEXT = st.lists(WORDS, min_size=1, max_size=12).map(" ".join)
 SESSIONS = st.builds(
-    Session,
+    SessionFacts,
     id=st.just("p"),
     title=TEXT,
     description=TEXT,
@@ -51,7 +51,7 @@ SESSIONS = st.builds(
 
 @settings(max_examples=150, deadline=None)
 @given(SESSIONS)
-def test_every_evaluation_keeps_specs_invariants(session: Session) -> None:
+def test_every_evaluation_keeps_specs_invariants(session: SessionFacts) -> None:
     result = hashing_evaluator().evaluate([session])[0]
     assert result.decision in DECISIONS
     assert 0.0 <= result.confidence <= 1.0

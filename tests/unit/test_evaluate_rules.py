@@ -7,10 +7,10 @@ from dataclasses import replace
 import pytest
 
 from certcredit.evaluate.model import Settings
-from certcredit.evaluate.sessions import Session
+from certcredit.evaluate.sessions import SessionFacts
 from tests.unit.evaluate_support import hashing_evaluator, hashing_model
 
-WRITING = Session(
+WRITING = SessionFacts(
     id="w",
     title="Sharper Memos and E-mail",
     description="Draft clear memos and e-mail: grammar, punctuation, structure and a plain writing style.",
@@ -18,7 +18,7 @@ WRITING = Session(
 )
 
 
-def evaluate(session: Session, **settings: float):
+def evaluate(session: SessionFacts, **settings: float):
     model = hashing_model()
     if settings:
         model = replace(model, settings=replace(model.settings, **settings))
@@ -45,7 +45,7 @@ def test_a_designation_on_a_59_minute_session_does_not_make_it_count() -> None:
 
 
 def test_a_designated_session_keeps_its_designation_whatever_the_text() -> None:
-    session = Session(
+    session = SessionFacts(
         id="d",
         title="Life Is a Choice",
         description="A motivational talk on choices.",
@@ -92,14 +92,14 @@ def test_a_designated_session_at_an_ala_conference_qualifies() -> None:
     ],
 )
 def test_social_events_meetings_roundtables_and_sales_pitches_are_not_education(title: str) -> None:
-    session = Session(id="x", title=title, description="Clear memos, grammar and writing style.", minutes=60)
+    session = SessionFacts(id="x", title=title, description="Clear memos, grammar and writing style.", minutes=60)
     result = evaluate(session, review_below=0.0, none_below=0.0)
     assert (result.decision, result.category) == ("does_not_qualify", None)
     assert "not educational instruction" in result.analysis
 
 
 def test_a_job_hunting_title_is_vetoed_and_the_analysis_says_what_would_qualify() -> None:
-    session = Session(
+    session = SessionFacts(
         id="r",
         title="Résumé Writing for Your Next Move",
         description="Writing a résumé and cover letter; grammar and style.",
@@ -146,12 +146,12 @@ def test_settings_are_the_cross_validated_values_in_range() -> None:
 
 @pytest.mark.parametrize("title", ["Holiday Reception", "Chapter Business Meeting and Elections", "Annual Golf Outing"])
 def test_a_social_event_or_business_meeting_gets_no_subject_area(title: str) -> None:
-    result = evaluate(Session(id="s", title=title, description="Members gather.", minutes=120))
+    result = evaluate(SessionFacts(id="s", title=title, description="Members gather.", minutes=120))
     assert (result.decision, result.subject_area) == ("does_not_qualify", None)
 
 
 def test_a_roundtable_still_gets_the_subject_area_of_its_content() -> None:
-    session = Session(id="t", title="Roundtable: Budgets", description="Budgets, accounting and cash.", minutes=60)
+    session = SessionFacts(id="t", title="Roundtable: Budgets", description="Budgets, accounting and cash.", minutes=60)
     result = evaluate(session)
     assert result.decision == "does_not_qualify"
     assert result.subject_area is not None
@@ -159,7 +159,7 @@ def test_a_roundtable_still_gets_the_subject_area_of_its_content() -> None:
 
 def test_a_keynote_with_an_empty_description_is_no_skill_taught_and_gets_no_guessed_area() -> None:
     # issue 10: such a keynote got an analysis about technology with an Operations area
-    keynote = Session(id="k", title="Opening Keynote", description="", minutes=60)
+    keynote = SessionFacts(id="k", title="Opening Keynote", description="", minutes=60)
     result = evaluate(keynote, review_below=0.0, none_below=0.0)
     assert (result.decision, result.category, result.subject_area) == ("does_not_qualify", None, None)
     assert "keynote address" in result.analysis
@@ -167,21 +167,21 @@ def test_a_keynote_with_an_empty_description_is_no_skill_taught_and_gets_no_gues
 
 
 def test_a_session_with_only_a_title_and_an_unsure_reading_goes_to_review_saying_so() -> None:
-    bare = Session(id="t", title="Afternoon Session B", description="", minutes=60)
+    bare = SessionFacts(id="t", title="Afternoon Session B", description="", minutes=60)
     result = evaluate(bare, review_below=1.0, none_below=1.0)
     assert (result.decision, result.category, result.subject_area) == ("needs_review", None, None)
     assert "Only its title is given" in result.analysis
 
 
 def test_a_session_with_only_a_title_read_as_none_gets_no_guessed_area() -> None:
-    bare = Session(id="t", title="Reading the Balance Sheet", description="", minutes=60)
+    bare = SessionFacts(id="t", title="Reading the Balance Sheet", description="", minutes=60)
     result = evaluate(bare, review_below=0.0, none_below=0.0)
     assert result.subject_area is None
     assert "only its title was read" in result.analysis
 
 
 def test_an_unsure_none_reading_goes_to_review_rather_than_being_turned_down() -> None:
-    planning = Session(
+    planning = SessionFacts(
         id="p",
         title="Planning the Work",
         description="Task scheduling, estimates and deadlines for the matters a team carries.",
@@ -193,7 +193,7 @@ def test_an_unsure_none_reading_goes_to_review_rather_than_being_turned_down() -
 
 
 def test_an_unsure_reading_whose_text_promises_personal_growth_does_not_qualify_and_says_why() -> None:
-    talk = Session(
+    talk = SessionFacts(
         id="m",
         title="Life Is a Choice",
         description="A motivational talk on choices and happiness: the secret most people never learn.",

@@ -13,13 +13,13 @@ import pytest
 from certcredit.evaluate.classify import text_verdict
 from certcredit.evaluate.lexicon import default_lexicon
 from certcredit.evaluate.model import NONE, REVIEW, Settings, model_verdict
-from certcredit.evaluate.sessions import Session
+from certcredit.evaluate.sessions import SessionFacts
 
 SETTINGS = Settings(review_below=0.75, none_below=0.6, area_switch_above=0.9, topic_above=0.4)
 
 
-def session(description: str) -> Session:
-    return Session(id="1", title="A Session", description=description, minutes=60)
+def session(description: str) -> SessionFacts:
+    return SessionFacts(id="1", title="A Session", description=description, minutes=60)
 
 
 def test_a_sure_reading_decides_its_label() -> None:

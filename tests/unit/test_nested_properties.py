@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certcredit.engine.audit import audit
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.rules.load import load_program
 from tests.unit.nested_reference import (
     PMI_HOME,
@@ -27,9 +27,11 @@ TX = load_program("tx-mcle")
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def records_of(people: list[Small], day: dt.date) -> list[Record]:
+def records_of(people: list[Small], day: dt.date) -> list[EducationRecord]:
     return [
-        Record(f"r{i}", i, day, r.hours * 60, "self_study" if r.self_study else "in_person", activity=r.activity)
+        EducationRecord(
+            f"r{i}", i, day, r.hours * 60, "self_study" if r.self_study else "in_person", activity=r.activity
+        )
         for i, r in enumerate(people, start=1)
     ]
 
@@ -106,7 +108,9 @@ def test_the_nested_integer_program_agrees_with_the_fast_clm_allocator(
     program = load_program("clm-recertification")
     end = dt.date(2026, 6, 30)
     records = [
-        Record(f"r{i}", i, dt.date(2025, 1, 1) + dt.timedelta(days=i), m, f, subject_area=a, topic=t, title=f"t{i}")
+        EducationRecord(
+            f"r{i}", i, dt.date(2025, 1, 1) + dt.timedelta(days=i), m, f, subject_area=a, topic=t, title=f"t{i}"
+        )
         for i, (a, t, f, m) in enumerate(rows, start=1)
     ]
     book = choose_version(program, end)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from certcredit.engine.audit import audit, choose_version
 from certcredit.engine.outlook import ageing_out, change_points
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.rules.compiled import CompiledProgram
 from certcredit.rules.load import PROGRAMS_DIR, compile_program, load_program, parse_program
 
@@ -44,7 +44,9 @@ def _two_versions(anchor: str) -> CompiledProgram:
 PROGRAMS = [load_program("clm-application"), _two_versions("as_of"), _two_versions("window_start")]
 
 
-def day_by_day(program: CompiledProgram, records: list[Record], as_of: dt.date, horizon: int) -> tuple[object, ...]:
+def day_by_day(
+    program: CompiledProgram, records: list[EducationRecord], as_of: dt.date, horizon: int
+) -> tuple[object, ...]:
     """The old way, one full audit per day: (complete then, hours needed then, first incomplete day)."""
     mine = [r for r in records if r.date <= as_of]
     until = as_of + dt.timedelta(days=horizon)
@@ -61,7 +63,7 @@ def day_by_day(program: CompiledProgram, records: list[Record], as_of: dt.date, 
 
 
 @st.composite
-def people(draw: st.DrawFn) -> tuple[CompiledProgram, list[Record], dt.date, int]:
+def people(draw: st.DrawFn) -> tuple[CompiledProgram, list[EducationRecord], dt.date, int]:
     program = draw(st.sampled_from(PROGRAMS))
     as_of = draw(st.dates(D(2026, 3, 1), D(2026, 9, 30)))
     count = draw(st.integers(0, 18))
@@ -70,7 +72,7 @@ def people(draw: st.DrawFn) -> tuple[CompiledProgram, list[Record], dt.date, int
         # most records bunch where they leave the window soon (12 and 24 months back), so the horizon sees changes
         back = draw(st.one_of(st.integers(330, 420), st.integers(690, 790), st.integers(0, 800)))
         records.append(
-            Record(
+            EducationRecord(
                 f"r{position}",
                 position,
                 as_of - dt.timedelta(days=back) + dt.timedelta(days=draw(st.sampled_from([0, 0, 0, 3]))),
@@ -86,7 +88,7 @@ def people(draw: st.DrawFn) -> tuple[CompiledProgram, list[Record], dt.date, int
 @settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people())
 def test_the_incremental_outlook_agrees_with_the_day_by_day_search(
-    case: tuple[CompiledProgram, list[Record], dt.date, int],
+    case: tuple[CompiledProgram, list[EducationRecord], dt.date, int],
 ) -> None:
     program, records, as_of, horizon = case
     view = ageing_out(program, records, audit(program, records, as_of), horizon)
@@ -98,7 +100,7 @@ def test_the_incremental_outlook_agrees_with_the_day_by_day_search(
 @settings(max_examples=200 * SCALE, deadline=None)
 @given(people())
 def test_between_two_change_points_the_audit_does_not_change(
-    case: tuple[CompiledProgram, list[Record], dt.date, int],
+    case: tuple[CompiledProgram, list[EducationRecord], dt.date, int],
 ) -> None:
     program, records, as_of, horizon = case
     mine = [r for r in records if r.date <= as_of]  # the outlook's records: none is added later
@@ -121,7 +123,7 @@ def test_a_new_version_taking_over_within_the_horizon_is_a_change_point() -> Non
     # From 2026-07-01 the window is 12 months: records of 2025-03 leave on the switch, not 24 months later (the
     # search over the days counted records leave, under the as-of date's version, found no such day).
     program = PROGRAMS[1]
-    records = [Record(c[:3], i, D(2025, 3, 1), 120, category=c) for i, c in enumerate(CATS, 1)]
+    records = [EducationRecord(c[:3], i, D(2025, 3, 1), 120, category=c) for i, c in enumerate(CATS, 1)]
     result = audit(program, records, D(2026, 6, 1))
     assert result.complete and choose_version(program, SWITCH).window_months == 12
     assert change_points(program, records, D(2026, 6, 1), D(2026, 8, 30)) == [SWITCH]

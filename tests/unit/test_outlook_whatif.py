@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from certcredit.cli import _register, app
 from certcredit.engine.audit import audit
 from certcredit.engine.outlook import ageing_out, deadline, outlook
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.whatif import what_if
 from certcredit.rules.load import load_program
 
@@ -23,11 +23,11 @@ _register()
 CATS = ("writing", "communication", "self_management", "information_technology", "organizational_development")
 
 
-def application_records(first: dt.date) -> list[Record]:
+def application_records(first: dt.date) -> list[EducationRecord]:
     """Two hours in each category; the writing record dated ``first``, the others in 2025."""
-    records = [Record("w", 1, first, 120, category="writing")]
+    records = [EducationRecord("w", 1, first, 120, category="writing")]
     for position, category in enumerate(CATS[1:], start=2):
-        records.append(Record(category[:3], position, D(2025, position, 1), 120, category=category))
+        records.append(EducationRecord(category[:3], position, D(2025, position, 1), 120, category=category))
     return records
 
 
@@ -55,7 +55,7 @@ def test_a_cycle_deadline_gives_days_left_and_hours_a_month_against_the_pace() -
     # Counted to date 24 hours in all over 928 days (30.49 months): pace 0.79 h a month. 36 - 24 = 12 needed:
     # 12 / 5.4538 = 2.20 h a month, so behind pace (0.79 * 5.45 = 4.3 < 12).
     records = [
-        Record(f"r{i}", i, D(2024, 1, i), 240, subject_area=a)
+        EducationRecord(f"r{i}", i, D(2024, 1, i), 240, subject_area=a)
         for i, a in enumerate(["HR", "FM", "OM", "LI", "CM", "HR"], 1)
     ]
     result = audit(RECERT, records, D(2026, 6, 30))
@@ -67,8 +67,8 @@ def test_a_cycle_deadline_gives_days_left_and_hours_a_month_against_the_pace() -
 
 def test_records_dated_after_today_do_not_count_toward_the_pace() -> None:
     records = [
-        Record("a", 1, D(2024, 1, 1), 600, subject_area="HR"),
-        Record("b", 2, D(2026, 3, 1), 600, subject_area="FM"),
+        EducationRecord("a", 1, D(2024, 1, 1), 600, subject_area="HR"),
+        EducationRecord("b", 2, D(2026, 3, 1), 600, subject_area="FM"),
     ]
     result = audit(RECERT, records, D(2026, 6, 30))
     view = deadline(records, result, D(2026, 1, 15))
@@ -89,15 +89,15 @@ def test_what_if_shows_where_each_planned_session_counts_and_the_new_verdict() -
     # PMI: Education 10/10/10 and Giving Back 25: 55, Education 5 short. Planned: 5 Business Acumen (counts 5 and
     # completes it) and a Giving Back session (the group is full: capped, counts nowhere).
     records = [
-        Record("w", 1, D(2024, 1, 1), 600, activity="ways_of_working"),
-        Record("p", 2, D(2024, 1, 2), 600, activity="power_skills"),
-        Record("b", 3, D(2024, 1, 3), 600, activity="business_acumen"),
-        Record("g", 4, D(2024, 1, 4), 1500, activity="giving_back"),
+        EducationRecord("w", 1, D(2024, 1, 1), 600, activity="ways_of_working"),
+        EducationRecord("p", 2, D(2024, 1, 2), 600, activity="power_skills"),
+        EducationRecord("b", 3, D(2024, 1, 3), 600, activity="business_acumen"),
+        EducationRecord("g", 4, D(2024, 1, 4), 1500, activity="giving_back"),
     ]
     today = audit(PMI, records, D(2026, 6, 30))
     planned = [
-        Record("b", 1, D(2026, 3, 1), 300, activity="business_acumen"),
-        Record("x", 2, D(2026, 3, 2), 120, activity="giving_back"),
+        EducationRecord("b", 1, D(2026, 3, 1), 300, activity="business_acumen"),
+        EducationRecord("x", 2, D(2026, 3, 2), 120, activity="giving_back"),
     ]
     view = what_if(PMI, today, records, planned)
     assert today.hours_needed == 5 and view.result.complete and view.hours_gained == 5

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from certcredit.engine.audit import Audit, audit
 from certcredit.engine.outlook import Deadline, Outlook
 from certcredit.engine.planning_report import outlook_table
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.report import audit_json, render_table
 from certcredit.rules.load import load_program
 
@@ -32,11 +32,13 @@ TX_END = D(2026, 5, 31)  # the compliance year 2025-06-01 .. 2026-05-31; the one
 
 class Person:
     def __init__(self) -> None:
-        self.records: list[Record] = []
+        self.records: list[EducationRecord] = []
 
     def add(self, day: dt.date, minutes: int, activity: str | None, fmt: str = "in_person", title: str = "") -> str:
         position = len(self.records) + 1
-        self.records.append(Record(f"r{position}", position, day, minutes, fmt, title=title, activity=activity))
+        self.records.append(
+            EducationRecord(f"r{position}", position, day, minutes, fmt, title=title, activity=activity)
+        )
         return f"r{position}"
 
 
@@ -576,7 +578,7 @@ def test_the_what_if_speaks_the_programs_unit_and_keeps_a_first_cycle() -> None:
 
     person = pmi_short_person()
     today = audit(PMI, person.records, D(2026, 6, 30))
-    plan = [Record("s1", 1, D(2026, 3, 1), 5 * H, "in_person", activity="giving_back")]
+    plan = [EducationRecord("s1", 1, D(2026, 3, 1), 5 * H, "in_person", activity="giving_back")]
     table = what_if_table(what_if(PMI, today, person.records, plan))
     assert "s1 (2026-03-01): giving_back 5.00 PDUs" in table
     assert "today: 25.25 PDUs needed; with the plan: NOT COMPLETE: 20.25 PDUs needed" in table

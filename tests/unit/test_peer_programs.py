@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from certcredit.engine.audit import Audit, audit
-from certcredit.engine.records import Record, activity_of, record_from_row
+from certcredit.engine.records import EducationRecord, activity_of, record_from_row
 from certcredit.engine.report import audit_json, render_table
 from certcredit.rules.load import load_program
 
@@ -26,11 +26,13 @@ class Person:
     """Records with ids r1, r2, ... in order; ``hours`` are whole or quarter hours, given as minutes."""
 
     def __init__(self) -> None:
-        self.records: list[Record] = []
+        self.records: list[EducationRecord] = []
 
     def add(self, day: dt.date, minutes: int, activity: str | None, fmt: str = "in_person", title: str = "") -> str:
         position = len(self.records) + 1
-        self.records.append(Record(f"r{position}", position, day, minutes, fmt, title=title, activity=activity))
+        self.records.append(
+            EducationRecord(f"r{position}", position, day, minutes, fmt, title=title, activity=activity)
+        )
         return f"r{position}"
 
 
@@ -395,8 +397,8 @@ def test_an_activity_is_read_as_an_identifier_whatever_its_spelling() -> None:
 
 def test_clm_programs_ignore_an_activity() -> None:
     clm = load_program("clm-application")
-    plain = Record("r1", 1, D(2025, 1, 1), 120, category="writing")
-    tagged = Record("r1", 1, D(2025, 1, 1), 120, category="writing", activity="giving_back")
+    plain = EducationRecord("r1", 1, D(2025, 1, 1), 120, category="writing")
+    tagged = EducationRecord("r1", 1, D(2025, 1, 1), 120, category="writing", activity="giving_back")
     assert audit_json(audit(clm, [plain], D(2025, 6, 1))) == audit_json(audit(clm, [tagged], D(2025, 6, 1)))
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from certcredit.cli import _register, app
 from certcredit.engine.audit import audit
 from certcredit.engine.plan import plan
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.rules.load import load_program
 
 D = dt.date
@@ -24,14 +24,14 @@ CATS = ("writing", "communication", "self_management", "information_technology",
 _register()
 
 
-def session(ident: str, day: dt.date, minutes: int, **designation: str) -> Record:
-    return Record(ident, 0, day, minutes, designation.pop("format", "in_person"), **designation)
+def session(ident: str, day: dt.date, minutes: int, **designation: str) -> EducationRecord:
+    return EducationRecord(ident, 0, day, minutes, designation.pop("format", "in_person"), **designation)
 
 
 def test_plan_picks_one_session_per_missing_category_preferring_fewer_minutes_then_earlier() -> None:
     # Writing done; four categories of 2 hours missing. c1 (2 h) beats c2 (4 h) on minutes; o1 (1 h) is too short
     # to complete its category alone, so o2 (2 h, earlier than o3) is the one; 'old' is before today.
-    records = [Record("w", 1, D(2025, 1, 1), 120, category="writing")]
+    records = [EducationRecord("w", 1, D(2025, 1, 1), 120, category="writing")]
     catalog = [
         session("c1", D(2026, 2, 1), 120, category="communication"),
         session("c2", D(2026, 2, 2), 240, category="communication"),
@@ -50,7 +50,10 @@ def test_plan_picks_one_session_per_missing_category_preferring_fewer_minutes_th
 
 def test_plan_uses_one_long_session_where_two_short_ones_would_also_do() -> None:
     # Texas: 12 general hours and 3 ethics done except 3 general: one 3-hour session beats two of 1.5.
-    records = [Record("e", 1, D(2025, 9, 1), 180, activity="ethics"), Record("g", 2, D(2025, 9, 2), 540)]
+    records = [
+        EducationRecord("e", 1, D(2025, 9, 1), 180, activity="ethics"),
+        EducationRecord("g", 2, D(2025, 9, 2), 540),
+    ]
     catalog = [
         session("a", D(2026, 2, 1), 90),
         session("b", D(2026, 2, 2), 90),
@@ -71,7 +74,7 @@ def test_plan_says_when_no_set_of_sessions_completes_the_program() -> None:
 
 
 def test_plan_when_already_complete_suggests_nothing() -> None:
-    records = [Record(c, i, D(2025, 6, i), 120, category=c) for i, c in enumerate(CATS, start=1)]
+    records = [EducationRecord(c, i, D(2025, 6, i), 120, category=c) for i, c in enumerate(CATS, start=1)]
     found = plan(
         APPLICATION,
         records,
@@ -102,7 +105,7 @@ def test_plan_is_as_small_as_a_brute_force_search_over_subsets(
 ) -> None:
     # The application (2 hours per category, self-study capped at 4): the smallest subset of the catalogue that
     # completes it, found by auditing every subset in increasing size, must have the plan's size.
-    records = [Record(f"r{i}", i, D(2025, 1, i), m, category=c) for i, (c, m) in enumerate(have, start=1)]
+    records = [EducationRecord(f"r{i}", i, D(2025, 1, i), m, category=c) for i, (c, m) in enumerate(have, start=1)]
     offered = [(c, m, f) for c, (m, f) in zip(CATS, one_each, strict=True)] + offered  # one session per category
     catalog = [session(f"s{i}", D(2026, 2, i), m, category=c, format=f) for i, (c, m, f) in enumerate(offered, start=1)]
     day = D(2026, 3, 1)
@@ -111,7 +114,8 @@ def test_plan_is_as_small_as_a_brute_force_search_over_subsets(
     for size in range(len(catalog) + 1):
         for subset in itertools.combinations(catalog, size):
             added = [
-                Record(s.id, 100 + k, s.date, s.minutes, s.format, category=s.category) for k, s in enumerate(subset)
+                EducationRecord(s.id, 100 + k, s.date, s.minutes, s.format, category=s.category)
+                for k, s in enumerate(subset)
             ]
             if audit(APPLICATION, records + added, day).complete:
                 smallest = size

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from certcredit.engine.audit import audit
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.report import audit_json, render_table
 from certcredit.rules.load import RulebookError, load_program_file, validate_file
 
@@ -49,7 +49,7 @@ def test_yearly_minimums_need_hours_dated_in_the_short_year(tmp_path: Path) -> N
     # has 0 of 20 in all and 0 of 12 technical. New hours dated in the first year: 12 technical (which also count
     # toward that year's 20) and 8 more: 20 needed.
     program = load_program_file(write(tmp_path, YEARLY))
-    records = [Record("r1", 1, D(2025, 3, 1), 80 * H, activity="technical")]
+    records = [EducationRecord("r1", 1, D(2025, 3, 1), 80 * H, activity="technical")]
     result = audit(program, records, D(2025, 12, 31))
     assert not result.complete and result.hours_needed == 20
     technical = next(s for s in result.requirements if s.id == "technical")
@@ -66,10 +66,10 @@ def test_yearly_minimums_met_in_both_years_complete_the_program(tmp_path: Path) 
     # Year 1 (2024): 12 technical + 8 other = 20; year 2 (2025): 28 technical + 32 other = 60; 80 in all.
     program = load_program_file(write(tmp_path, YEARLY))
     records = [
-        Record("a", 1, D(2024, 12, 31), 12 * H, activity="technical"),  # a year's last day belongs to it
-        Record("b", 2, D(2024, 2, 1), 8 * H, activity="other"),
-        Record("c", 3, D(2025, 1, 1), 28 * H, activity="technical"),
-        Record("d", 4, D(2025, 6, 1), 32 * H, activity="other"),
+        EducationRecord("a", 1, D(2024, 12, 31), 12 * H, activity="technical"),  # a year's last day belongs to it
+        EducationRecord("b", 2, D(2024, 2, 1), 8 * H, activity="other"),
+        EducationRecord("c", 3, D(2025, 1, 1), 28 * H, activity="technical"),
+        EducationRecord("d", 4, D(2025, 6, 1), 32 * H, activity="other"),
     ]
     result = audit(program, records, D(2025, 12, 31))
     assert result.complete and result.hours_needed == 0

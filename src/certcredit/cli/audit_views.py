@@ -21,11 +21,11 @@ from certcredit.cli.errors import fail
 if TYPE_CHECKING:
     from certcredit.cli.audit_request import AuditRequest
     from certcredit.engine.audit import Audit
-    from certcredit.engine.records import Record
+    from certcredit.engine.records import EducationRecord
     from certcredit.rules.compiled import CompiledProgram
 
 
-def read_records(path: Path, input_format: str | None, command: str = "audit") -> tuple[list[Record], int]:
+def read_records(path: Path, input_format: str | None, command: str = "audit") -> tuple[list[EducationRecord], int]:
     """The readable records of a file; each other row is reported on stderr (file, line, reason) and counted."""
     from certcredit.cli.errors import row_problem
     from certcredit.engine.records import RecordError, record_from_row
@@ -56,7 +56,9 @@ def today_of(text: str | None) -> dt.date:
         raise fail("audit", f"unreadable --today date {text!r}: use YYYY-MM-DD") from None
 
 
-def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequence[Record], result: Audit) -> int:
+def emit_audit(
+    request: AuditRequest, program: CompiledProgram, records: Sequence[EducationRecord], result: Audit
+) -> int:
     """Print the audit with its outlook and what-if; returns how many planned rows were rejected."""
     from certcredit.engine.outlook import outlook
     from certcredit.engine.planning_report import outlook_json, outlook_table, what_if_json, what_if_table
@@ -65,7 +67,7 @@ def emit_audit(request: AuditRequest, program: CompiledProgram, records: Sequenc
     from certcredit.io.readers import FileFormatError
 
     view = outlook(program, records, result, today_of(request.today))
-    planned: list[Record] = []
+    planned: list[EducationRecord] = []
     bad = 0
     for path in request.planned:
         try:

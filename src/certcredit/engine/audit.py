@@ -17,7 +17,7 @@ from typing import Any
 
 from certcredit.engine.allocate import Allocation, allocate
 from certcredit.engine.prepared import PreparedRulebook, prepare
-from certcredit.engine.records import Record, RecordError, record_from_row, record_id
+from certcredit.engine.records import EducationRecord, RecordError, record_from_row, record_id
 from certcredit.engine.results import (
     CARRY_RECORD,
     Audit,
@@ -78,7 +78,7 @@ __all__ = [
 
 def _solve(
     program: CompiledProgram,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     as_of: dt.date,
     specialty: str | None,
     goal: int | None = None,
@@ -93,12 +93,14 @@ def _solve(
     return allocate(prepared.problem, sorted_records.items, goal)
 
 
-def is_complete(program: CompiledProgram, records: Sequence[Record], as_of: dt.date, specialty: str | None) -> bool:
+def is_complete(
+    program: CompiledProgram, records: Sequence[EducationRecord], as_of: dt.date, specialty: str | None
+) -> bool:
     return _solve(program, records, as_of, specialty, goal=0).needed == 0
 
 
 def apply_by(
-    program: CompiledProgram, records: Sequence[Record], as_of: dt.date, specialty: str | None
+    program: CompiledProgram, records: Sequence[EducationRecord], as_of: dt.date, specialty: str | None
 ) -> dt.date | None:
     """The last application date on or after ``as_of`` on which the records dated up to ``as_of`` complete it.
 
@@ -121,7 +123,7 @@ def apply_by(
 
 def audit(
     program: CompiledProgram,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     as_of: dt.date,
     specialty: str | None = None,
     rejected: Sequence[Rejected] = (),
@@ -219,9 +221,11 @@ def _statuses(prepared: PreparedRulebook, allocation: Allocation) -> list[Requir
     return statuses
 
 
-def records_from_items(items: Iterable[Any], line: int, unit: str = "line") -> tuple[list[Record], list[Rejected]]:
-    """A batch person's ``records`` list: each readable one a Record, each other a Rejected naming ``line``."""
-    records: list[Record] = []
+def records_from_items(
+    items: Iterable[Any], line: int, unit: str = "line"
+) -> tuple[list[EducationRecord], list[Rejected]]:
+    """A batch person's ``records`` list: each readable one an EducationRecord, each other a Rejected (``line``)."""
+    records: list[EducationRecord] = []
     rejected: list[Rejected] = []
     for position, data in enumerate(items, start=1):
         if not isinstance(data, Mapping):

@@ -16,7 +16,7 @@ from certcredit.engine.allocate import Allocation, allocate
 from certcredit.engine.cycle_edges import grace_items
 from certcredit.engine.nested import NestedItem, allocate_nested
 from certcredit.engine.prepared import prepare
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.results import CarryOver
 from certcredit.engine.sorting import SortedRecords, sort_for_audit
 from certcredit.engine.versions import choose_version
@@ -62,8 +62,8 @@ def _bucket_index(book: Rulebook, ident: str) -> int:
 
 
 def solve_previous(
-    previous_book: Rulebook, records: Sequence[Record], previous_end: dt.date, specialty: str | None
-) -> tuple[SortedRecords, Allocation, list[NestedItem], list[Record]]:
+    previous_book: Rulebook, records: Sequence[EducationRecord], previous_end: dt.date, specialty: str | None
+) -> tuple[SortedRecords, Allocation, list[NestedItem], list[EducationRecord]]:
     """The previous cycle audited under its own rules, without carry-over of its own (grace records included)."""
     previous_rules = prepare(previous_book, specialty)
     previous = sort_for_audit(previous_rules, records, previous_end)
@@ -86,7 +86,7 @@ def solve_previous(
 def carry_in(
     program: CompiledProgram,
     book: Rulebook,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     as_of: dt.date,
     specialty: str | None,
     first_cycle: bool = False,
@@ -111,7 +111,7 @@ def carry_in(
 def _carry_in(
     program: CompiledProgram,
     book: Rulebook,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     as_of: dt.date,
     specialty: str | None,
     first_cycle: bool,

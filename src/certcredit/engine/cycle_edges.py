@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from certcredit.engine.nested import NestedItem
 from certcredit.engine.prepared import prepare
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.sorting import SortedRecords, sort_for_audit, sort_records
 from certcredit.engine.windows import add_months, window_start
 from certcredit.rules.compiled import Rulebook
@@ -64,7 +64,7 @@ def first_cycle_book(book: Rulebook, as_of: dt.date, cycle_start: dt.date) -> tu
 
 
 def sort_from(
-    book: Rulebook, records: Sequence[Record], as_of: dt.date, specialty: str | None, first_day: dt.date | None
+    book: Rulebook, records: Sequence[EducationRecord], as_of: dt.date, specialty: str | None, first_day: dt.date | None
 ) -> SortedRecords:
     """``sorting.sort_for_audit``, with a first cycle's own first day (inclusive) when one is given."""
     if first_day is None:
@@ -74,13 +74,13 @@ def sort_from(
 
 def grace_items(
     book: Rulebook,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     as_of: dt.date,
     specialty: str | None,
     start_key: int,
     year: int,
     start_rank: int,
-) -> tuple[list[NestedItem], list[Record], dt.date | None]:
+) -> tuple[list[NestedItem], list[EducationRecord], dt.date | None]:
     """Records dated in the grace period after ``as_of``, as items that count only when the cycle needs them."""
     nesting = book.nesting
     if nesting is None or nesting.grace is None:

@@ -19,7 +19,7 @@ from certcredit.engine.carry import carry_in, carry_items
 from certcredit.engine.cycle_edges import first_cycle_book, grace_counted, grace_items, sort_from
 from certcredit.engine.limits import limit_names, limit_text
 from certcredit.engine.nested import NestedItem, allocate_nested
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.results import (
     CARRY_RECORD,
     Audit,
@@ -45,14 +45,14 @@ class NestedSolution:
     carry: CarryOver | None
     items: list[NestedItem] = dataclasses.field(default_factory=list)
     #: the records behind ``items`` (carried hours have none), then the grace records offered
-    counting: list[Record] = dataclasses.field(default_factory=list)
+    counting: list[EducationRecord] = dataclasses.field(default_factory=list)
     grace_until: dt.date | None = None
 
 
 def solve_nested(
     program: CompiledProgram,
     book: Rulebook,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     sorted_records: SortedRecords,
     as_of: dt.date,
     specialty: str | None,
@@ -142,7 +142,7 @@ def nested_statuses(book: Rulebook, solution: NestedSolution) -> tuple[list[Requ
 def audit_nested(
     program: CompiledProgram,
     book: Rulebook,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     as_of: dt.date,
     specialty: str | None,
     rejected: Sequence[Rejected],

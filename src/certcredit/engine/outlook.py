@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from certcredit.engine.audit import Audit, audit, choose_version, is_complete
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.windows import ONE_DAY, last_day_in_window
 from certcredit.rules.compiled import CompiledProgram
 
@@ -84,7 +84,7 @@ def _counted_in_all(result: Audit) -> float:
 
 def ageing_out(
     program: CompiledProgram,
-    records: Sequence[Record],
+    records: Sequence[EducationRecord],
     result: Audit,
     horizon_days: int = HORIZON_DAYS,
 ) -> AgeingOut:
@@ -114,7 +114,9 @@ def ageing_out(
     return AgeingOut(until, tuple(leaving), later.complete, later.hours_needed, incomplete_from)
 
 
-def change_points(program: CompiledProgram, records: Sequence[Record], after: dt.date, until: dt.date) -> list[dt.date]:
+def change_points(
+    program: CompiledProgram, records: Sequence[EducationRecord], after: dt.date, until: dt.date
+) -> list[dt.date]:
     """The days in ``(after, until]`` on which the audit of ``records`` may change, in order (module docstring).
 
     A day is one when the rule version in force differs from the day before's, or when a record that the day
@@ -150,7 +152,7 @@ def _without_apply_by(program: CompiledProgram) -> CompiledProgram:
     return dataclasses.replace(program, apply_by=False) if program.apply_by else program
 
 
-def deadline(records: Sequence[Record], result: Audit, today: dt.date) -> Deadline:
+def deadline(records: Sequence[EducationRecord], result: Audit, today: dt.date) -> Deadline:
     """Days left in the cycle ending on the audit's as-of date, and the monthly pace needed and achieved."""
     cycle_end = result.as_of
     days_left = max(0, (cycle_end - today).days)
@@ -171,7 +173,7 @@ def deadline(records: Sequence[Record], result: Audit, today: dt.date) -> Deadli
     return Deadline(today, cycle_end, days_left, months_left, result.hours_needed, per_month, so_far, pace, on_pace)
 
 
-def _dated_by(records: Sequence[Record], record_id: str, today: dt.date) -> bool:
+def _dated_by(records: Sequence[EducationRecord], record_id: str, today: dt.date) -> bool:
     """Whether the record of that id is dated on or before ``today`` (carried-over hours count as earned)."""
     for record in records:
         if record.id == record_id:
@@ -179,7 +181,7 @@ def _dated_by(records: Sequence[Record], record_id: str, today: dt.date) -> bool
     return True
 
 
-def outlook(program: CompiledProgram, records: Sequence[Record], result: Audit, today: dt.date) -> Outlook:
+def outlook(program: CompiledProgram, records: Sequence[EducationRecord], result: Audit, today: dt.date) -> Outlook:
     """The view that fits the program's window: ageing-out for a rolling one, the deadline for a cycle."""
     book = choose_version(program, result.as_of)
     if book.window_kind == "rolling":

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from certcredit.engine.audit import Audit, audit, choose_version, sort_for_audit
 from certcredit.engine.nested import NestedItem, Selection, allocate_nested
 from certcredit.engine.prepared import prepare
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.whatif import with_planned
 from certcredit.rules.compiled import CompiledProgram
 
@@ -32,7 +32,7 @@ AFTER_BY = "after the --by date"
 class Suggestion:
     today: Audit
     #: the chosen sessions, in date order (ids as in the catalogue, prefixed ``planned-`` if a record has one)
-    sessions: tuple[Record, ...]
+    sessions: tuple[EducationRecord, ...]
     #: whether the chosen sessions complete the program (False: no set of these sessions does)
     complete: bool
     #: whether the set is proven the smallest (False only when the time limit stopped the solver)
@@ -47,8 +47,8 @@ class Suggestion:
 
 def plan(
     program: CompiledProgram,
-    records: Sequence[Record],
-    catalog: Sequence[Record],
+    records: Sequence[EducationRecord],
+    catalog: Sequence[EducationRecord],
     as_of: dt.date,
     by: dt.date,
     today: dt.date,
@@ -81,7 +81,7 @@ def plan(
     bounds = year_bounds(book, as_of)
     items: list[NestedItem] = []
     session_of: list[int] = []
-    candidates: list[Record] = []
+    candidates: list[EducationRecord] = []
     for key, (_, record, ticks, _, options, *_) in enumerate(sorted_records.items):
         options = options or (-1,)  # a CLM record with no bucket counts toward the total only
         items.append(NestedItem(key, ticks, options, record.format, year_of(bounds, record.date)))

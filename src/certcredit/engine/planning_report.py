@@ -7,7 +7,7 @@ from typing import Any
 
 from certcredit.engine.outlook import Outlook
 from certcredit.engine.plan import Suggestion
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.engine.report import audit_json, unit_words
 from certcredit.engine.whatif import WhatIf
 
@@ -140,7 +140,7 @@ def _counts(result_audit: Any, record: str) -> list[tuple[str, float]]:
     return [(p.requirement, p.hours) for p in result_audit.allocations if p.record == record]
 
 
-def _session_json(record: Record, counts: list[tuple[str, float]]) -> dict[str, Any]:
+def _session_json(record: EducationRecord, counts: list[tuple[str, float]]) -> dict[str, Any]:
     return {
         "record": record.id,
         "date": record.date.isoformat(),

@@ -25,12 +25,16 @@ _SHORT_KEYS = frozenset(("id", "date", "minutes", "format", "category", "subject
 _SHORT_ID = 10**18
 #: the engine's name for the one validator's error (a row that cannot be a record; the message gives every reason)
 RecordError = RowInvalid
-__all__ = ["Record", "RecordError", "activity_of", "record_from_checked", "record_from_row", "record_id"]
+__all__ = ["EducationRecord", "RecordError", "activity_of", "record_from_checked", "record_from_row", "record_id"]
 
 
 @dataclass(slots=True)
-class Record:
-    """One education activity: ``position`` is its 1-based place in the person's list (ties break on it)."""
+class EducationRecord:
+    """One education activity as the audit reads it (a file's row, or a stored ``records.Record`` read the same way).
+
+    Not the store's model: this is a plain value with no person or import run; ``position`` is its 1-based place
+    in the person's list (ties break on it).
+    """
 
     id: str
     position: int
@@ -50,10 +54,10 @@ def record_id(data: Mapping[str, Any], position: int) -> str:
     return row_id(data, position)
 
 
-def record_from_checked(row: CheckedRow, position: int) -> Record:
+def record_from_checked(row: CheckedRow, position: int) -> EducationRecord:
     """The record a checked row describes (``check_row(data, "record")`` gives it a date and a duration)."""
     assert row.date is not None and row.minutes is not None
-    return Record(
+    return EducationRecord(
         row.id or str(position),
         position,
         row.date,
@@ -67,7 +71,7 @@ def record_from_checked(row: CheckedRow, position: int) -> Record:
     )
 
 
-def record_from_row(data: Mapping[str, Any], position: int) -> Record:
+def record_from_row(data: Mapping[str, Any], position: int) -> EducationRecord:
     """The record a row describes, or ``RecordError`` giving every reason the row cannot be audited.
 
     The common shape (an ISO date, whole minutes in bounds, known values, a plain id and title) is read on a
@@ -103,7 +107,7 @@ def record_from_row(data: Mapping[str, Any], position: int) -> Record:
         except ValueError:
             pass
         else:
-            return Record(
+            return EducationRecord(
                 str(position) if ident is None or ident == "" else str(ident),
                 position,
                 day,

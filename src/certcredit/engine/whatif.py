@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from certcredit.engine.audit import Audit, audit
-from certcredit.engine.records import Record
+from certcredit.engine.records import EducationRecord
 from certcredit.rules.compiled import CompiledProgram
 
 
@@ -39,7 +39,9 @@ class WhatIf:
         return round(self.today.hours_needed - self.result.hours_needed, 4)
 
 
-def with_planned(records: Sequence[Record], planned: Sequence[Record]) -> tuple[list[Record], list[Record]]:
+def with_planned(
+    records: Sequence[EducationRecord], planned: Sequence[EducationRecord]
+) -> tuple[list[EducationRecord], list[EducationRecord]]:
     """The records and the planned sessions renumbered to follow them, with ids made distinct."""
     taken = {r.id for r in records}
     start = max((r.position for r in records), default=0)
@@ -53,7 +55,9 @@ def with_planned(records: Sequence[Record], planned: Sequence[Record]) -> tuple[
     return list(records), renumbered
 
 
-def what_if(program: CompiledProgram, today: Audit, records: Sequence[Record], planned: Sequence[Record]) -> WhatIf:
+def what_if(
+    program: CompiledProgram, today: Audit, records: Sequence[EducationRecord], planned: Sequence[EducationRecord]
+) -> WhatIf:
     """Audit ``records`` with ``planned`` added, under the same program, as-of date and specialty as ``today``."""
     mine, sessions = with_planned(records, planned)
     first = today.nested.first_cycle_start if today.nested is not None else None

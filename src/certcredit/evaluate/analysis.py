@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from certcredit.evaluate.lexicon import Lexicon, Veto
 from certcredit.evaluate.model import Neighbours
-from certcredit.evaluate.sessions import MINIMUM_MINUTES, Session, credit_hours
+from certcredit.evaluate.sessions import MINIMUM_MINUTES, SessionFacts, credit_hours
 from certcredit.values.vocabulary import CATEGORY_NAMES, SUBJECT_AREA_NAMES, TOPIC_NAMES
 
 #: What each Management Category's main focus is, in a phrase that completes "The main focus is ...".
@@ -48,7 +48,7 @@ NEEDS: Final = {
 class Finding:
     """Everything the analysis needs to explain one decision."""
 
-    session: Session
+    session: SessionFacts
     reading_label: str
     focus: str  # the category the content is about, or "none"
     area: str | None

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from certcredit.evaluate.classify import SessionEvaluator
-from certcredit.evaluate.sessions import Session, SessionError, session_from_row
+from certcredit.evaluate.sessions import SessionError, SessionFacts, session_from_row
 from certcredit.values.row import Row, RowError, row_id
 
 
@@ -27,8 +27,8 @@ class RowResult:
 
 def evaluate_rows(rows: Iterable[Row | RowError], evaluator: SessionEvaluator) -> list[RowResult]:
     """Each row's evaluation, or ``{"id", "error"}`` in its place when it cannot be read."""
-    slots: list[RowResult | tuple[int, Session, str]] = []
-    sessions: list[Session] = []
+    slots: list[RowResult | tuple[int, SessionFacts, str]] = []
+    sessions: list[SessionFacts] = []
     for row in rows:
         if isinstance(row, RowError):
             identifier = row_id(row.data, row.position)

@@ -24,7 +24,7 @@ from certcredit.evaluate.embedder import Embedder
 from certcredit.evaluate.features import feature_inputs, session_features
 from certcredit.evaluate.lexicon import Lexicon
 from certcredit.evaluate.model import NO_AREA, NO_TOPIC, NONE, REVIEW, SessionModel, model_verdict
-from certcredit.evaluate.sessions import MINIMUM_MINUTES, Evaluation, Session, credit_hours
+from certcredit.evaluate.sessions import MINIMUM_MINUTES, Evaluation, SessionFacts, credit_hours
 
 #: The category each Management Category falls under for recertification (RULES.md table).
 DEFAULT_AREA: Final = {
@@ -46,7 +46,7 @@ NEAR_MISS_FLOOR: Final = 0.15
 MIN_DESCRIPTION_WORDS: Final = 3
 
 
-def title_only(session: Session) -> bool:
+def title_only(session: SessionFacts) -> bool:
     """Whether the session brings (almost) no description: nothing but its title to judge the focus by."""
     return len(session.description.split()) < MIN_DESCRIPTION_WORDS
 
@@ -56,7 +56,7 @@ SKILL_IN_DOUBT: Final = frozenset({"self_management", NONE})
 
 
 def text_verdict(
-    reading_label: str, label: str, reason: str, session: Session, lexicon: Lexicon
+    reading_label: str, label: str, reason: str, session: SessionFacts, lexicon: Lexicon
 ) -> tuple[str, str, str | None]:
     """The model's verdict with RULES.md's ambiguity rule applied to the text: (label, reason, quoted words).
 
@@ -101,14 +101,14 @@ class SessionEvaluator:
             raise ValueError(f"the model was trained on {model.embedder!r} vectors, not {embedder.name!r}")
         self.model, self.embedder, self.lexicon = model, embedder, lexicon
 
-    def evaluate(self, sessions: Sequence[Session]) -> list[Evaluation]:
+    def evaluate(self, sessions: Sequence[SessionFacts]) -> list[Evaluation]:
         """Evaluations in input order; the texts are embedded in batches."""
         if not sessions:
             return []
         vectors = session_features(self.embedder, *feature_inputs(sessions), self.model.hashing)
         return [self._evaluate_one(s, self.read(s, v)) for s, v in zip(sessions, vectors, strict=True)]
 
-    def read(self, session: Session, vector: npt.NDArray[np.float32]) -> Reading:
+    def read(self, session: SessionFacts, vector: npt.NDArray[np.float32]) -> Reading:
         """The model's view: the focus label, the subject area and the topic, before any rule."""
         model = self.model
         probs = model.category.probabilities(vector[None, :])[0]
@@ -131,7 +131,7 @@ class SessionEvaluator:
             vector,
         )
 
-    def _area(self, session: Session, label: str, vector: npt.NDArray[np.float32]) -> tuple[str | None, float]:
+    def _area(self, session: SessionFacts, label: str, vector: npt.NDArray[np.float32]) -> tuple[str | None, float]:
         """The subject area: designated; else the category's default unless the content clearly lies elsewhere."""
         if session.subject_area is not None:
             return session.subject_area, RULE_CONFIDENCE
@@ -147,7 +147,7 @@ class SessionEvaluator:
         area = head.labels[best]
         return (None if area == NO_AREA else area), float(probs[best])
 
-    def _topic(self, session: Session, vector: npt.NDArray[np.float32]) -> str | None:
+    def _topic(self, session: SessionFacts, vector: npt.NDArray[np.float32]) -> str | None:
         """A topic only when the head is sure *and* the text names it: a wrong topic hour cannot count twice."""
         if session.topic is not None:
             return session.topic
@@ -159,7 +159,7 @@ class SessionEvaluator:
             return None
         return topic if self.lexicon.topic_cue(topic, session.text) else None
 
-    def _evaluate_one(self, session: Session, reading: Reading) -> Evaluation:
+    def _evaluate_one(self, session: SessionFacts, reading: Reading) -> Evaluation:
         finding = self._decide(session, reading)
         hours = credit_hours(session.minutes) if finding.decision == "qualifies" and session.minutes else 0.0
         return Evaluation(
@@ -175,7 +175,7 @@ class SessionEvaluator:
             analysis=write_analysis(finding, self.lexicon, self.model.neighbours),
         )
 
-    def _decide(self, session: Session, reading: Reading) -> Finding:
+    def _decide(self, session: SessionFacts, reading: Reading) -> Finding:
         """The rulebook's order (module docstring); every branch names its ``reason`` for the analysis."""
         base = Finding(
             session=session,

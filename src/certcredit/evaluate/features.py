@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from certcredit.evaluate.embedder import Embedder
-from certcredit.evaluate.sessions import Session
+from certcredit.evaluate.sessions import SessionFacts
 
 Vectors = npt.NDArray[np.float32]
 
@@ -68,11 +68,11 @@ def catalogue_text(description: str) -> str:
     return " ".join(text.split()).strip(" .;:,-")
 
 
-def feature_inputs(sessions: Sequence[Session]) -> tuple[list[str], list[str], list[str]]:
+def feature_inputs(sessions: Sequence[SessionFacts]) -> tuple[list[str], list[str], list[str]]:
     """Titles, cleaned descriptions and the texts read (title and cleaned description) of the sessions."""
     titles = [s.title for s in sessions]
     descriptions = [catalogue_text(s.description) for s in sessions]
-    texts = [Session(s.id, s.title, d).text for s, d in zip(sessions, descriptions, strict=True)]
+    texts = [SessionFacts(s.id, s.title, d).text for s, d in zip(sessions, descriptions, strict=True)]
     return titles, descriptions, texts
 
 

@@ -23,8 +23,12 @@ SessionError = RowInvalid
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
-    """What the evaluator needs to know about one session; designations are None unless given."""
+class SessionFacts:
+    """What the evaluator needs to know about one session; designations are None unless given.
+
+    A plain value read from a file's row or a stored ``catalog.Session`` (the catalogue's model, with its
+    provider and decisions), which ``services.evaluations.core_session`` turns into one.
+    """
 
     id: str
     title: str
@@ -80,10 +84,10 @@ def credit_hours(minutes: int) -> float:
     return round(minutes / MINUTES_PER_HOUR, 4)
 
 
-def session_from_row(data: dict[str, Any], position: int) -> Session:
-    """A Session from one row's keys; ``position`` is its id when the row has none (SPEC.md)."""
+def session_from_row(data: dict[str, Any], position: int) -> SessionFacts:
+    """The SessionFacts of one row's keys; ``position`` is its id when the row has none (SPEC.md)."""
     row = check_row(data, "session")
-    return Session(
+    return SessionFacts(
         id=row.id or str(position),
         title=" ".join(row.title.split()),
         description=" ".join(row.description.split()),

@@ -25,7 +25,7 @@ from certcredit.store.catalog.models import Decision, Session
 
 if TYPE_CHECKING:
     from certcredit.evaluate.classify import SessionEvaluator
-    from certcredit.evaluate.sessions import Session as CoreSession
+    from certcredit.evaluate.sessions import SessionFacts
 
 BATCH_SIZE = 200
 NEEDS_REVIEW = "needs_review"
@@ -84,7 +84,7 @@ def evaluate_sessions(
     return report
 
 
-def core_session(session: Session) -> CoreSession:
+def core_session(session: Session) -> SessionFacts:
     """The stored session as the evaluator reads a file row: the same checks, the same duration rules."""
     row = {
         "id": session.pk,
@@ -103,7 +103,7 @@ def core_session(session: Session) -> CoreSession:
 
 def _evaluate(batch: Sequence[Session], evaluator: SessionEvaluator, actor: Person | None) -> list[str]:
     """Store one evaluated decision per session; returns the verdicts in order."""
-    readable: list[tuple[Session, CoreSession]] = []
+    readable: list[tuple[Session, SessionFacts]] = []
     unreadable: dict[int, str] = {}
     for session in batch:
         try:

@@ -254,7 +254,9 @@ class LeavingLine(Schema):
     hours: float
 
 
-class AgeingOut(Schema):
+class ProgressAgeingOut(Schema):
+    """What the coming days take out of a rolling window: the records leaving it and the standing then."""
+
     until: dt.date
     leaving: list[LeavingLine]
     complete_then: bool
@@ -262,7 +264,9 @@ class AgeingOut(Schema):
     incomplete_from: dt.date | None
 
 
-class Deadline(Schema):
+class ProgressDeadline(Schema):
+    """A cycle's end and the pace needed to reach it."""
+
     today: dt.date
     cycle_end: dt.date
     days_left: int
@@ -274,11 +278,11 @@ class Deadline(Schema):
     on_pace: bool
 
 
-class Outlook(Schema):
+class ProgressOutlook(Schema):
     """``ageing_out`` for a rolling window (the application), ``deadline`` for a cycle; the other is null."""
 
-    ageing_out: AgeingOut | None
-    deadline: Deadline | None
+    ageing_out: ProgressAgeingOut | None
+    deadline: ProgressDeadline | None
 
 
 class ProgressOut(_Open):
@@ -296,7 +300,7 @@ class ProgressOut(_Open):
     rejected: list[dict[str, Any]]
     specialty: str | None
     window: Window
-    outlook: Outlook
+    outlook: ProgressOutlook
 
 
 class Paging(Schema):
