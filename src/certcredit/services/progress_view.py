@@ -23,8 +23,7 @@ from django.db import transaction
 from certcredit.engine.audit import Audit, Rejected, choose_version
 from certcredit.engine.plan import plan
 from certcredit.engine.planning_report import plan_json, plan_note, what_if_json
-from certcredit.engine.records import Record as EngineRecord
-from certcredit.engine.records import RecordError, record_from_row
+from certcredit.engine.records import EducationRecord, RecordError, record_from_row
 from certcredit.engine.whatif import what_if
 from certcredit.rules.compiled import CompiledProgram
 from certcredit.rules.load import load_program
@@ -279,7 +278,7 @@ def catalogue_rows(sessions: Sequence[Session]) -> list[dict[str, Any]]:
     return rows
 
 
-def _records(rows: Iterable[dict[str, Any]]) -> tuple[list[EngineRecord], list[Rejected]]:
+def _records(rows: Iterable[dict[str, Any]]) -> tuple[list[EducationRecord], list[Rejected]]:
     records, rejected = [], []
     for position, row in enumerate(rows, start=1):
         try:
