@@ -43,6 +43,10 @@ NOT_PAGES = {
     "staff-export",
     "staff-reaudit",
     "staff-spot-check",
+    "provider-publish",
+    "provider-credit-form",
+    "provider-submission-credit-form",
+    "review-uphold",
 }
 
 
@@ -102,7 +106,17 @@ class World:
         candidate = clrm.enrol(staff, member)
         clrm.record_academy(staff, member, "foundation", dt.date.today() - dt.timedelta(days=30))
         setting = reminders.setting_for(member)
-        session = queue(self.people["reviewer"]).first()
+        # the demo provider's agenda (waiting for the worker) and a dispute of one of its sessions' decisions, which
+        # puts that session in the review queue: its review page then shows the dispute too
+        from certcredit.services import agendas, providers
+
+        provider = self.people["provider"]
+        agenda = "title,date,minutes\nRecords Retention Basics,2026-10-01,60\nBad Row,2026-10-02,ninety\n"
+        submission = agendas.submit_rows(provider, load_upload("agenda.csv", agenda.encode()), "agenda.csv")
+        decided = [s for s in providers.decorate(providers.sessions(provider)) if s.applying and s.applying.verdict
+                   in ("qualifies", "does_not_qualify") and s.applying.kind == "evaluated"]  # fmt: skip
+        disputed = providers.dispute(provider, decided[0].pk, "The session teaches budgeting, not sales.").session
+        session = queue(self.people["reviewer"]).filter(pk=disputed.pk).first()
         assert session is not None
         upload = import_uploaded_records.enqueue("/nonexistent", "big.csv", member.pk, member.pk)
         standings.refresh_outdated()  # the dashboard lists the demo member
@@ -113,6 +127,8 @@ class World:
             "record-delete": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
             "upload-status": lambda role: {"result_id": uuid.UUID(str(upload.id))},
             "review-session": lambda role: {"session_id": session.pk},
+            "provider-submission": lambda role: {"submission_id": submission.pk},
+            "provider-session": lambda role: {"session_id": disputed.pk},
             "clrm-candidate": lambda role: {"candidate_id": candidate.pk},
             "application": lambda role: {"application_id": application.pk},
             "credential": lambda role: {"credential_id": credential.pk},

@@ -70,8 +70,14 @@ def in_process(db: None):
 
 @pytest.fixture
 def signed_in(make_person, in_process) -> dict[str, str]:
-    """A reviewer who is also staff, with a few sessions and records, so list endpoints have something to page."""
+    """A reviewer who is also staff and a provider, with a few sessions and records, so list endpoints have
+    something to page."""
     person = make_person("fuzz@example.org", "reviewer", "staff", "member")
+    # also a provider, so the provider's endpoints are reached past their 403
+    from certcredit.services.people import grant_role
+    from certcredit.store.accounts.models import Organization
+
+    grant_role(person, "provider", Organization.objects.create(name="Fuzz Training", kind="provider"))
     sessions = [
         Row(i, i, {"title": f"Session {i}", "date": f"2026-0{i}-10", "minutes": 60 + i}, "item") for i in range(1, 4)
     ]

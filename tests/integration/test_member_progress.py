@@ -201,3 +201,21 @@ def test_a_session_id_beyond_any_database_integer_is_no_such_session(client: Cli
     client.force_login(member)
     html = client.get("/progress/", {"program": "clm-application", "as_of": day(90), "planned": str(2**70)})
     assert html.status_code == 200 and "unreadable session" in html.content.decode()
+
+
+def test_a_providers_unpublished_session_is_neither_planned_nor_attended(client: Client, member, make_person) -> None:
+    from certcredit.store.accounts.models import Organization
+    from certcredit.store.catalog.models import Submission
+
+    provider = make_person("pat@example.org", "provider")
+    org = Organization.objects.create(name="Northwind", kind=Organization.Kind.PROVIDER)
+    hidden = sessions()["Own your week"]
+    hidden.submission = Submission.objects.create(organization=org, submitted_by=provider, file_name="form")
+    hidden.save()
+    assert hidden not in progress_view.upcoming_sessions(TODAY)
+    params = {"program": "clm-application", "as_of": day(90), "sessions": [hidden.pk]}
+    response = client.get("/api/progress/what-if", params, **bearer(member))
+    assert response.status_code == 422 and response.json()["field"] == "sessions"
+    plan = client.get("/api/progress/plan", {"program": "clm-application", "by": day(100)}, **bearer(member)).json()
+    assert "Own your week" not in [s["title"] for s in plan["sessions"]]
+    assert client.post(f"/api/sessions/{hidden.pk}/attend", **bearer(member)).status_code == 404

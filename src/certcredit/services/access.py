@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from certcredit.store.accounts.models import Person, Role
+
+if TYPE_CHECKING:
+    from certcredit.store.catalog.models import Session
 
 
 class Forbidden(PermissionError):
@@ -36,3 +41,14 @@ def check_may_review(person: Person) -> None:
 def check_may_import_sessions(viewer: Person) -> None:
     if not (is_staff(viewer) or viewer.has_role(Role.PROVIDER)):
         raise Forbidden("only staff and providers may import sessions into the catalogue")
+
+
+def check_may_record_attendance(viewer: Person, session: Session) -> None:
+    """Staff, or a provider acting for the session's organization, may record who attended it."""
+    if is_staff(viewer):
+        return
+    if (
+        session.provider_id is None
+        or not viewer.role_grants.filter(role=Role.PROVIDER, organization_id=session.provider_id).exists()
+    ):
+        raise Forbidden("only the session's provider and staff may record its attendance")

@@ -84,6 +84,20 @@ def evaluate_sessions(
     return report
 
 
+def evaluate_ids(ids: Sequence[int], evaluator: SessionEvaluator, actor: Person | None = None) -> list[str]:
+    """Evaluate those of these sessions still to evaluate (``sessions_to_evaluate``); the verdicts in id order.
+
+    A provider's agenda is evaluated this way, a batch at a time, by the worker. The model runs before the
+    transaction that stores the answers, so the store's one writer is held only while they are written; a session
+    decided meanwhile (by a reviewer, another run) is left as it is."""
+    batch = list(sessions_to_evaluate().filter(pk__in=list(ids)))
+    readable, unreadable = _readable(batch)
+    answers = _answers(readable, evaluator)
+    with transaction.atomic():
+        still = set(sessions_to_evaluate().filter(pk__in=[s.pk for s in batch]).values_list("pk", flat=True))
+        return _store([s for s in batch if s.pk in still], answers, unreadable, actor)
+
+
 def core_session(session: Session) -> SessionFacts:
     """The stored session as the evaluator reads a file row: the same checks, the same duration rules."""
     row = {
@@ -103,6 +117,11 @@ def core_session(session: Session) -> SessionFacts:
 
 def _evaluate(batch: Sequence[Session], evaluator: SessionEvaluator, actor: Person | None) -> list[str]:
     """Store one evaluated decision per session; returns the verdicts in order."""
+    readable, unreadable = _readable(batch)
+    return _store(batch, _answers(readable, evaluator), unreadable, actor)
+
+
+def _readable(batch: Sequence[Session]) -> tuple[list[tuple[Session, SessionFacts]], dict[int, str]]:
     readable: list[tuple[Session, SessionFacts]] = []
     unreadable: dict[int, str] = {}
     for session in batch:
@@ -110,7 +129,18 @@ def _evaluate(batch: Sequence[Session], evaluator: SessionEvaluator, actor: Pers
             readable.append((session, core_session(session)))
         except SessionError as error:
             unreadable[session.pk] = str(error)
-    answers = {s.pk: e for (s, _c), e in zip(readable, evaluator.evaluate([c for _s, c in readable]), strict=True)}
+    return readable, unreadable
+
+
+def _answers(readable: list[tuple[Session, SessionFacts]], evaluator: SessionEvaluator) -> dict[int, Any]:
+    if not readable:
+        return {}
+    return {s.pk: e for (s, _c), e in zip(readable, evaluator.evaluate([c for _s, c in readable]), strict=True)}
+
+
+def _store(
+    batch: Sequence[Session], answers: dict[int, Any], unreadable: dict[int, str], actor: Person | None
+) -> list[str]:
     verdicts = []
     for session in batch:
         if session.pk in unreadable:

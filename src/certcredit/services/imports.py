@@ -49,7 +49,11 @@ from certcredit.io.rows import (
     text_key,
 )
 from certcredit.services import history
-from certcredit.services.access import check_may_import_sessions, check_may_see_records_of
+from certcredit.services.access import (
+    check_may_import_sessions,
+    check_may_record_attendance,
+    check_may_see_records_of,
+)
 from certcredit.services.people import lock_person
 from certcredit.store.accounts.models import Organization, Person
 from certcredit.store.catalog.models import Decision, Session
@@ -211,20 +215,28 @@ def import_records(
     actor: Person | None,
     file_name: str,
     progress: Progress | None = None,
+    session: Session | None = None,
 ) -> ImportReport:
     """Add a person's records; ``actor`` (None: the command line) must be that person or staff.
 
-    ``rows`` may be a list or a ``RowSource``; a one-shot iterator is imported once, without retries.
+    ``rows`` may be a list or a ``RowSource``; a one-shot iterator is imported once, without retries. With
+    ``session`` (an attendance roster), every record is linked to that session, and the actor may also be a
+    provider of the session's organization (``access.check_may_record_attendance``).
     """
     if actor is not None:
-        check_may_see_records_of(actor, person)
+        if session is None:
+            check_may_see_records_of(actor, person)
+        else:
+            check_may_record_attendance(actor, session)
     run = _start_run(str(ImportRun.Kind.RECORDS), file_name, actor, person)
 
     def attempt() -> ImportReport:
         report = ImportReport(kind="records", file_name=file_name, run_id=run.pk)
         with transaction.atomic(), _page_cache():
             lock_person(person)
-            _RecordWriter(person, actor, file_name, run, report, progress, _total(rows)).write(rows)
+            writer = _RecordWriter(person, actor, file_name, run, report, progress, _total(rows))
+            writer.linked = session.pk if session is not None else None
+            writer.write(rows)
             _finish(run, report, actor)
             if report.added:
                 mark_outdated(person.pk)  # the staff dashboard audits them again (services/standings.py)
@@ -361,6 +373,8 @@ class _RecordWriter:
         self.report, self.progress, self.total = report, progress, total
         self.sessions = _SessionIndex()
         self.note = f"imported from {file_name}"[:300]
+        #: the session every record is linked to (an attendance roster), else None: linked by date and title
+        self.linked: int | None = None
 
     def write(self, rows: Iterable[Row | RowError]) -> None:
         chunk: list[tuple[Row, RecordFields, str]] = []
@@ -394,6 +408,9 @@ class _RecordWriter:
             known.add(base, fields.activity)
             fresh.append(self._values(row, fields, base))
         self.sessions.link(fresh)
+        if self.linked is not None:
+            for values in fresh:
+                values["session_id"] = self.linked
         if fresh:
             insert_records(fresh, self.actor, self.note)
         self.report.added += len(fresh)

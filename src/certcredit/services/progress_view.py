@@ -27,7 +27,7 @@ from certcredit.engine.records import EducationRecord, RecordError, record_from_
 from certcredit.engine.whatif import what_if
 from certcredit.rules.compiled import CompiledProgram
 from certcredit.rules.load import load_program
-from certcredit.services import audits, charts, history
+from certcredit.services import audits, charts, history, queries
 from certcredit.services import credentials as creds
 from certcredit.services.access import check_may_see_records_of
 from certcredit.store.accounts.models import Person
@@ -245,8 +245,10 @@ def requirement_names(audit: Audit) -> dict[str, str]:
 
 
 def upcoming_sessions(today: dt.date, until: dt.date | None = None) -> list[Session]:
-    """Catalogue sessions dated from ``today`` (to ``until``) with a known length, soonest first."""
-    found = Session.objects.filter(date__gte=today, minutes__isnull=False).select_related("provider")
+    """Catalogue sessions dated from ``today`` (to ``until``) with a known length, soonest first (a provider's
+    session only once published)."""
+    found = Session.objects.filter(queries.in_catalogue(), date__gte=today, minutes__isnull=False)
+    found = found.select_related("provider")
     if until is not None:
         found = found.filter(date__lte=until)
     return list(found.order_by("date", "title", "id"))
@@ -314,7 +316,7 @@ def what_if_sessions(
     check_may_see_records_of(viewer, person)
     wanted = list(dict.fromkeys(session_ids))
     storable = [i for i in wanted if 0 < i < 2**63]  # beyond a database's integers: no such session
-    found = {s.pk: s for s in Session.objects.filter(pk__in=storable)}
+    found = {s.pk: s for s in Session.objects.filter(queries.in_catalogue(), pk__in=storable)}  # published only
     missing = [i for i in wanted if i not in found]
     if missing:
         raise audits.ProgressInvalid("sessions", f"no catalogue session {missing[0]}")

@@ -46,14 +46,21 @@ def record_of(viewer: Person, record_id: int) -> Record:
 
 
 def sessions(viewer: Person, search: str = "") -> QuerySet[Session]:
-    """The catalogue (every signed-in person may read it), optionally searched by title or description; each
+    """The catalogue (every signed-in person may read it; staff also see providers' unpublished sessions),
+    optionally searched by title or description; each
     session is annotated with the decision that applies to it (``decisions.with_applying``)."""
-    _ = viewer  # every signed-in person may read the catalogue; the parameter keeps the rule in one place
     found = Session.objects.select_related("provider").order_by("-date", "title", "id")
+    if not is_staff(viewer):
+        found = found.filter(in_catalogue())
     if search.strip():
         words = search.strip()
         found = found.filter(Q(title__icontains=words) | Q(description__icontains=words))
     return decisions.with_applying(found)
+
+
+def in_catalogue() -> Q:
+    """A session is in the catalogue unless a provider submitted it and has not published it yet."""
+    return Q(submission__isnull=True) | Q(published_at__isnull=False)
 
 
 def recent_imports(viewer: Person, limit: int = 10) -> QuerySet[ImportRun]:
@@ -67,6 +74,7 @@ def recent_imports(viewer: Person, limit: int = 10) -> QuerySet[ImportRun]:
 __all__ = [
     "Forbidden",
     "UnknownPerson",
+    "in_catalogue",
     "person_seen_by",
     "recent_imports",
     "record_of",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from certcredit.services import history
 from certcredit.services.access import check_may_see_records_of
 from certcredit.services.people import lock_person
+from certcredit.services.queries import in_catalogue
 from certcredit.store.accounts.models import Person
 from certcredit.store.catalog.models import Session
 from certcredit.store.history.models import HistoryEntry
@@ -237,8 +238,9 @@ def attend_session(actor: Person, person: Person, session: Session, today: dt.da
 
 
 def session_to_attend(session_id: int) -> Session:
-    """A catalogue session by id (every signed-in person may read the catalogue), else ``LookupError``."""
-    found = Session.objects.select_related("provider").filter(pk=session_id).first()
+    """A catalogue session by id (every signed-in person may read the catalogue; a provider's session once it is
+    published), else ``LookupError``."""
+    found = Session.objects.select_related("provider").filter(in_catalogue(), pk=session_id).first()
     if found is None:
         raise LookupError(f"no session {session_id}")
     return found

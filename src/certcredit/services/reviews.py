@@ -6,9 +6,11 @@ Until reviewed, such a session counts for nothing; a reviewed decision replaces 
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
-from certcredit.services import decisions
+from certcredit.services import decisions, disputes
 from certcredit.services.access import check_may_review
 from certcredit.store.accounts.models import Person
 from certcredit.store.catalog.models import Decision, Session
@@ -32,10 +34,17 @@ class ReviewConflict(ValueError):
 
 
 def queue(viewer: Person) -> QuerySet[Session]:
-    """Sessions whose applying decision is needs_review, the longest waiting first (annotated ``applying_id``)."""
+    """Sessions whose applying decision is needs_review, or whose decision a provider disputes, the longest
+    waiting first: since the decision, or since the dispute (annotated ``applying_id``, ``disputed``,
+    ``dispute_reason`` and ``waiting_since``)."""
     check_may_review(viewer)
-    waiting = decisions.with_applying(Session.objects.select_related("provider"))
-    return waiting.filter(applying_verdict=Decision.Verdict.NEEDS_REVIEW).order_by("applying_at", "applying_id")
+    waiting = decisions.with_applying(Session.objects.select_related("provider")).annotate(
+        disputed=disputes.has_open_dispute(),
+        dispute_reason=disputes.open_dispute_field("reason"),
+        waiting_since=Coalesce(disputes.open_dispute_field("raised_at"), F("applying_at")),
+    )
+    waiting = waiting.filter(Q(applying_verdict=Decision.Verdict.NEEDS_REVIEW) | Q(disputed=True))
+    return waiting.order_by("waiting_since", "applying_id")
 
 
 def session_for_review(viewer: Person, session_id: int) -> tuple[Session, Decision | None]:
@@ -56,22 +65,28 @@ def review(
     topic: str = "",
     note: str = "",
 ) -> Decision:
-    """Store the reviewer's decision (history: who and when, through ``decide``); the note is its analysis."""
+    """Store the reviewer's decision (history: who and when, through ``decide``); the note is its analysis.
+
+    An open dispute of the session is settled by it (``disputes.settle_open``): upheld when the decision is the
+    disputed one again, changed otherwise."""
     check_may_review(reviewer)
     verdict, category, subject_area, topic = (v.strip() for v in (verdict, category, subject_area, topic))
     _check(verdict, category, subject_area, topic, note)
     if session.decisions.filter(kind=decisions.DESIGNATED).exists():
         raise ReviewConflict("the session is designated; a designation is never overridden by a review")
-    return decisions.decide(
-        reviewer,
-        session,
-        decisions.REVIEWED,
-        verdict,
-        category=category,
-        subject_area=subject_area,
-        topic=topic,
-        analysis=note.strip(),
-    )
+    with transaction.atomic():
+        decision = decisions.decide(
+            reviewer,
+            session,
+            decisions.REVIEWED,
+            verdict,
+            category=category,
+            subject_area=subject_area,
+            topic=topic,
+            analysis=note.strip(),
+        )
+        disputes.settle_open(reviewer, session, decision, note)
+    return decision
 
 
 def _check(verdict: str, category: str, subject_area: str, topic: str, note: str) -> None:

@@ -663,6 +663,10 @@ def _decision_out(d: Any) -> dict[str, Any]:
     }
 
 
+#: the decision as every endpoint shows it (the provider's endpoints too)
+decision_out = _decision_out
+
+
 class InvalidField(HttpError):
     """A 422 whose body also names the parameter at fault."""
 

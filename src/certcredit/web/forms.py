@@ -214,3 +214,7 @@ def _not_too_big(upload: UploadedFile) -> UploadedFile:
     if upload.size is not None and upload.size > limit:
         raise forms.ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
     return upload
+
+
+#: the upload size check, for the other edges' forms
+not_too_big = _not_too_big

@@ -11,12 +11,14 @@ from certcredit.web import (
     credential_views,
     member_api,
     member_views,
+    provider_api,
+    provider_views,
     staff_views,
     views,
 )
 from certcredit.web.api import api
 
-assert credential_api and badge_api and member_api  # imported for their routes on ``api``
+assert credential_api and badge_api and member_api and provider_api  # imported for their routes on ``api``
 
 LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
 
@@ -43,6 +45,18 @@ urlpatterns = [
     path("sessions/<int:session_id>/attend/", member_views.attend, name="attend"),
     path("review/", views.review_queue, name="review"),
     path("review/<int:session_id>/", views.review_session, name="review-session"),
+    path("review/<int:session_id>/uphold/", provider_views.uphold, name="review-uphold"),
+    path("provider/", provider_views.home, name="provider"),
+    path("provider/submit/", provider_views.submit, name="provider-submit"),
+    path("provider/publish/", provider_views.publish, name="provider-publish"),
+    path("provider/submissions/<int:submission_id>/", provider_views.submission, name="provider-submission"),
+    path(
+        "provider/submissions/<int:submission_id>/credit-form.<str:fmt>",
+        provider_views.credit_form,
+        name="provider-submission-credit-form",
+    ),
+    path("provider/credit-form.<str:fmt>", provider_views.credit_form, name="provider-credit-form"),
+    path("provider/sessions/<int:session_id>/", provider_views.session, name="provider-session"),
     path("clrm/", views.clrm_mine, name="clrm"),
     path("clrm/candidates/", views.clrm_candidates, name="clrm-candidates"),
     path("clrm/candidates/<int:candidate_id>/", views.clrm_candidate, name="clrm-candidate"),

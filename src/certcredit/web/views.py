@@ -17,7 +17,16 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certcredit.services import audits, clrm, decisions, evaluations, queries, reviews, tokens
+from certcredit.services import (
+    audits,
+    clrm,
+    decisions,
+    disputes,
+    evaluations,
+    queries,
+    reviews,
+    tokens,
+)
 from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
@@ -241,7 +250,8 @@ def review_session(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Review of “{session.title}” saved.")
             return redirect("review")
-    return render(request, "review_session.html", {"session": session, "applying": applying, "form": form})
+    context = {"session": session, "applying": applying, "form": form, "dispute": disputes.open_dispute(session)}
+    return render(request, "review_session.html", context)
 
 
 def _as_of(request: HttpRequest) -> Any:

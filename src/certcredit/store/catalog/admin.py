@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from certcredit.store.admin_history import HistoryAdmin
-from certcredit.store.catalog.models import Decision, Program, Session
+from certcredit.store.catalog.models import Decision, Dispute, Program, Session, Submission
 
 
 @admin.register(Program)
@@ -32,3 +32,28 @@ class SessionAdmin(HistoryAdmin):
 class DecisionAdmin(HistoryAdmin):
     list_display = ("session", "kind", "verdict", "category", "subject_area", "topic", "decided_by", "decided_at")
     list_filter = ("kind", "verdict")
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Taken through the provider's pages and the review queue (which write the history); staff only look."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(_ReadOnly):
+    list_display = ("file_name", "organization", "submitted_by", "submitted_at", "status", "added", "evaluated")
+    list_filter = ("status", "organization")
+
+
+@admin.register(Dispute)
+class DisputeAdmin(_ReadOnly):
+    list_display = ("session", "raised_by", "raised_at", "status", "settled_by", "settled_at")
+    list_filter = ("status",)

@@ -54,6 +54,14 @@ class Session(models.Model):
     source_file = models.CharField(max_length=300, blank=True)
     source_line = models.CharField(max_length=30, blank=True, help_text="e.g. 'line 7' or 'event 3'.")
     import_run = models.ForeignKey("records.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
+    #: the provider's submission that brought it; such a session is in the catalogue only once published
+    submission = models.ForeignKey(
+        "Submission", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When its provider published it.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -95,3 +103,74 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.verdict} {self.category or '-'} / {self.subject_area or '-'}"
+
+
+class Submission(models.Model):
+    """One session or one agenda file a provider submitted for its organization, and its evaluation's progress.
+
+    The sessions it added point back to it (``Session.submission``); ``evaluated`` counts those the evaluator has
+    decided so far, written after each batch so the provider's page can follow a long agenda.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for the evaluator"
+        EVALUATING = "evaluating", "Being evaluated"
+        FINISHED = "finished", "Evaluated"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="submissions")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=300, help_text="The agenda's file name, or 'form' for one session.")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    already_present = models.PositiveIntegerField(default=0)
+    rejected = models.JSONField(default=list, blank=True, help_text="[{where, reason}] of the rows not kept.")
+    to_evaluate = models.PositiveIntegerField(default=0)
+    evaluated = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-submitted_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} by {self.organization} ({self.status})"
+
+
+class Dispute(models.Model):
+    """A provider's objection to the decision on one of its sessions; it waits in the reviewers' queue until a
+    reviewer settles it by upholding the decision or changing it (a ``reviewed`` decision either way)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        UPHELD = "upheld", "Upheld"
+        CHANGED = "changed", "Changed"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="disputes")
+    disputed = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="disputes")
+    reason = models.TextField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="settled_disputes"
+    )
+    note = models.TextField(blank=True, help_text="The reviewer's note.")
+
+    class Meta:
+        ordering = ("-raised_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("session",), condition=models.Q(status="open"), name="one_open_dispute_per_session"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"dispute of session {self.session_id} ({self.status})"
