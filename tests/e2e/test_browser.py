@@ -76,7 +76,7 @@ def test_a_demo_member_signs_in_sees_their_records_and_their_progress(live_serve
         f"{live_server.url}/progress/?program=clm-application&as_of={today}&specialty=&cycle_start="
     )
     expect(page.locator("#verdict h2")).to_contain_text("omplete")  # "Complete" or "Not complete: …"
-    expect(page.locator("table.requirements tbody tr")).to_have_count(5)  # the five management categories
+    expect(page.locator("ul.bars li.req")).to_have_count(5)  # the five management categories, one bar each
 
 
 def test_the_demo_reviewer_settles_a_session_the_evaluator_was_unsure_about(live_server: Any, page: Any) -> None:

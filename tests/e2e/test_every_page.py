@@ -38,6 +38,8 @@ NOT_PAGES = {
     "badge-achievement",
     "badge-status",
     "badge-status-jwt",
+    "attend",
+    "progress-programs",
     "staff-export",
     "staff-reaudit",
     "staff-spot-check",
@@ -135,6 +137,8 @@ class World:
         standings.draw_spot_checks(staff, 2)  # the spot-check page shows its outcome form
         self.samples: dict[str, Callable[[str], dict[str, Any] | None]] = {
             "record": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
+            "record-edit": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
+            "record-delete": lambda role: {"record_id": Record.objects.filter(person=member).first().pk},  # type: ignore[union-attr]
             "upload-status": lambda role: {"result_id": uuid.UUID(str(upload.id))},
             "review-session": lambda role: {"session_id": session.pk},
             "provider-submission": lambda role: {"submission_id": submission.pk},

@@ -81,12 +81,17 @@ def test_a_search_with_a_nul_character_is_a_422_not_a_database_error(client: Cli
     assert problem(client.get("/api/sessions?search=a%00b", **auth), 422)["field"] == "search"
 
 
-@pytest.mark.parametrize(("method", "allowed"), [("delete", "GET"), ("put", "GET"), ("post", "GET")])
-def test_a_method_the_path_does_not_take_is_a_json_405_with_allow(client: Client, auth, method, allowed) -> None:
-    response = getattr(client, method)("/api/records", **auth)
+@pytest.mark.parametrize(
+    ("path", "method", "allowed"),
+    [("/api/sessions", "delete", "GET"), ("/api/sessions", "put", "GET"), ("/api/sessions", "post", "GET"),
+     ("/api/records", "delete", "GET, POST"), ("/api/records", "put", "GET, POST")],
+)  # fmt: skip
+def test_a_method_the_path_does_not_take_is_a_json_405_with_allow(client: Client, auth, path, method, allowed) -> None:
+    response = getattr(client, method)(path, **auth)
     body = problem(response, 405)
-    assert response["Allow"] == allowed
-    assert allowed in body["message"]
+    # the framework lists a path's methods in no fixed order
+    assert sorted(response["Allow"].split(", ")) == allowed.split(", ")
+    assert all(m in body["message"] for m in allowed.split(", "))
 
 
 def test_progress_without_as_of_names_the_missing_field(client: Client, auth) -> None:

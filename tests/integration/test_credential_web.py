@@ -83,9 +83,9 @@ def test_the_web_walk_from_progress_to_a_revoked_verification(people) -> None:
     assert credential.status == "certified"
     progress = me.get("/progress/").content.decode()
     assert "Recertify by" in progress and "clm-recertification" in progress
-    assert "clm-application-specialist" not in progress  # only the programs the person pursues
+    assert '<option value="clm-application-specialist"' not in progress  # only the programs the person pursues
     assert f'value="{credential.valid_until.isoformat()}"' in progress  # as of the cycle's end, not today
-    assert "clm-application-specialist" in me.get("/progress/?all=1").content.decode()
+    assert '<option value="clm-application-specialist"' in me.get("/progress/?all=1").content.decode()
 
     pdf = me.get(f"/credentials/{credential.pk}/documents/certificate.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")

@@ -76,6 +76,9 @@ def test_the_recertification_confirmation_and_transcripts_show_the_cycles_hours(
     assert "after 2022-06-30 to 2025-06-30" in live
     assert "Human Resources Management" in live and "Substance abuse at work" in live
     assert "complete" in live
+    # the Progress page's drawing (bars and the hours chart, server-side SVG) with the chart's figures as a table
+    assert "Hours counted each month, by category" in live
+    assert "Jan 2023" in live and "Feb 2024" in live and "met" in live  # a month row each; a requirement met
     application = creds.apply(member, member, "recertification", {"code_of_ethics": True}, today=D("2025-06-20"))
     creds.decide(staff, application, approve=True)
     credential.refresh_from_db()

@@ -79,17 +79,22 @@ def test_the_navigation_links_to_the_progress_page(client: Client, member) -> No
     assert 'href="/progress/"' in client.get("/").content.decode()
 
 
-def test_the_form_offers_the_record_programs_without_clrm_and_defaults_the_date_to_today(
+def test_the_form_offers_the_programs_one_pursues_and_every_record_program_on_asking_but_never_clrm(
     client: Client, member
 ) -> None:
     client.force_login(member)
     status, html = page(client)
     assert status == 200
-    for program in ("clm-application", "clm-application-specialist", "clm-recertification", "pmi-pmp-renewal"):
+    # a member with no credential pursues the exam application (either track) until they choose otherwise
+    for program in ("clm-application", "clm-application-specialist"):
         assert f'<option value="{program}"' in html
-    assert 'value="clrm"' not in html
+    assert '<option value="clm-recertification"' not in html and '<option value="pmi-pmp-renewal"' not in html
     assert f'value="{dt.date.today().isoformat()}"' in html
-    assert "Requirements" not in html  # nothing is audited until a program is asked for
+    assert 'id="requirements"' in html  # the first program pursued is shown at once, as of today
+    _status, every = page(client, all="1")
+    for program in ("clm-application", "clm-application-specialist", "clm-recertification", "pmi-pmp-renewal"):
+        assert f'<option value="{program}"' in every
+    assert 'value="clrm"' not in every
 
 
 def test_record_programs_are_the_credit_programs_of_the_rules_list(cli) -> None:
@@ -397,7 +402,7 @@ def test_the_page_on_a_cycles_last_day_says_it_ends_today(make_person, rf) -> No
 
     from certcredit.services.audits import progress
     from certcredit.web.forms import ProgressForm
-    from certcredit.web.views import _progress_view
+    from certcredit.web.member_views import _progress_view
 
     lawyer = make_person("last@example.org")
     load(lawyer, "id,date,title,minutes,format,activity\nt1,2025-03-10,Evidence,600,in_person,\n", "tx.csv")

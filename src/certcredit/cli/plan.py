@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 import orjson
 import typer
@@ -24,18 +23,6 @@ def _date(text: str, option: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise fail("plan", f"unreadable {option} date {text!r}: use YYYY-MM-DD") from None
-
-
-def _note(suggestion: Any) -> str:
-    if suggestion.today.complete:
-        return "already complete: no session needed"
-    if not suggestion.complete:
-        if suggestion.exact:
-            return "no set of the catalogue's sessions completes the program by that date"
-        return "the solver's time limit passed before it found a set of sessions that completes the program"
-    if suggestion.exact:
-        return "the smallest set (proven by an integer program over every catalogue session)"
-    return "the best set found before the solver's time limit: it completes the program but may not be the smallest"
 
 
 @app.command("plan")
@@ -52,7 +39,7 @@ def plan_command(
     """Suggest the fewest catalogue sessions that would complete the program by a date."""
     from certcredit.cli.audit_views import read_records
     from certcredit.engine.plan import plan
-    from certcredit.engine.planning_report import plan_json, plan_table
+    from certcredit.engine.planning_report import plan_json, plan_note, plan_table
     from certcredit.io.readers import FileFormatError
     from certcredit.rules.load import RulebookError, load_program
 
@@ -68,7 +55,7 @@ def plan_command(
         suggestion = plan(compiled, records, sessions, as_of_date, by_date, today_date, specialty)
     except (RulebookError, FileFormatError, OSError, ValueError) as error:
         raise fail("plan", str(error)) from None
-    note = _note(suggestion)
+    note = plan_note(suggestion)
     if output == "json":
         data = plan_json(suggestion, by_date, today_date, note)
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")

@@ -155,6 +155,19 @@ def _session_json(record: EducationRecord, counts: list[tuple[str, float]]) -> d
     }
 
 
+def plan_note(suggestion: Suggestion) -> str:
+    """The plan's note in words: already complete, the smallest set (proven or not), or no set found."""
+    if suggestion.today.complete:
+        return "already complete: no session needed"
+    if not suggestion.complete:
+        if suggestion.exact:
+            return "no set of the catalogue's sessions completes the program by that date"
+        return "the solver's time limit passed before it found a set of sessions that completes the program"
+    if suggestion.exact:
+        return "the smallest set (proven by an integer program over every catalogue session)"
+    return "the best set found before the solver's time limit: it completes the program but may not be the smallest"
+
+
 def plan_json(suggestion: Suggestion, by: dt.date, today: dt.date, note: str) -> dict[str, Any]:
     """``plan``'s object: the verdict today, the chosen sessions with where each counts, and the audit with them."""
     now = suggestion.today

@@ -18,7 +18,7 @@ from certcredit.documents import qr_svg, render_pdf
 from certcredit.engine import credential as dates
 from certcredit.engine.audit import choose_version
 from certcredit.rules.load import load_program
-from certcredit.services import audits
+from certcredit.services import audits, progress_view
 from certcredit.services import credentials as creds
 from certcredit.store.accounts.models import Person
 from certcredit.store.credentials.models import Application, Credential
@@ -133,9 +133,14 @@ def _transcript(
         row = by_id.get(line["record"], {"date": "", "title": line["record"], "subject_area": ""})
         allocations.append((line, row))
         by_area[row.get("subject_area") or "(none)"] += float(line["hours"])
+    dates = {row["id"]: dt.date.fromisoformat(row["date"]) for row in rows if row.get("date")}
+    figures, drawing = progress_view.chart(report, names, dates, chart_id="transcript-chart")
     return {
         "report": report,
         "frozen": frozen,
+        "bars": progress_view.bars(report, names),
+        "chart": figures,
+        "chart_svg": drawing,
         "requirements": [(line, names.get(line["id"], line["id"])) for line in report["requirements"]],
         "allocations": allocations,
         "by_area": sorted(by_area.items()),

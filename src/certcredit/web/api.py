@@ -337,7 +337,7 @@ def records(request: HttpRequest, paging: Query[Paging], person: Text | None = N
     """The signed-in person's records; staff may ask for another person's with ``?person=email``."""
     owner, found = queries.records_of(request.auth, person)
     limit, offset = _window(paging)
-    items = [_record_out(r) for r in found[offset : offset + limit]]
+    items = [record_out(r) for r in found[offset : offset + limit]]
     return {"person": owner.email, "count": found.count(), "items": items}
 
 
@@ -357,7 +357,7 @@ def change_record(request: HttpRequest, record_id: int, body: RecordChange) -> d
         raise HttpError(422, str(error)) from None
     except RecordConflict as error:
         raise HttpError(409, str(error)) from None
-    return _record_out(record)
+    return record_out(record)
 
 
 @api.get("/progress", response={200: ProgressOut, **ERRORS}, by_alias=True, tags=["records"])
@@ -607,7 +607,8 @@ def _window(paging: Paging) -> tuple[int, int]:
     return paging.limit, paging.offset
 
 
-def _record_out(r: Any) -> dict[str, Any]:
+def record_out(r: Any) -> dict[str, Any]:
+    """A stored record as ``RecordOut`` (the records endpoints here and in ``member_api``)."""
     return {
         "id": r.pk,
         "external_id": r.external_id,

@@ -13,6 +13,8 @@ from certcredit.web import (
     credential_views,
     library_api,
     library_views,
+    member_api,
+    member_views,
     provider_api,
     provider_views,
     staff_views,
@@ -20,7 +22,9 @@ from certcredit.web import (
 )
 from certcredit.web.api import api
 
-assert credential_api and badge_api and clrm_api and provider_api and library_api  # their routes on ``api``
+assert (
+    credential_api and badge_api and clrm_api and provider_api and library_api and member_api
+)  # their routes on ``api``
 
 LOGIN = auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True)
 
@@ -35,11 +39,16 @@ urlpatterns = [
     path("records/", views.records, name="records"),
     path("records/upload/", views.upload, name="upload"),
     path("records/upload/<uuid:result_id>/", views.upload_status, name="upload-status"),
+    path("records/new/", member_views.record_new, name="record-new"),
     path("records/<int:record_id>/", views.record_detail, name="record"),
+    path("records/<int:record_id>/edit/", member_views.record_edit, name="record-edit"),
+    path("records/<int:record_id>/delete/", member_views.record_delete, name="record-delete"),
     path("records/<int:record_id>/evidence/", views.evidence, name="evidence"),
-    path("progress/", views.progress, name="progress"),
+    path("progress/", member_views.progress, name="progress"),
+    path("progress/programs/", member_views.choose_programs, name="progress-programs"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/evaluate/", views.evaluate_sessions, name="evaluate-sessions"),
+    path("sessions/<int:session_id>/attend/", member_views.attend, name="attend"),
     path("review/", views.review_queue, name="review"),
     path("review/<int:session_id>/", views.review_session, name="review-session"),
     path("review/<int:session_id>/uphold/", provider_views.uphold, name="review-uphold"),

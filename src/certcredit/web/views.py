@@ -21,7 +21,6 @@ from certcredit.services import (
     audits,
     clrm,
     clrm_flow,
-    credentials,
     decisions,
     disputes,
     evaluations,
@@ -32,13 +31,12 @@ from certcredit.services import (
 from certcredit.services.access import Forbidden, is_staff, may_review
 from certcredit.services.imports import import_records, load_upload
 from certcredit.services.people import UnknownPerson
-from certcredit.services.records import attach_evidence, set_activity
+from certcredit.services.records import attach_evidence, attended_sessions, record_history, set_activity
 from certcredit.web import busy
 from certcredit.web.forms import (
     AcademyForm,
     ActivityForm,
     EvidenceForm,
-    ProgressForm,
     RecordFileForm,
     ReviewForm,
     RosterForm,
@@ -107,6 +105,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
             messages.success(request, "Evidence attached.")
             return redirect("record", record_id=record.pk)
     context = {"record": record, "form": form, "activity_form": activity_form}
+    context["history"] = record_history(request.user, record)  # who changed it and when
     return render(request, "record.html", context)
 
 
@@ -191,92 +190,6 @@ def upload_status(request: HttpRequest, result_id: str) -> HttpResponse:
 
 
 @login_required
-def progress(request: HttpRequest) -> HttpResponse:
-    """A person's audit against a program: one's own, or (staff) anyone's with ``?person=email``.
-
-    A person the viewer may not see is "not found", as a missing one is. The form is GET, so a progress page
-    can be bookmarked; until a program is asked for, only the form is shown (as-of date: today).
-    """
-    email = request.GET.get("person")
-    try:
-        person = queries.person_seen_by(request.user, email)
-    except UnknownPerson as error:
-        raise Http404(str(error)) from error
-    asked = any(key in request.GET for key in ("program", "as_of", "specialty", "cycle_start"))
-    step = credentials.next_step(person)
-    held = credentials.current_credential(person)
-    initial = {
-        "as_of": (step.as_of or timezone.localdate()).isoformat(),
-        "program": step.program or (step.programs[0] if step.programs else None),
-    }
-    form = ProgressForm(request.GET if asked else None, initial=initial)
-    if held is not None and step.programs and not request.GET.get("all"):
-        # only the programs the person pursues: their credential's next step (``?all=1`` offers every program)
-        form.fields["program"].choices = [c for c in form.fields["program"].choices if c[0] in step.programs]
-    shown = None
-    if asked and form.is_valid():
-        data = form.cleaned_data
-        try:
-            shown = audits.progress(
-                request.user,
-                person,
-                data["program"],
-                data["as_of"],
-                data["specialty"] or None,
-                cycle_start=data.get("cycle_start"),
-            )
-        except audits.ProgressInvalid as error:
-            form.add_error(error.field, str(error))
-    context = {
-        "form": form,
-        "person": person,
-        "own": person == request.user,
-        "progress": shown,
-        "view": _progress_view(shown) if shown else None,
-        "step": step,
-        "credential": held,
-        "apply_kind": _apply_kind(shown, step) if shown else None,
-    }
-    return render(request, "progress.html", context)
-
-
-def _apply_kind(shown: audits.Progress, step: credentials.NextStep) -> str | None:
-    """The application the shown audit supports, if complete and the person's next step: its kind."""
-    program = shown.report["program"]
-    if not shown.report["complete"] or program not in step.programs:
-        return None
-    if step.kind == credentials.Kind.RECERTIFICATION:
-        return step.kind if shown.report["as_of"] == (step.as_of.isoformat() if step.as_of else None) else None
-    if shown.report["as_of"] != timezone.localdate().isoformat():
-        return None  # an exam application is audited as of the day it is made
-    return credentials.Kind.SPECIALIST if shown.report.get("specialty") else credentials.Kind.EXAM
-
-
-def _progress_view(shown: audits.Progress) -> dict[str, Any]:
-    """The report's lines with what a template cannot look up: requirement names, the stored records and where
-    each record's category came from (``audits.credit_of``: a note for the page only, so the API's object stays
-    the CLI's)."""
-    report = shown.report
-    names = {s.id: s.name for s in shown.audit.requirements}
-    return {
-        "requirements": [(line, names.get(line["id"], line["id"])) for line in report["requirements"]],
-        "allocations": [
-            (line, shown.records.get(line["record"]), shown.credits.get(line["record"]))
-            for line in report["allocations"]
-        ],
-        "unused": [
-            (line, shown.records.get(line["record"]), shown.credits.get(line["record"])) for line in report["unused"]
-        ]
-        # a stored record the one reading refuses (kept before a bound files have now) does not count either
-        + [({"record": line["record"], "reason": line["error"]}, None, None) for line in report["rejected"]],
-        "leaving": [
-            (line, shown.records.get(line["record"]))
-            for line in (report["outlook"]["ageing_out"] or {}).get("leaving", [])
-        ],
-    }
-
-
-@login_required
 def sessions(request: HttpRequest) -> HttpResponse:
     """The catalogue with the decision that applies to each session; staff may run the evaluator from here."""
     search = request.GET.get("q", "")
@@ -284,6 +197,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
     page = Paginator(found, 25).get_page(request.GET.get("page"))
     page.object_list = decisions.attach_applying(page.object_list)
     context = {"page": page, "q": search, "staff": is_staff(request.user), "reviewer": may_review(request.user)}
+    context["attended"], context["today"] = attended_sessions(request.user), timezone.localdate()  # "I attended"
     return render(request, "sessions.html", context)
 
 

@@ -149,3 +149,22 @@ class Record(models.Model):
         if fields is not None:
             kwargs["update_fields"] = {*fields, "natural_key", "base_key"}
         super().save(*args, **kwargs)
+
+
+class PursuedPrograms(models.Model):
+    """The record programs a person pursues, as they chose them on their Progress page (or through the API).
+
+    One row per person, written only when the person (or staff) makes a choice: until then the Progress page
+    offers a default worked out from the person's credential and records (``services.progress_view``). Each change
+    is written to the history with who and when."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pursued_programs")
+    #: program ids (``certcredit rules list``), in the order the page offers them
+    programs = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "pursued programs"
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {', '.join(self.programs) or 'none'}"
