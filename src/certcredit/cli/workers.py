@@ -320,9 +320,19 @@ def job_bytes(size: int, workers: int) -> int:
 def _pool(
     workers: int, job: Callable[[Any], ChunkResult], jobs: Iterator[Any], emit: Callable[[ChunkResult], None]
 ) -> None:
-    """Run ``job`` over ``jobs`` in forked workers, emitting answers in order with a bounded number in flight."""
-    import multiprocessing
+    """Run ``job`` over ``jobs`` in forked workers, emitting answers in order with a bounded number in flight.
 
+    Forking is only safe from a single-threaded process: the child gets a copy of the calling thread alone, so a
+    lock another thread held at that moment stays held in the child for ever and the pool never finishes (seen in
+    the test runner, whose process keeps threads). With other threads alive the jobs run here, one after another,
+    giving the same output; the command line's own process has one thread and forks as before."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() > 1:
+        for done, item in enumerate(jobs):
+            _emit(job(item), emit, done)
+        return
     sys.stdout.flush()
     sys.stderr.flush()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
