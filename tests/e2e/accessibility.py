@@ -40,6 +40,33 @@ def _settled(page: Any, check: Any) -> Any:
     raise AssertionError("unreachable")
 
 
+#: set on every document before its own scripts run: the page is on its way out (``beforeunload`` has fired)
+LEAVING_FLAG = "window.addEventListener('beforeunload', () => { window.__leaving = true; });"
+#: stops every pending timer (a following page's reload is one) and tells whether the page had already begun to go
+STOP_TIMERS = """() => {
+    const last = window.setTimeout(() => {}, 0);
+    for (let id = 0; id <= last; id++) window.clearTimeout(id);
+    return Boolean(window.__leaving);
+}"""
+
+
+def hold_still(page: Any) -> None:
+    """Stop a status page that follows a task from loading itself again, so it is measured and photographed as one
+    document: a reload that lands during a screenshot can hang it. JavaScript runs one thing at a time, so once the
+    timers are cleared and the page has not begun to leave, no reload can come. Needs the fixture's init script
+    (``LEAVING_FLAG``)."""
+    for _attempt in range(10):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate(STOP_TIMERS):
+                return
+        except Exception as error:
+            if "context was destroyed" not in str(error):
+                raise
+        page.wait_for_timeout(200)  # the reload already asked for: let it land, then hold the new document
+    raise AssertionError(f"{page.url} kept loading itself again")
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is now (WCAG 2.x A and AA rules and axe's best practices)."""
 
@@ -96,6 +123,7 @@ def assert_fits(page: Any, where: str = "") -> None:
 
 def shoot(page: Any, folder: str, name: str) -> Path:
     """The page, full length, to var/screenshots/FOLDER/NAME.png."""
+    hold_still(page)
     path = SHOTS / folder / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.accessibility import LEAVING_FLAG
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,7 +42,9 @@ def page(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield browser.new_page()
+            tab = browser.new_page()
+            tab.add_init_script(LEAVING_FLAG)  # lets hold_still() know a following page has begun to reload
+            yield tab
         finally:
             browser.close()
 

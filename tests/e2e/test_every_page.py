@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.accessibility import DESKTOP, PHONE, assert_accessible, assert_fits, shoot
+from tests.e2e.accessibility import DESKTOP, LEAVING_FLAG, PHONE, assert_accessible, assert_fits, shoot
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -228,6 +228,7 @@ def test_every_page_as_every_role_has_no_serious_axe_violation_and_fits_a_390_px
     checked = 0
     for role in ROLES:
         context = chromium.new_context(viewport=DESKTOP)
+        context.add_init_script(LEAVING_FLAG)  # hold_still() (in shoot) then knows a following page began to reload
         tab = context.new_page()
         if role != "anonymous":
             from certcredit.services.demo import ACCOUNTS

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.accessibility import assert_accessible, assert_fits
+from tests.e2e.accessibility import assert_accessible, assert_fits, hold_still
 from tests.e2e.test_browser import page  # noqa: F401 (the chromium page fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.django_db(transaction=True)]
@@ -80,7 +80,7 @@ def shoot(tab: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, size in (("desktop", DESKTOP), ("390", PHONE)):
         tab.set_viewport_size(size)
-        tab.wait_for_load_state()  # a page that follows a task reloads itself every two seconds
+        hold_still(tab)  # a page that follows a task reloads itself every two seconds; held, it is one document
         assert_accessible(tab, f"{name} at {label}")  # axe-core: no serious or critical violation
         if label == "390":
             assert_fits(tab, f"{name} at 390 px")
