@@ -27,7 +27,9 @@ from certcredit.services import audits, history, reaudit
 from certcredit.services import credentials as creds
 from certcredit.services.access import Forbidden, is_staff
 from certcredit.services.reviews import queue
-from certcredit.services.standing_of import APPLICATION, RECERTIFICATION, Found, assess_inputs, standing_fields
+from certcredit.services.standing_of import APPLICATION as APPLICATION
+from certcredit.services.standing_of import RECERTIFICATION as RECERTIFICATION
+from certcredit.services.standing_of import Found, assess_inputs, standing_fields
 from certcredit.store.accounts.models import Person, Role
 from certcredit.store.records.models import Record
 from certcredit.store.standings.models import Outdated, Reaudit, SpotCheck, Standing
