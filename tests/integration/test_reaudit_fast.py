@@ -48,8 +48,9 @@ def record(owner: Person, ago: int, minutes: int, **fields: Any) -> None:
 
 def credential(owner: Person, ends_in: int, status: str = "certified") -> None:
     ends = TODAY + dt.timedelta(days=ends_in)
+    began = ends - dt.timedelta(days=3 * 365)
     Credential.objects.create(person=owner, family="clm", status=status, code=new_code(), cycle=1,
-                              certified_on=ends - dt.timedelta(days=3 * 365), anniversary=ends, valid_until=ends)  # fmt: skip
+                              certified_on=began, anniversary=ends, valid_until=ends)  # fmt: skip
 
 
 def sessions() -> list[Session]:
