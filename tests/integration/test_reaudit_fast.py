@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from certcredit.services import reaudit, standings
+from certcredit.services import audits, reaudit, standings
 from certcredit.services.credentials import new_code
 from certcredit.store.accounts.models import Person, Role, RoleGrant
 from certcredit.store.catalog.models import Decision, Session
@@ -155,6 +155,15 @@ def test_the_fast_re_audit_writes_the_same_standings_as_the_careful_audit_of_eac
     assert "nobody@example.org" not in fast
     assert fast["ageing@example.org"][1] == "expiring" and fast["steady@example.org"][1] == "complete"
     assert fast["soon@example.org"][1] == "expiring" and fast["lapsed@example.org"][1] == "lapsed"
+
+
+def test_the_lane_rows_are_the_audited_rows_without_blanks() -> None:
+    generated(random.Random(8), 12, sessions())
+    edge_cases()
+    for one in Person.objects.all():
+        inputs = audits.read_inputs(one)
+        expected = [{k: v for k, v in row.items() if v is not None} for row in inputs.rows()]
+        assert reaudit.lane_rows(inputs) == expected
 
 
 def test_a_fast_refresh_replaces_a_standing_of_another_program_and_removes_one_no_longer_pursued() -> None:

@@ -36,6 +36,7 @@ from certcredit.engine.audit import Audit, Placement, RequirementStatus, choose_
 from certcredit.engine.bulk import BulkAuditor
 from certcredit.engine.outlook import HORIZON_DAYS, change_points, deadline
 from certcredit.engine.records import EducationRecord
+from certcredit.engine.sorting import first_counting_day
 from certcredit.rules.compiled import CompiledProgram
 from certcredit.rules.load import load_program
 from certcredit.services import audits
@@ -83,20 +84,29 @@ class Lanes:
         #: how many people each path assessed (``fast``, ``careful``)
         self.paths = {"fast": 0, "careful": 0}
 
-    def audit(self, program_id: str, rows: list[dict[str, Any]], as_of: dt.date) -> Audit:
-        """The lane's audit of ``rows`` (batch-line records) as of ``as_of``; ``_Careful`` when it declines."""
-        line = orjson.dumps({"as_of": as_of.isoformat(), "records": rows})
-        out = self.auditors[program_id].line(line)
+    def _line(self, program_id: str, rows: list[dict[str, Any]], as_of: dt.date) -> bytes:
+        out = self.auditors[program_id].line(orjson.dumps({"as_of": as_of.isoformat(), "records": rows}))
         if out is None:
             raise _Careful
-        return audit_from_line(orjson.loads(out))
+        return out
+
+    def audit(self, program_id: str, rows: list[dict[str, Any]], as_of: dt.date) -> Audit:
+        """The lane's audit of ``rows`` (batch-line records) as of ``as_of``; ``_Careful`` when it declines."""
+        return audit_from_line(orjson.loads(self._line(program_id, rows, as_of)))
+
+    def complete(self, program_id: str, rows: list[dict[str, Any]], as_of: dt.date) -> bool:
+        """Whether the lane's audit is complete, read from the line's top-level ``complete`` (SPEC.md's key order:
+        ``person``, ``program``, ``as_of``, ``rules_version``, then ``complete``) without decoding the rest."""
+        out = self._line(program_id, rows, as_of)
+        at = out.index(b',"complete":') + len(b',"complete":')
+        return out[at : at + 4] == b"true"
 
     def found(self, inputs: audits.Inputs, credential: Credential | None, today: dt.date) -> Found | None:
         """The person's standing: on the lane when it takes them, else on the careful path."""
         aim = pursued(credential, bool(inputs.raw), today)
         if aim is None:
             return None
-        rows = [{k: v for k, v in row.items() if v is not None} for row in inputs.rows()]
+        rows = lane_rows(inputs)
         try:
             found = self._fast(aim, rows, today)
         except _Careful:
@@ -131,6 +141,12 @@ class Lanes:
         until = as_of + dt.timedelta(days=HORIZON_DAYS)
         # the records dated up to the as-of date (rows come oldest first, so they keep their positions)
         mine_rows = [r for r in rows if r["date"] <= as_of.isoformat()]
+        if self._one_window(program):
+            # one window for every day, and no repeats: a record that does not count on the as-of date never
+            # counts later (the window only moves forward), and no change point is its (it left before)
+            book = program.versions[0]
+            first = first_counting_day(as_of, book.window_months, book.window_start_inclusive).isoformat()
+            mine_rows = [r for r in mine_rows if r["date"] >= first]
         mine = [
             EducationRecord(str(r["id"]), n, dt.date.fromisoformat(r["date"]), r["minutes"], r["format"],
                             title=r.get("title") or "")
@@ -139,7 +155,7 @@ class Lanes:
         days = change_points(program, mine, as_of, until)
 
         def complete_on(day: dt.date) -> bool:
-            return self.audit(program_id, mine_rows, day).complete
+            return self.complete(program_id, mine_rows, day)
 
         if days and only_lost(program, choose_version(program, as_of), mine, as_of, days[-1]):
             low, high = -1, len(days)  # as ``engine.audit.last_complete``: the last known complete, the first not
@@ -154,6 +170,40 @@ class Lanes:
             if not complete_on(day):
                 return day
         return None
+
+    @staticmethod
+    def _one_window(program: CompiledProgram) -> bool:
+        """One rule version (so one window for every day), whose records never repeat one another."""
+        return len(program.versions) == 1 and not program.versions[0].repeat_formats
+
+
+def lane_rows(inputs: audits.Inputs) -> list[dict[str, Any]]:
+    """The person's records as batch-line records: ``inputs.rows()`` without its blank values, built straight
+    from the stored values for the records not linked to a session (their credit is their own, ``credit_of``)."""
+    linked = audits.Inputs([values for values in inputs.raw if values[-1] is not None], inputs.applying)
+    credited = iter(linked.rows())
+    rows: list[dict[str, Any]] = []
+    for pk, external_id, day, title, minutes, fmt, category, area, topic, activity, session in inputs.raw:
+        if session is not None:
+            rows.append({k: v for k, v in next(credited).items() if v is not None})
+            continue
+        row: dict[str, Any] = {
+            "id": external_id or str(pk),
+            "date": day if isinstance(day, str) else day.isoformat(),
+            "title": title,
+            "minutes": minutes,
+            "format": fmt,
+        }
+        if category:
+            row["category"] = category
+        if area:
+            row["subject_area"] = area
+        if topic:
+            row["topic"] = topic
+        if activity:
+            row["activity"] = activity
+        rows.append(row)
+    return rows
 
 
 def audit_from_line(data: dict[str, Any]) -> Audit:
