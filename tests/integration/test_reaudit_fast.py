@@ -209,3 +209,35 @@ def test_the_re_audit_task_counts_progress_chunk_by_chunk_and_matches_the_carefu
     for one in Person.objects.exclude(pk=staff.pk):
         standings.refresh_person(one, TODAY)
     assert stored() == fast
+
+
+def test_the_lanes_first_incomplete_day_is_the_outlooks_for_complete_applicants_near_the_edge() -> None:
+    from certcredit.engine.audit import audit
+    from certcredit.engine.outlook import ageing_out
+    from certcredit.engine.records import record_from_row
+    from certcredit.rules.load import load_program
+
+    program = load_program("clm-application")
+    lanes = reaudit.Lanes()
+    rng = random.Random(21)
+    checked = found = 0
+    for _ in range(150):
+        rows: list[dict[str, Any]] = []
+        for n, category in enumerate(rng.choice(CATEGORIES) if rng.random() < 0.2 else c for c in CATEGORIES * 3):
+            if rng.random() < 0.1:
+                continue
+            ago = rng.choice([rng.randint(640, 730), rng.randint(0, 730), rng.randint(0, 730), -5])  # some leave soon
+            fmt = rng.choice(["in_person", "in_person", "recorded", "self_study"])
+            rows.append({"id": f"r{n}", "date": (TODAY - dt.timedelta(days=ago)).isoformat(), "title": f"T{n}",
+                         "minutes": rng.choice([60, 90, 120]), "format": fmt, "category": category})  # fmt: skip
+        rows.sort(key=lambda r: (r["date"], r["title"]))
+        records = [record_from_row(r, n) for n, r in enumerate(rows, start=1)]
+        careful = audit(program, records, TODAY)
+        if not careful.complete:
+            continue
+        lane = lanes.audit("clm-application", rows, TODAY)
+        expected = ageing_out(program, records, careful).incomplete_from
+        assert lanes._incomplete_from("clm-application", rows, lane) == expected, rows
+        checked += 1
+        found += expected is not None
+    assert checked >= 20 and 5 <= found < checked  # both answers were met

@@ -158,7 +158,10 @@ class Lanes:
             return self.complete(program_id, mine_rows, day)
 
         if days and only_lost(program, choose_version(program, as_of), mine, as_of, days[-1]):
-            low, high = -1, len(days)  # as ``engine.audit.last_complete``: the last known complete, the first not
+            # completeness can only be lost: complete on the last day means complete on every day before it
+            if complete_on(days[-1]):
+                return None
+            low, high = -1, len(days) - 1  # as ``engine.audit.last_complete``: the last known complete, the first not
             while high - low > 1:
                 middle = (low + high) // 2
                 if complete_on(days[middle]):
