@@ -54,6 +54,14 @@ class Store:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout.strip().splitlines()[-1])
 
+    def query(self, sql: str) -> list[tuple[object, ...]]:
+        if connection.vendor == "sqlite":
+            with sqlite3.connect(self.file, timeout=20) as db:
+                return db.execute(sql).fetchall()
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
     def writing_records(self, wal_before: int) -> bool:
         """Another process's open transaction is writing records: on PostgreSQL it holds the lock an INSERT or COPY
         into the records table takes; on SQLite its uncommitted pages have grown the write-ahead log by over 256 KB
@@ -72,14 +80,6 @@ class Store:
             return 0
         wal = Path(f"{self.file}-wal")
         return wal.stat().st_size if wal.exists() else 0
-
-    def query(self, sql: str) -> list[tuple[object, ...]]:
-        if connection.vendor == "sqlite":
-            with sqlite3.connect(self.file, timeout=20) as db:
-                return db.execute(sql).fetchall()
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchall()
 
 
 @pytest.fixture
