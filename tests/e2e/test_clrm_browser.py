@@ -1,6 +1,6 @@
 """End to end, CLRM: staff record a candidate's three core academies in any order (one by the form, two by a
 roster file, one roster row rejected), then the candidate signs in and reads their timeline. The test writes
-screenshots of each page at desktop width and at 390 px to docs/screenshots/clrm/."""
+screenshots of each page at desktop width and at 390 px to var/screenshots/clrm/ (the copies in docs/screenshots/clrm/ illustrate docs/clrm.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.e2e.browsing import shoot_both, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "clrm"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "clrm"
 
 
 def shoot(tab: Any, name: str) -> None:

@@ -6,7 +6,7 @@ candidate reads them and submits a Word draft, the reviewer accepts it; the cand
 certificate, verification page), and staff find them in the bulletin queue and the recognition list.
 
 Each action is dated by the workflow's clock (``clrm_flow.today``), moved forward between steps as the days of a
-real candidacy pass. Screenshots of each page, at desktop width and at 390 px, go to docs/screenshots/clrm/.
+real candidacy pass. Screenshots of each page, at desktop width and at 390 px, go to var/screenshots/clrm/ (the copies in docs/screenshots/clrm/ illustrate docs/clrm.md).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.integration.clrm_flow_support import EXE_BYTES, START, docx_bytes, in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "clrm"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "clrm"
 
 
 def shoot(tab: Any, name: str) -> None:
