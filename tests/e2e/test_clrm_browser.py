@@ -1,6 +1,7 @@
 """End to end, CLRM: staff record a candidate's three core academies in any order (one by the form, two by a
 roster file, one roster row rejected), then the candidate signs in and reads their timeline. The test writes
-screenshots of each page at desktop width and at 390 px to var/screenshots/clrm/ (the copies in docs/screenshots/clrm/ illustrate docs/clrm.md)."""
+screenshots of each page at desktop width and at 390 px to var/screenshots/clrm/
+(docs/screenshots/clrm/ keeps chosen copies for docs/clrm.md)."""
 
 from __future__ import annotations
 

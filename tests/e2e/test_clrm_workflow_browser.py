@@ -6,7 +6,8 @@ candidate reads them and submits a Word draft, the reviewer accepts it; the cand
 certificate, verification page), and staff find them in the bulletin queue and the recognition list.
 
 Each action is dated by the workflow's clock (``clrm_flow.today``), moved forward between steps as the days of a
-real candidacy pass. Screenshots of each page, at desktop width and at 390 px, go to var/screenshots/clrm/ (the copies in docs/screenshots/clrm/ illustrate docs/clrm.md).
+real candidacy pass. Screenshots of each page, at desktop width and at 390 px, go to var/screenshots/clrm/
+(docs/screenshots/clrm/ keeps chosen copies for docs/clrm.md).
 """
 
 from __future__ import annotations
