@@ -48,7 +48,7 @@ RECORD = st.fixed_dictionaries(
         "category": st.sampled_from(ref.CATEGORIES),
         "subject_area": st.sampled_from(ref.AREAS),
         "topic": st.sampled_from(ref.TOPICS),
-        "title": st.sampled_from(["Leading Teams", "leading  teams ", "Budgets", "", " "]),
+        "title": st.sampled_from(["Leading Teams", "leading  teams ", "Budgets", "", " ", 'Say "when"', "a\\u0000"]),
         "provider": st.just("ALA"),
         "venue": st.just("ala_conference"),
     },
@@ -64,6 +64,7 @@ ODD = st.one_of(
     st.just({"date": "2025-01-01", "minutes": -5}),
     st.just({"date": "2025-01-01", "minutes": 120, "title": 5, "format": "teaching"}),
     st.just({"date": "2025-01-01", "minutes": 120, "notes": "an unknown key"}),
+    st.just({"date": "2025-01-01", "minutes": 60, "title": "Nul\x00byte", "subject_area": "OM"}),
     st.just(["not", "an", "object"]),
 )
 
@@ -126,6 +127,11 @@ def test_the_fast_lane_gives_the_careful_paths_bytes_for_every_line(
     assert part.output == output
     assert list(part.messages) == messages
     assert part.failed == failed
+
+
+def test_a_chunk_is_screened_for_an_escaped_nul_only_when_it_may_hold_one() -> None:
+    assert bulk.unusual_free(b'{"records":[]}\n{"records":[{"title":"Say \\"when\\""}]}\n')
+    assert not bulk.unusual_free(b'{"records":[]}\n{"records":[{"title":"a\\u0000b"}]}\n')
 
 
 RECERT_PERSON = {

@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from certcredit.cli.batch_lines import BatchDefaults, audit_line
+from certcredit.engine.bulk import unusual_free
 
 #: bytes of input per job at most: big enough that a job's overhead is small, small enough to keep memory bounded
 CHUNK_BYTES = 4 << 20
@@ -124,8 +125,8 @@ class _Worker:
     def range_job(self, index: int) -> ChunkResult:
         start, end = self._range(index)
         data = self._read(start, end)
-        self.counts[index] = 1 + data.count(b"\n")
-        pieces, part = self._paused(data, lambda: self._first_line(index))
+        pieces, part, newlines = self._paused(data, lambda: self._first_line(index))
+        self.counts[index] = 1 + newlines  # counted on the way (``bytes.count`` would read the range once more)
         if self.spool is None:
             return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
         turn = self.turn
@@ -147,10 +148,10 @@ class _Worker:
 
     def audit(self, data: bytes, first_line: Callable[[], int]) -> ChunkResult:
         """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
-        pieces, part = self._paused(data, first_line)
+        pieces, part, _ = self._paused(data, first_line)
         return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
 
-    def _paused(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
+    def _paused(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult, int]:
         """``_audit`` with the cycle collector paused, for a range of the file as for a chunk of a pipe.
 
         The fast lane makes a few hundred short-lived tuples and lists a person, none in a cycle (reference counting
@@ -165,13 +166,14 @@ class _Worker:
             if enabled:
                 gc.enable()
 
-    def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
-        """The output's pieces, and the rest of the answer.
+    def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult, int]:
+        """The output's pieces, the rest of the answer, and the number of newlines in ``data``.
 
         Lines are handed to the fast lane as views of ``data`` and its pieces go straight into one list: a line's
         bytes are not copied on the way in, and the output is copied once on the way out (``_write_all``).
         """
         line_into = self.auditor.line_into
+        screened = unusual_free(data)
         defaults = self.defaults
         dumps = orjson.dumps
         view = memoryview(data)
@@ -188,7 +190,7 @@ class _Worker:
             end = find(b"\n", start)
             if end < 0:
                 end = size
-            if not line_into(view[start:end], out):
+            if not line_into(view[start:end], out, screened):
                 raw = data[start : end + 1]  # with its newline, as a file reads it
                 if raw.strip():
                     if base < 0:
@@ -202,7 +204,8 @@ class _Worker:
         for method, count in self.auditor.methods.items():
             methods[method] = methods.get(method, 0) + count
         self.auditor.methods.clear()
-        return out, ChunkResult(b"", tuple(messages), failed, methods)
+        newlines = number - 1 if size and data[-1] != 10 else number  # the last line may lack its newline
+        return out, ChunkResult(b"", tuple(messages), failed, methods), newlines
 
 
 def _write_all(fd: int, pieces: list[bytes]) -> None:

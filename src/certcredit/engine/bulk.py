@@ -96,6 +96,14 @@ class _Record(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 _UNUSUAL = re.compile(rb"\\u0000").search
 
 
+def unusual_free(data: bytes) -> bool:
+    """Whether no line in ``data`` holds what ``_UNUSUAL`` looks for, so ``line_into`` may skip its own look.
+
+    Most files hold no backslash at all, and looking for one byte is several times quicker than for the pattern
+    (a search per line cost about 5 % of the lane's time)."""
+    return data.find(b"\\") < 0 or _UNUSUAL(data) is None
+
+
 class _Line(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A batch line as the fast lane takes it; any other shape fails to decode and takes the careful path."""
 
@@ -314,12 +322,13 @@ class BulkAuditor:
         out: list[bytes] = []
         return b"".join(out)[:-1] if self.line_into(raw, out) else None
 
-    def line_into(self, raw: bytes | memoryview, out: list[bytes]) -> bool:
+    def line_into(self, raw: bytes | memoryview, out: list[bytes], screened: bool = False) -> bool:
         """Append the pieces of the audit line, newline included, to ``out``; False (nothing appended) when the
-        line is for the careful path. A chunk of lines is joined once, so no line's bytes are copied twice."""
+        line is for the careful path. A chunk of lines is joined once, so no line's bytes are copied twice.
+        ``screened``: the caller found the chunk holding this line ``unusual_free``."""
         if not self.usable:
             return False
-        if _UNUSUAL(raw):
+        if not screened and _UNUSUAL(raw):
             return False
         try:
             person = _decode_line(raw)
