@@ -237,6 +237,18 @@ def test_workers_write_every_line_in_input_order_across_chunk_boundaries(
     assert [orjson.loads(x)["person"] for x in written.splitlines()][:3] == ["p0", "p1", "p2"]
 
 
+@given(st.integers(0, 5_000), st.integers(1, 700))
+def test_a_files_last_chunks_are_cut_into_quarter_jobs_and_every_byte_is_in_one_job(size: int, chunk: int) -> None:
+    starts = workers.job_starts(size, chunk)
+    ends = [*starts[1:], size]
+    assert starts[0] == 0
+    assert all(start < end for start, end in zip(starts, ends, strict=True)) or size == 0
+    lengths = [end - start for start, end in zip(starts, ends, strict=True)]
+    if size > (workers.TAIL_CHUNKS + 1) * chunk and chunk >= 4:
+        tail = lengths[-4 * workers.TAIL_CHUNKS :]
+        assert max(tail) <= -(-chunk // 4) < min(lengths[: -4 * workers.TAIL_CHUNKS])
+
+
 def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "CHUNK_BYTES", 500)
     source = tmp_path / "people.jsonl"

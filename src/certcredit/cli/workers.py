@@ -38,6 +38,8 @@ CHUNK_BYTES = 4 << 20
 #: one core while the other idled (a 24,000-person file was 17 jobs of about 0.1 s of CPU each)
 JOBS_PER_WORKER = 16
 MIN_CHUNK_BYTES = 256 << 10
+#: chunks at the end of a file cut into quarters (``job_starts``)
+TAIL_CHUNKS = 2
 #: jobs in flight per worker (bounds the memory held by finished parts waiting for their turn)
 AHEAD = 2
 
@@ -70,6 +72,7 @@ class _Worker:
         self.path = path
         self.size = size
         self.chunk = chunk  # bytes of the file per range
+        self.starts = job_starts(size, chunk)  # where each range is cut (then moved to the next line start)
         self.counts = counts  # shared: 1 + the number of newlines in each range, 0 while unknown
         self.fd = -1
         #: a folder for parts (set in pool mode): a part is written there rather than pickled through a pipe
@@ -107,7 +110,10 @@ class _Worker:
         return self.size
 
     def _range(self, index: int) -> tuple[int, int]:
-        return self._boundary(index * self.chunk), self._boundary((index + 1) * self.chunk)
+        starts = self.starts
+        return self._boundary(starts[index]), self._boundary(
+            starts[index + 1] if index + 1 < len(starts) else self.size
+        )
 
     def _first_line(self, index: int) -> int:
         """The 1-based number of the first line in range ``index``."""
@@ -286,7 +292,7 @@ def run(
     size = info.st_size if regular else 0
     if regular:
         chunk = job_bytes(size, workers) if workers > 1 and size >= small_file_bytes else CHUNK_BYTES
-        count = max(1, -(-size // chunk))
+        count = len(job_starts(size, chunk))
         counts: Any = [0] * count
         if workers > 1 and size >= small_file_bytes:
             counts = multiprocessing.get_context("fork").RawArray("q", count)
@@ -312,6 +318,18 @@ def run(
                 emit(_pipe_job(job))
             return
         _pool(workers, _pipe_job, _pipe_chunks(handle), emit)
+
+
+def job_starts(size: int, chunk: int) -> list[int]:
+    """Where the jobs of a ``size``-byte file start (at least one job): every ``chunk`` bytes, but the last
+    ``TAIL_CHUNKS`` chunks' worth of the file is cut four times finer, so the workers run out of work within a
+    small job of each other (with equal jobs, an odd count left one job running alone on one core at the end)."""
+    tail = max(0, size - TAIL_CHUNKS * chunk)
+    body = -(-tail // chunk)  # jobs before the tail, of equal size (none shorter than the others)
+    quarters = min(4 * TAIL_CHUNKS, size - tail)
+    starts = [tail * k // body for k in range(body)]
+    starts += [tail + (size - tail) * k // quarters for k in range(quarters)]
+    return starts or [0]
 
 
 def job_bytes(size: int, workers: int) -> int:
