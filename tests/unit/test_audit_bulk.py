@@ -238,15 +238,16 @@ def test_workers_write_every_line_in_input_order_across_chunk_boundaries(
 
 
 @given(st.integers(0, 5_000), st.integers(1, 700))
-def test_a_files_last_chunks_are_cut_into_quarter_jobs_and_every_byte_is_in_one_job(size: int, chunk: int) -> None:
+def test_a_files_last_jobs_are_a_quarter_of_the_others_and_every_byte_is_in_one_job(size: int, chunk: int) -> None:
     starts = workers.job_starts(size, chunk)
     ends = [*starts[1:], size]
+    assert len(starts) == max(1, -(-size // chunk))  # as many jobs as before: the callers count them so
     assert starts[0] == 0
-    assert all(start < end for start, end in zip(starts, ends, strict=True)) or size == 0
+    assert size == 0 or all(start < end for start, end in zip(starts, ends, strict=True))
     lengths = [end - start for start, end in zip(starts, ends, strict=True)]
-    if size > (workers.TAIL_CHUNKS + 1) * chunk and chunk >= 4:
-        tail = lengths[-4 * workers.TAIL_CHUNKS :]
-        assert max(tail) <= -(-chunk // 4) < min(lengths[: -4 * workers.TAIL_CHUNKS])
+    if len(lengths) >= 2 * workers.TAIL_JOBS and size >= 40 * len(lengths):
+        tail, body = lengths[-workers.TAIL_JOBS :], lengths[: -workers.TAIL_JOBS]
+        assert 3.5 * max(tail) <= min(body) and 4.5 * min(tail) >= max(body)
 
 
 def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

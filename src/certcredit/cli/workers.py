@@ -38,8 +38,8 @@ CHUNK_BYTES = 4 << 20
 #: one core while the other idled (a 24,000-person file was 17 jobs of about 0.1 s of CPU each)
 JOBS_PER_WORKER = 16
 MIN_CHUNK_BYTES = 256 << 10
-#: chunks at the end of a file cut into quarters (``job_starts``)
-TAIL_CHUNKS = 2
+#: jobs at the end of a file a quarter of the others' size (``job_starts``)
+TAIL_JOBS = 4
 #: jobs in flight per worker (bounds the memory held by finished parts waiting for their turn)
 AHEAD = 2
 
@@ -292,7 +292,7 @@ def run(
     size = info.st_size if regular else 0
     if regular:
         chunk = job_bytes(size, workers) if workers > 1 and size >= small_file_bytes else CHUNK_BYTES
-        count = len(job_starts(size, chunk))
+        count = max(1, -(-size // chunk))
         counts: Any = [0] * count
         if workers > 1 and size >= small_file_bytes:
             counts = multiprocessing.get_context("fork").RawArray("q", count)
@@ -321,15 +321,17 @@ def run(
 
 
 def job_starts(size: int, chunk: int) -> list[int]:
-    """Where the jobs of a ``size``-byte file start (at least one job): every ``chunk`` bytes, but the last
-    ``TAIL_CHUNKS`` chunks' worth of the file is cut four times finer, so the workers run out of work within a
-    small job of each other (with equal jobs, an odd count left one job running alone on one core at the end)."""
-    tail = max(0, size - TAIL_CHUNKS * chunk)
-    body = -(-tail // chunk)  # jobs before the tail, of equal size (none shorter than the others)
-    quarters = min(4 * TAIL_CHUNKS, size - tail)
-    starts = [tail * k // body for k in range(body)]
-    starts += [tail + (size - tail) * k // quarters for k in range(quarters)]
-    return starts or [0]
+    """Where each of the ``max(1, ceil(size / chunk))`` jobs of a ``size``-byte file starts: the last
+    ``TAIL_JOBS`` are a quarter of the others, so the workers run out of work within a small job of each other
+    (with equal jobs, an odd count left one running alone on one core at the end). Files of fewer jobs are cut
+    evenly."""
+    count = max(1, -(-size // chunk))
+    if count < 2 * TAIL_JOBS or size < 4 * count:
+        return [size * k // count for k in range(count)]
+    quarters = 4 * (count - TAIL_JOBS) + TAIL_JOBS  # the file in quarter jobs
+    return [size * 4 * k // quarters for k in range(count - TAIL_JOBS)] + [
+        size * (4 * (count - TAIL_JOBS) + j) // quarters for j in range(TAIL_JOBS)
+    ]
 
 
 def job_bytes(size: int, workers: int) -> int:
