@@ -152,8 +152,10 @@ def _capped_relief(short: list[int], capped: list[list[int]], limits: list[int])
     """Max flow from binding caps into bucket shortfalls, as the minimum over the cuts (exact, 2^caps terms)."""
     count = len(limits)
     if count == 1:
-        row = capped[0]
-        return min(limits[0], sum(min(s, c) for s, c in zip(short, row, strict=True)))
+        relief = 0  # a plain loop: the search calls this at every leaf
+        for s, c in zip(short, capped[0], strict=True):
+            relief += s if s < c else c
+        return limits[0] if limits[0] < relief else relief
     best = -1
     for mask in range(1 << count):
         cut = sum(limits[g] for g in range(count) if not mask >> g & 1)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import operator
 import re
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -269,7 +268,6 @@ class _Context:
 _POSITIONS = 64
 #: ticks below this pack into an allocation entry's key (with the position and the bucket)
 _TICKS = 1 << 20
-_ID_OF = operator.attrgetter("id")
 _ALLOCATED_AT = [b',{"record":"%d","requirement":' % k for k in range(_POSITIONS)]
 _UNUSED_AT = [b',{"record":"%d","reason":' % k for k in range(_POSITIONS)]
 
@@ -400,7 +398,11 @@ class BulkAuditor:
         rows = lane.allocated
         append = out.append
         # every record without an id and at a remembered position: each entry's opening is its position's
-        plain = len(records) < _POSITIONS and list(map(_ID_OF, records)).count(None) == len(records)
+        plain = len(records) < _POSITIONS
+        for record in records:  # a plain loop: the attribute reads are specialised (``attrgetter`` is not)
+            if record.id is not None:
+                plain = False
+                break
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
             position = candidate[0]
