@@ -176,7 +176,7 @@ class _Worker:
         """The output's pieces, the rest of the answer, and the number of newlines in ``data``.
 
         Lines are handed to the fast lane as views of ``data`` and its pieces go straight into one list: a line's
-        bytes are not copied on the way in, and the output is copied once on the way out (``_write_all``).
+        bytes are not copied on the way in, and the output is joined once on the way out (``_write_all``).
         """
         line_into = self.auditor.line_into
         screened = unusual_free(data)
@@ -215,15 +215,12 @@ class _Worker:
 
 
 def _write_all(fd: int, pieces: list[bytes]) -> None:
-    """Write ``pieces`` in order with ``writev`` (the kernel gathers them: no joined copy in between)."""
-    step = 1024  # IOV_MAX on Linux
-    for first in range(0, len(pieces), step):
-        batch = pieces[first : first + step]
-        written = os.writev(fd, batch)
-        if written < sum(map(len, batch)):  # a short write: finish this batch plainly
-            rest = memoryview(b"".join(batch))[written:]
-            while rest:
-                rest = rest[os.write(fd, rest) :]
+    """Write ``pieces`` in order: joined, then written whole. A job's output is tens of thousands of short pieces,
+    and ``writev`` of them (the kernel gathering 1,024 at a time) cost about 3.5 times the CPU of one join and one
+    write (2.6 ms against 0.7 ms for 1.8 MB in 37,000 pieces)."""
+    rest = memoryview(b"".join(pieces))
+    while rest:
+        rest = rest[os.write(fd, rest) :]
 
 
 _WORKER: _Worker | None = None
