@@ -104,16 +104,17 @@ def test_an_import_that_fails_half_way_keeps_no_record_and_marks_its_run_failed(
     path = tmp_path / "records.csv"
     write_records_csv(path, 5_000, 0.0)
     counts_before = (Record.objects.count(), HistoryEntry.objects.count())
-    real_insert = imports.insert_records
+    monkeypatch.setattr(imports, "STAGE_ROWS", imports.CHUNK)  # PostgreSQL stages batches of this size
+    real_write = imports._RecordWriter._write_chunk
     calls = []
 
-    def failing_insert(values, *args, **kwargs):
-        calls.append(len(values))
+    def failing_write(writer, chunk):  # the third chunk: SQLite inserts it, PostgreSQL stages and adds it
+        calls.append(chunk.good_rows)
         if len(calls) == 3:
             raise RuntimeError("the disk filled up")
-        return real_insert(values, *args, **kwargs)
+        return real_write(writer, chunk)
 
-    monkeypatch.setattr(imports, "insert_records", failing_insert)
+    monkeypatch.setattr(imports._RecordWriter, "_write_chunk", failing_write)
     with pytest.raises(RuntimeError, match="disk filled up"):
         import_records(load_rows(path), member, None, str(path))
 
