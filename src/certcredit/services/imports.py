@@ -676,9 +676,9 @@ class _SessionIndex:
     exactly one of them is that session's attendance."""
 
     def __init__(self) -> None:
-        self.by_date: dict[object, dict[str, list[int]]] = {}
+        self.by_date: dict[dt.date, dict[str, list[int]]] = {}
 
-    def load(self, days: Iterable[object]) -> None:
+    def load(self, days: Iterable[dt.date]) -> None:
         """Read the sessions of the dates not read yet."""
         wanted = sorted(day for day in set(days) if day not in self.by_date)
         for batch in _chunks(wanted, BATCH_SIZE):
@@ -687,7 +687,7 @@ class _SessionIndex:
             for pk, day, title in Session.objects.filter(date__in=batch).order_by().values_list("pk", "date", "title"):
                 self.by_date[day].setdefault(text_key(title), []).append(pk)
 
-    def find(self, day: object, title: str) -> int | None:
+    def find(self, day: dt.date, title: str) -> int | None:
         """The one session of that date and title (``load`` read its date), else None."""
         if not title:
             return None
@@ -695,7 +695,7 @@ class _SessionIndex:
         matches = sessions.get(text_key(title)) if sessions else None
         return matches[0] if matches is not None and len(matches) == 1 else None
 
-    def unique(self, days: Iterable[object]) -> list[tuple[object, str, int]]:
+    def unique(self, days: Iterable[dt.date]) -> list[tuple[dt.date, str, int]]:
         """(date, title key, session) for each title of those dates (``load`` read them) that one session has."""
         return [
             (day, title, pks[0])
