@@ -6,9 +6,12 @@ ones go in. Each import is an attempt recorded in an ``ImportRun`` written in it
 transaction was rolled back): a killed import leaves its ``started`` run and nothing else. The writing is ONE
 transaction: if anything fails half-way the store is as it was.
 
-Records are read as a stream and written in chunks of ``CHUNK`` rows (PostgreSQL: ``COPY``; SQLite: multi-row
-inserts), so memory stays flat however long the file. The "already present" check compares each row with the
-stored ``base_key`` and ``activity`` columns, the very key the database enforces (``certcredit.store.guards``);
+Records are read as a stream by a thread of their own and written a chunk at a time, so memory stays flat
+however long the file: on SQLite ``CHUNK`` rows by multi-row inserts; on PostgreSQL ``STAGE_ROWS`` rows copied
+(binary ``COPY``) to a temporary table and added by one ``INSERT ... SELECT`` that decides on the server which
+are already there and writes their history entries, while the reading thread prepares the next batch. The
+"already present" check compares each row with the stored ``base_key`` and ``activity`` columns, the very key
+the database enforces (``certcredit.store.guards``);
 the person's row is locked first (``SELECT ... FOR NO KEY UPDATE``; SQLite's IMMEDIATE transactions already
 serialize), so two imports for one person run one after the other, and an import that still meets a conflict
 (or a busy store) is tried again, up to ``ATTEMPTS`` times, instead of refusing the file. Each new record or
@@ -422,7 +425,7 @@ class _RecordWriter:
             for values in fresh:
                 values["session_id"] = self.linked
         if fresh:
-            insert_records(fresh, self.actor, self.note)
+            insert_records_sqlite(fresh, self.actor, self.note)
         self.report.added += len(fresh)
         if self.progress is not None:
             self.progress("storing", self.report.rows, self.total)
@@ -526,7 +529,7 @@ class _RecordWriter:
             self.progress("storing", self.report.rows, self.total)
 
     def _values(self, row: Row, f: RecordFields, base: str, key: str) -> dict[str, Any]:
-        """The record's columns in the model's order (``insert_records`` then only adds ``created_at``)."""
+        """The record's columns in the model's order (``insert_records_sqlite`` then only adds ``created_at``)."""
         return {
             "person_id": self.person.pk,
             "session_id": None,
@@ -785,12 +788,13 @@ def _foreign_keys(cursor: Any) -> str:
     return ", ".join(name for (name,) in cursor.fetchall())
 
 
-def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str) -> list[int]:
-    """Insert new records (``values``: column → value, without id and created_at), each with a ``create``
-    history entry holding the record as ``history.snapshot`` would; returns their ids in order.
+def insert_records_sqlite(values: list[dict[str, Any]], actor: Person | None, note: str) -> list[int]:
+    """SQLite: insert new records (``values``: column → value, without id and created_at), each with a
+    ``create`` history entry holding the record as ``history.snapshot`` would; returns their ids in order.
 
-    The fast path of imports: PostgreSQL gets ``COPY`` with ids drawn from the sequence first, SQLite multi-row
-    ``INSERT ... RETURNING``. The database still checks every key (unique constraint and trigger).
+    The fast path of SQLite imports: multi-row ``INSERT ... RETURNING`` (PostgreSQL imports stage and add whole
+    batches on the server instead: ``_STAGED_INSERT``). The database still checks every key (unique constraint
+    and trigger).
     """
     now = timezone.now()
     if values and list(values[0]) == _NAMES_BUT_CREATED:  # every column in the model's order: add the time
@@ -800,8 +804,8 @@ def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str
     else:
         defaults = {f.attname: f.get_default() for f in _RECORD_FIELDS}
         rows = [{**defaults, **v, "created_at": now} for v in values]
-    ids = _insert_pg(rows) if connection.vendor == "postgresql" else _insert_sqlite(rows)
-    at = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    ids = _insert_sqlite(rows)
+    at = connection.ops.adapt_datetimefield_value(now)
     label = history.actor_label(actor)
     actor_id = actor.pk if actor is not None else None
     entries = []
@@ -811,33 +815,8 @@ def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str
         # ``isoformat`` does, and a dict in its order, so the id goes in front of the row's own object
         after = f'{{"id":{pk},{dumps(row)[1:].decode()}'
         entries.append((at, actor_id, label, "create", "records.record", str(pk), None, after, note))
-    if connection.vendor == "postgresql":
-        _copy_pg("history_historyentry", _HISTORY_COLUMNS, entries)
-    else:
-        _insert_many_sqlite("history_historyentry", _HISTORY_COLUMNS, entries)
+    _insert_many_sqlite("history_historyentry", _HISTORY_COLUMNS, entries)
     return ids
-
-
-def _insert_pg(rows: list[dict[str, Any]]) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('records_record', 'id')) FROM generate_series(1, %s)", [len(rows)]
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    columns = ("id", *(f.column for f in _RECORD_FIELDS))
-    get = operator.itemgetter(*(f.attname for f in _RECORD_FIELDS))
-    _copy_pg(
-        "records_record",
-        columns,
-        [(pk, *get(row)) for pk, row in zip(ids, rows, strict=True)],
-    )
-    return ids
-
-
-def _copy_pg(table: str, columns: Sequence[str], data: list[tuple[Any, ...]]) -> None:
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for item in data:
-            copy.write_row(item)
 
 
 def _insert_sqlite(rows: list[dict[str, Any]]) -> list[int]:
