@@ -224,3 +224,35 @@ def test_an_unreadable_file_stops_before_anything_is_stored(tmp_path: Path, make
     assert result.exit_code == 2
     assert "not valid JSON" in result.stderr
     assert ImportRun.objects.count() == 0
+
+
+def test_each_imported_records_history_entry_holds_the_record_as_stored_and_links_its_catalogued_session(
+    tmp_path: Path, make_person
+) -> None:
+    from certcredit.services import history
+    from certcredit.services.imports import import_sessions
+
+    member = make_person("isla@example.org")
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text("title,date,time\nLeave Law Update,2026-04-01,9 - 10 AM.\nCash Flow,2026-04-02,9 - 10 AM.\n")
+    import_sessions(load_rows(sessions), None, str(sessions))
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        '{"date": "2026-04-01", "title": "leave  LAW update", "minutes": 60, "format": "live_online",'
+        ' "description": "Tabs\\tand \\"quotes\\" and é", "provider": "Acme", "id": "x-1", "activity": "giving_back"}\n'
+        '{"date": "2026-04-03", "title": "Cash Flow", "time": "9 – 10:30 A.M.", "category": "writing"}\n'
+    )
+    report = import_records(load_rows(records), member, member, str(records))
+
+    assert (report.added, report.already_present) == (2, 0)
+    linked = Record.objects.get(person=member, date="2026-04-01")
+    assert linked.session == Session.objects.get(title="Leave Law Update")
+    assert Record.objects.get(person=member, date="2026-04-03").session is None  # that session is on the 2nd
+    for record in Record.objects.filter(person=member):
+        entry = HistoryEntry.objects.get(object_type="records.record", object_id=str(record.pk))
+        assert entry.after == history.snapshot(record)
+        assert (entry.action, entry.actor_label, entry.note) == (
+            "create",
+            "isla@example.org",
+            f"imported from {records}",
+        )
