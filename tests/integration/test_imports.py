@@ -104,16 +104,17 @@ def test_an_import_that_fails_half_way_keeps_no_record_and_marks_its_run_failed(
     path = tmp_path / "records.csv"
     write_records_csv(path, 5_000, 0.0)
     counts_before = (Record.objects.count(), HistoryEntry.objects.count())
-    real_insert = imports.insert_records
+    monkeypatch.setattr(imports, "STAGE_ROWS", imports.CHUNK)  # PostgreSQL stages batches of this size
+    real_write = imports._RecordWriter._write_chunk
     calls = []
 
-    def failing_insert(values, *args, **kwargs):
-        calls.append(len(values))
+    def failing_write(writer, chunk):  # the third chunk: SQLite inserts it, PostgreSQL stages and adds it
+        calls.append(chunk.good_rows)
         if len(calls) == 3:
             raise RuntimeError("the disk filled up")
-        return real_insert(values, *args, **kwargs)
+        return real_write(writer, chunk)
 
-    monkeypatch.setattr(imports, "insert_records", failing_insert)
+    monkeypatch.setattr(imports._RecordWriter, "_write_chunk", failing_write)
     with pytest.raises(RuntimeError, match="disk filled up"):
         import_records(load_rows(path), member, None, str(path))
 
@@ -223,3 +224,35 @@ def test_an_unreadable_file_stops_before_anything_is_stored(tmp_path: Path, make
     assert result.exit_code == 2
     assert "not valid JSON" in result.stderr
     assert ImportRun.objects.count() == 0
+
+
+def test_each_imported_records_history_entry_holds_the_record_as_stored_and_links_its_catalogued_session(
+    tmp_path: Path, make_person
+) -> None:
+    from certcredit.services import history
+    from certcredit.services.imports import import_sessions
+
+    member = make_person("isla@example.org")
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text("title,date,time\nLeave Law Update,2026-04-01,9 - 10 AM.\nCash Flow,2026-04-02,9 - 10 AM.\n")
+    import_sessions(load_rows(sessions), None, str(sessions))
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        '{"date": "2026-04-01", "title": "leave  LAW update", "minutes": 60, "format": "live_online",'
+        ' "description": "Tabs\\tand \\"quotes\\" and é", "provider": "Acme", "id": "x-1", "activity": "giving_back"}\n'
+        '{"date": "2026-04-03", "title": "Cash Flow", "time": "9 – 10:30 A.M.", "category": "writing"}\n'
+    )
+    report = import_records(load_rows(records), member, member, str(records))
+
+    assert (report.added, report.already_present) == (2, 0)
+    linked = Record.objects.get(person=member, date="2026-04-01")
+    assert linked.session == Session.objects.get(title="Leave Law Update")
+    assert Record.objects.get(person=member, date="2026-04-03").session is None  # that session is on the 2nd
+    for record in Record.objects.filter(person=member):
+        entry = HistoryEntry.objects.get(object_type="records.record", object_id=str(record.pk))
+        assert entry.after == history.snapshot(record)
+        assert (entry.action, entry.actor_label, entry.note) == (
+            "create",
+            "isla@example.org",
+            f"imported from {records}",
+        )

@@ -48,7 +48,7 @@ RECORD = st.fixed_dictionaries(
         "category": st.sampled_from(ref.CATEGORIES),
         "subject_area": st.sampled_from(ref.AREAS),
         "topic": st.sampled_from(ref.TOPICS),
-        "title": st.sampled_from(["Leading Teams", "leading  teams ", "Budgets", "", " "]),
+        "title": st.sampled_from(["Leading Teams", "leading  teams ", "Budgets", "", " ", 'Say "when"', "a\\u0000"]),
         "provider": st.just("ALA"),
         "venue": st.just("ala_conference"),
     },
@@ -64,6 +64,7 @@ ODD = st.one_of(
     st.just({"date": "2025-01-01", "minutes": -5}),
     st.just({"date": "2025-01-01", "minutes": 120, "title": 5, "format": "teaching"}),
     st.just({"date": "2025-01-01", "minutes": 120, "notes": "an unknown key"}),
+    st.just({"date": "2025-01-01", "minutes": 60, "title": "Nul\x00byte", "subject_area": "OM"}),
     st.just(["not", "an", "object"]),
 )
 
@@ -126,6 +127,11 @@ def test_the_fast_lane_gives_the_careful_paths_bytes_for_every_line(
     assert part.output == output
     assert list(part.messages) == messages
     assert part.failed == failed
+
+
+def test_a_chunk_is_screened_for_an_escaped_nul_only_when_it_may_hold_one() -> None:
+    assert bulk.unusual_free(b'{"records":[]}\n{"records":[{"title":"Say \\"when\\""}]}\n')
+    assert not bulk.unusual_free(b'{"records":[]}\n{"records":[{"title":"a\\u0000b"}]}\n')
 
 
 RECERT_PERSON = {
@@ -229,6 +235,19 @@ def test_workers_write_every_line_in_input_order_across_chunk_boundaries(
     assert [m for p in parts for m in p.messages] == messages
     assert any(p.failed for p in parts) is failed is True
     assert [orjson.loads(x)["person"] for x in written.splitlines()][:3] == ["p0", "p1", "p2"]
+
+
+@given(st.integers(0, 5_000), st.integers(1, 700))
+def test_a_files_last_jobs_are_a_quarter_of_the_others_and_every_byte_is_in_one_job(size: int, chunk: int) -> None:
+    starts = workers.job_starts(size, chunk)
+    ends = [*starts[1:], size]
+    assert len(starts) == max(1, -(-size // chunk))  # as many jobs as before: the callers count them so
+    assert starts[0] == 0
+    assert size == 0 or all(start < end for start, end in zip(starts, ends, strict=True))
+    lengths = [end - start for start, end in zip(starts, ends, strict=True)]
+    if len(lengths) >= 2 * workers.TAIL_JOBS and size >= 40 * len(lengths):
+        tail, body = lengths[-workers.TAIL_JOBS :], lengths[: -workers.TAIL_JOBS]
+        assert 3.5 * max(tail) <= min(body) and 4.5 * min(tail) >= max(body)
 
 
 def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

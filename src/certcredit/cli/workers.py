@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 
 from certcredit.cli.batch_lines import BatchDefaults, audit_line
+from certcredit.engine.bulk import unusual_free
 
 #: bytes of input per job at most: big enough that a job's overhead is small, small enough to keep memory bounded
 CHUNK_BYTES = 4 << 20
@@ -45,6 +46,8 @@ CHUNK_BYTES = 4 << 20
 #: one core while the other idled (a 24,000-person file was 17 jobs of about 0.1 s of CPU each)
 JOBS_PER_WORKER = 16
 MIN_CHUNK_BYTES = 256 << 10
+#: jobs at the end of a file a quarter of the others' size (``job_starts``)
+TAIL_JOBS = 4
 #: jobs in flight per worker (bounds the memory held by finished parts waiting for their turn)
 AHEAD = 2
 
@@ -77,6 +80,7 @@ class _Worker:
         self.path = path
         self.size = size
         self.chunk = chunk  # bytes of the file per range
+        self.starts = job_starts(size, chunk)  # where each range is cut (then moved to the next line start)
         self.counts = counts  # shared: 1 + the number of newlines in each range, 0 while unknown
         self.fd = -1
         #: a folder for parts (set in pool mode): a part is written there rather than pickled through a pipe
@@ -114,7 +118,10 @@ class _Worker:
         return self.size
 
     def _range(self, index: int) -> tuple[int, int]:
-        return self._boundary(index * self.chunk), self._boundary((index + 1) * self.chunk)
+        starts = self.starts
+        return self._boundary(starts[index]), self._boundary(
+            starts[index + 1] if index + 1 < len(starts) else self.size
+        )
 
     def _first_line(self, index: int) -> int:
         """The 1-based number of the first line in range ``index``."""
@@ -132,8 +139,8 @@ class _Worker:
     def range_job(self, index: int) -> ChunkResult:
         start, end = self._range(index)
         data = self._read(start, end)
-        self.counts[index] = 1 + data.count(b"\n")
-        pieces, part = self._paused(data, lambda: self._first_line(index))
+        pieces, part, newlines = self._paused(data, lambda: self._first_line(index))
+        self.counts[index] = 1 + newlines  # counted on the way (``bytes.count`` would read the range once more)
         if self.spool is None:
             return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
         turn = self.turn
@@ -155,10 +162,10 @@ class _Worker:
 
     def audit(self, data: bytes, first_line: Callable[[], int]) -> ChunkResult:
         """Audit whole lines; ``first_line`` gives the number of the first one (asked only if a line needs it)."""
-        pieces, part = self._paused(data, first_line)
+        pieces, part, _ = self._paused(data, first_line)
         return ChunkResult(b"".join(pieces), part.messages, part.failed, part.methods)
 
-    def _paused(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
+    def _paused(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult, int]:
         """``_audit`` with the cycle collector paused, for a range of the file as for a chunk of a pipe.
 
         The fast lane makes a few hundred short-lived tuples and lists a person, none in a cycle (reference counting
@@ -173,13 +180,14 @@ class _Worker:
             if enabled:
                 gc.enable()
 
-    def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult]:
-        """The output's pieces, and the rest of the answer.
+    def _audit(self, data: bytes, first_line: Callable[[], int]) -> tuple[list[bytes], ChunkResult, int]:
+        """The output's pieces, the rest of the answer, and the number of newlines in ``data``.
 
         Lines are handed to the fast lane as views of ``data`` and its pieces go straight into one list: a line's
-        bytes are not copied on the way in, and the output is copied once on the way out (``_write_all``).
+        bytes are not copied on the way in, and the output is joined once on the way out (``_write_all``).
         """
         line_into = self.auditor.line_into
+        screened = unusual_free(data)
         defaults = self.defaults
         dumps = orjson.dumps
         view = memoryview(data)
@@ -196,7 +204,7 @@ class _Worker:
             end = find(b"\n", start)
             if end < 0:
                 end = size
-            if not line_into(view[start:end], out):
+            if not line_into(view[start:end], out, screened):
                 raw = data[start : end + 1]  # with its newline, as a file reads it
                 if raw.strip():
                     if base < 0:
@@ -210,19 +218,17 @@ class _Worker:
         for method, count in self.auditor.methods.items():
             methods[method] = methods.get(method, 0) + count
         self.auditor.methods.clear()
-        return out, ChunkResult(b"", tuple(messages), failed, methods)
+        newlines = number - 1 if size and data[-1] != 10 else number  # the last line may lack its newline
+        return out, ChunkResult(b"", tuple(messages), failed, methods), newlines
 
 
 def _write_all(fd: int, pieces: list[bytes]) -> None:
-    """Write ``pieces`` in order with ``writev`` (the kernel gathers them: no joined copy in between)."""
-    step = 1024  # IOV_MAX on Linux
-    for first in range(0, len(pieces), step):
-        batch = pieces[first : first + step]
-        written = os.writev(fd, batch)
-        if written < sum(map(len, batch)):  # a short write: finish this batch plainly
-            rest = memoryview(b"".join(batch))[written:]
-            while rest:
-                rest = rest[os.write(fd, rest) :]
+    """Write ``pieces`` in order: joined, then written whole. A job's output is tens of thousands of short pieces,
+    and ``writev`` of them (the kernel gathering 1,024 at a time) cost about 3.5 times the CPU of one join and one
+    write (2.6 ms against 0.7 ms for 1.8 MB in 37,000 pieces)."""
+    rest = memoryview(b"".join(pieces))
+    while rest:
+        rest = rest[os.write(fd, rest) :]
 
 
 _WORKER: _Worker | None = None
@@ -390,6 +396,20 @@ def run(
                 emit(_pipe_job(job))
             return
         _pool(_context(), workers, _Setup(defaults, None, 0, [], CHUNK_BYTES), _pipe_job, _pipe_chunks(handle), emit)
+
+
+def job_starts(size: int, chunk: int) -> list[int]:
+    """Where each of the ``max(1, ceil(size / chunk))`` jobs of a ``size``-byte file starts: the last
+    ``TAIL_JOBS`` are a quarter of the others, so the workers run out of work within a small job of each other
+    (with equal jobs, an odd count left one running alone on one core at the end). Files of fewer jobs are cut
+    evenly."""
+    count = max(1, -(-size // chunk))
+    if count < 2 * TAIL_JOBS or size < 4 * count:
+        return [size * k // count for k in range(count)]
+    quarters = 4 * (count - TAIL_JOBS) + TAIL_JOBS  # the file in quarter jobs
+    return [size * 4 * k // quarters for k in range(count - TAIL_JOBS)] + [
+        size * (4 * (count - TAIL_JOBS) + j) // quarters for j in range(TAIL_JOBS)
+    ]
 
 
 def job_bytes(size: int, workers: int) -> int:

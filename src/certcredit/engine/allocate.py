@@ -152,8 +152,10 @@ def _capped_relief(short: list[int], capped: list[list[int]], limits: list[int])
     """Max flow from binding caps into bucket shortfalls, as the minimum over the cuts (exact, 2^caps terms)."""
     count = len(limits)
     if count == 1:
-        row = capped[0]
-        return min(limits[0], sum(min(s, c) for s, c in zip(short, row, strict=True)))
+        relief = 0  # a plain loop: the search calls this at every leaf
+        for s, c in zip(short, capped[0], strict=True):
+            relief += s if s < c else c
+        return limits[0] if limits[0] < relief else relief
     best = -1
     for mask in range(1 << count):
         cut = sum(limits[g] for g in range(count) if not mask >> g & 1)
@@ -225,7 +227,10 @@ def _allocate_fast(problem: AllocationProblem, items: list[Item], goal: int | No
         still: list[int] = []
         for index in pending:
             options = items[index][4]
-            useful = [b for b in options if free[b] < required[b]]
+            useful = []  # a plain loop: a comprehension would be a function call per item and pass
+            for b in options:
+                if free[b] < required[b]:
+                    useful.append(b)
             if len(useful) > 1:
                 options_left[index] = tuple(useful)
                 still.append(index)
@@ -265,7 +270,10 @@ def _place_uncapped(
         still: list[int] = []
         for index in pending:
             options = items[index][4]
-            useful = [b for b in options if free[b] < required[b]]
+            useful = []  # a plain loop: a comprehension would be a function call per item and pass
+            for b in options:
+                if free[b] < required[b]:
+                    useful.append(b)
             if len(useful) > 1:
                 options_left[index] = tuple(useful)
                 still.append(index)
@@ -308,7 +316,7 @@ def _search(
     With ``goal``, only whether a shortfall of at most ``goal`` is reachable matters: nodes whose bound exceeds it
     are cut at once (the apply-by scan asks only "complete or not").
     """
-    order = sorted(pending, key=lambda i: (-items[i][2], options[i], group_of[i], i))
+    order = [key[3] for key in sorted([(-items[i][2], options[i], group_of[i], i) for i in pending])]
     buckets = len(required)
     depth_count = len(order)
     # what every item from a depth on could still bring to each bucket (caps ignored: an optimistic bound)
@@ -390,10 +398,11 @@ def _search(
             return False
         index = order[depth]
         item_options = options[index]
-        ranked = sorted(
-            range(len(item_options)),
-            key=lambda k: (-(required[item_options[k]] - free[item_options[k]]), k),
-        )
+        if len(item_options) == 2:  # most items with a choice: two options, the needier first (ties: in order)
+            first, second = item_options
+            ranked: Any = (1, 0) if free[second] - required[second] < free[first] - required[first] else (0, 1)
+        else:
+            ranked = [k for _, k in sorted([(free[b] - required[b], k) for k, b in enumerate(item_options)])]
         lowest = choice_index[depth - 1] if same_as_previous[depth] else 0
         ticks = items[index][2]
         group = group_of[index]
@@ -536,7 +545,8 @@ def _realise(
     short = [r - f if r > f else 0 for r, f in zip(required, free, strict=True)]
     spread = _cap_spread(short, capped, limits)
     left = list(limits)
-    capped_items = sorted((i for i, g in enumerate(group_of) if g >= 0), key=lambda i: items[i][3])
+    # oldest first (by rank, then list order), sorted as pairs: no key function called per item
+    capped_items = [i for _, i in sorted([(items[i][3], i) for i, g in enumerate(group_of) if g >= 0])]
     for index in capped_items:
         counted_of[index] = 0
         g, bucket = group_of[index], assigned[index]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import operator
 import re
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -94,6 +93,14 @@ class _Record(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 #: a NUL escaped in a JSON string (the one reading refuses it in any text; no store keeps it); a pattern, since a
 #: line may come as a memoryview, which ``in`` would compare byte by byte
 _UNUSUAL = re.compile(rb"\\u0000").search
+
+
+def unusual_free(data: bytes) -> bool:
+    """Whether no line in ``data`` holds what ``_UNUSUAL`` looks for, so ``line_into`` may skip its own look.
+
+    Most files hold no backslash at all, and looking for one byte is several times quicker than for the pattern
+    (a search per line cost about 5 % of the lane's time)."""
+    return data.find(b"\\") < 0 or _UNUSUAL(data) is None
 
 
 class _Line(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -261,7 +268,6 @@ class _Context:
 _POSITIONS = 64
 #: ticks below this pack into an allocation entry's key (with the position and the bucket)
 _TICKS = 1 << 20
-_ID_OF = operator.attrgetter("id")
 _ALLOCATED_AT = [b',{"record":"%d","requirement":' % k for k in range(_POSITIONS)]
 _UNUSED_AT = [b',{"record":"%d","reason":' % k for k in range(_POSITIONS)]
 
@@ -314,12 +320,13 @@ class BulkAuditor:
         out: list[bytes] = []
         return b"".join(out)[:-1] if self.line_into(raw, out) else None
 
-    def line_into(self, raw: bytes | memoryview, out: list[bytes]) -> bool:
+    def line_into(self, raw: bytes | memoryview, out: list[bytes], screened: bool = False) -> bool:
         """Append the pieces of the audit line, newline included, to ``out``; False (nothing appended) when the
-        line is for the careful path. A chunk of lines is joined once, so no line's bytes are copied twice."""
+        line is for the careful path. A chunk of lines is joined once, so no line's bytes are copied twice.
+        ``screened``: the caller found the chunk holding this line ``unusual_free``."""
         if not self.usable:
             return False
-        if _UNUSUAL(raw):
+        if not screened and _UNUSUAL(raw):
             return False
         try:
             person = _decode_line(raw)
@@ -391,7 +398,11 @@ class BulkAuditor:
         rows = lane.allocated
         append = out.append
         # every record without an id and at a remembered position: each entry's opening is its position's
-        plain = len(records) < _POSITIONS and list(map(_ID_OF, records)).count(None) == len(records)
+        plain = len(records) < _POSITIONS
+        for record in records:  # a plain loop: the attribute reads are specialised (``attrgetter`` is not)
+            if record.id is not None:
+                plain = False
+                break
         for key, bucket, ticks in allocation.parts:
             candidate = candidates[key]
             position = candidate[0]

@@ -6,9 +6,12 @@ ones go in. Each import is an attempt recorded in an ``ImportRun`` written in it
 transaction was rolled back): a killed import leaves its ``started`` run and nothing else. The writing is ONE
 transaction: if anything fails half-way the store is as it was.
 
-Records are read as a stream and written in chunks of ``CHUNK`` rows (PostgreSQL: ``COPY``; SQLite: multi-row
-inserts), so memory stays flat however long the file. The "already present" check compares each row with the
-stored ``base_key`` and ``activity`` columns, the very key the database enforces (``certcredit.store.guards``);
+Records are read as a stream by a thread of their own and written a chunk at a time, so memory stays flat
+however long the file: on SQLite ``CHUNK`` rows by multi-row inserts; on PostgreSQL ``STAGE_ROWS`` rows copied
+(binary ``COPY``) to a temporary table and added by one ``INSERT ... SELECT`` that decides on the server which
+are already there and writes their history entries, while the reading thread prepares the next batch. The
+"already present" check compares each row with the stored ``base_key`` and ``activity`` columns, the very key
+the database enforces (``certcredit.store.guards``);
 the person's row is locked first (``SELECT ... FOR NO KEY UPDATE``; SQLite's IMMEDIATE transactions already
 serialize), so two imports for one person run one after the other, and an import that still meets a conflict
 (or a busy store) is tried again, up to ``ATTEMPTS`` times, instead of refusing the file. Each new record or
@@ -17,6 +20,7 @@ decision gets a history entry.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import operator
 import queue
@@ -69,6 +73,8 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 #: records are checked against the store and written this many rows at a time
 CHUNK = 2000
+#: PostgreSQL: good rows staged and added by one statement at a time (``_RecordWriter._write_staged``)
+STAGE_ROWS = 5_000
 #: record files (CSV, JSON Lines) are read this many lines at a time
 BLOCK_LINES = 5000
 #: an import that meets a conflict or a busy store is tried this many times in all
@@ -378,16 +384,31 @@ class _RecordWriter:
         self.note = f"imported from {file_name}"[:300]
         #: the session every record is linked to (an attendance roster), else None: linked by date and title
         self.linked: int | None = None
+        #: PostgreSQL (``_write_staged``): the cursor batches are staged with, how many so far, the good rows
+        self.cursor: Any = None
+        self.batches = self.good = 0
 
     def write(self, rows: Iterable[Row | RowError]) -> None:
-        report = self.report
+        if connection.vendor == "postgresql":
+            self._write_staged(rows)
+            return
         for chunk in _checked_ahead(rows):
-            report.rows += chunk.rows
-            report.rejected.extend(chunk.rejected)
+            self._write_chunk(chunk)
+
+    def _write_chunk(self, chunk: _Checked) -> None:
+        """One chunk of the file: counted, its rejections kept, its good rows written (PostgreSQL: staged and
+        added, ``_stage``; SQLite: inserted, ``_store``)."""
+        self.report.rows += chunk.rows
+        self.report.rejected.extend(chunk.rejected)
+        self.good += chunk.good_rows
+        if self.cursor is not None:
+            self._stage(self.cursor, chunk)
+        else:
             self._store(chunk.good)
 
     def _store(self, chunk: list[tuple[Row, RecordFields, str, str]]) -> None:
-        """Rows of one chunk not yet stored (the same ``base_key`` and ``activity`` rule as the database's)."""
+        """SQLite: the rows of a chunk not yet stored inserted (the same ``base_key`` and ``activity`` rule as the
+        database's)."""
         known = KnownRecords()
         bases = sorted({base for _row, _fields, base, _key in chunk})
         for base, activity in _stored_keys(self.person, bases):
@@ -404,13 +425,111 @@ class _RecordWriter:
             for values in fresh:
                 values["session_id"] = self.linked
         if fresh:
-            insert_records(fresh, self.actor, self.note)
+            insert_records_sqlite(fresh, self.actor, self.note)
         self.report.added += len(fresh)
         if self.progress is not None:
             self.progress("storing", self.report.rows, self.total)
 
+    def _write_staged(self, rows: Iterable[Row | RowError]) -> None:
+        """PostgreSQL: the file is written a batch of ``STAGE_ROWS`` good rows at a time, each batch copied
+        (``COPY``, binary) to a temporary staging table and then added by ONE statement (``_STAGED_INSERT``) that
+        keeps the rows not already there, gives each its history entry and counts them. The reading thread
+        (``_checked_ahead``) reads, checks and prepares (``_prepare``) the next batches while the server adds
+        this one, so the two cores work at once. The foreign keys of the rows written are checked at the end of
+        each statement rather than all at the commit, so that work overlaps the reading too.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_STAGE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({_STAGE_COLUMNS_SQL}) ON COMMIT DROP")
+            keys = _foreign_keys(cursor)
+            if keys:
+                cursor.execute(f"SET CONSTRAINTS {keys} IMMEDIATE")
+            self.cursor = cursor
+            try:
+                for chunk in _checked_ahead(rows, STAGE_ROWS, self._prepare):
+                    self._write_chunk(chunk)
+            finally:
+                self.cursor = None
+            if keys:
+                cursor.execute(f"SET CONSTRAINTS {keys} DEFERRED")  # as Django declares them
+            cursor.execute(f"DROP TABLE {_STAGE}")
+        self.report.already_present = self.good - self.report.added
+
+    def _prepare(self, chunk: _Checked) -> _Checked:
+        """In the reading thread: a batch's good rows as ``_stage`` copies them (``chunk.staged``).
+
+        "Already there" is ``KnownRecords``' rule taken in file order. The stored records (earlier batches'
+        too) are the server's to compare; within the batch this says, for each row, whether it is new should
+        its base key (date, title, minutes, format) have no stored record (``unstored``: it is the batch's
+        first row of that base key, or names an activity not named before while the first one names one too)
+        and should it have some (``stored``: it names an activity not named before in the batch). A row that is
+        neither is already there and not staged.
+        """
+        linking = self.linked is None
+        firsts: dict[str, tuple[str, set[str]]] = {}
+        staged = chunk.staged
+        for row, f, base, key in chunk.good:
+            activity = f.activity
+            first = firsts.get(base)
+            if first is None:
+                firsts[base] = (activity, {activity})
+                unstored, stored = True, activity != ""
+            else:
+                seen = first[1]
+                if not activity or activity in seen:
+                    continue
+                seen.add(activity)
+                unstored, stored = first[0] != "", True
+            title_key = ""
+            if linking and f.title:
+                title_key = text_key(f.title)
+                chunk.dates.add(f.date)
+            staged.append((
+                f.date, f.title, f.description, f.minutes, f.time_text, f.format, f.category, f.subject_area,
+                f.topic, f.venue, f.provider, activity, f.external_id, key, base, row.where, title_key, unstored,
+                stored,
+            ))  # fmt: skip
+        chunk.good = []
+        return chunk
+
+    def _stage(self, cursor: Any, chunk: _Checked) -> None:
+        """One prepared batch copied to the staging table and added (``_write_staged``). The person's row is
+        locked (``lock_person``): what is stored cannot change meanwhile."""
+        if self.batches:
+            cursor.execute(f"TRUNCATE {_STAGE}")
+        self.batches += 1
+        with cursor.cursor.copy(f"COPY {_STAGE} ({', '.join(_STAGE_NAMES)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_STAGE_TYPES)
+            write = copy.write_row
+            for item in chunk.staged:
+                write(item)
+        self.sessions.load(chunk.dates)
+        links = self.sessions.unique(chunk.dates)
+        now = timezone.now()
+        cursor.execute(
+            _STAGED_INSERT,
+            {
+                "person": self.person.pk,
+                "linked": self.linked,
+                "link_dates": [day for day, _title, _pk in links],
+                "link_titles": [title for _day, title, _pk in links],
+                "link_sessions": [pk for _day, _title, pk in links],
+                "source_file": self.file_name[:300],
+                "run": self.run.pk,
+                "now": now,
+                "now_text": now.isoformat(),
+                "actor": self.actor.pk if self.actor is not None else None,
+                "label": history.actor_label(self.actor),
+                "note": self.note,
+            },
+        )
+        (added,) = cursor.fetchone()
+        self.report.added += added
+        if self.progress is not None:
+            self.progress("storing", self.report.rows, self.total)
+
     def _values(self, row: Row, f: RecordFields, base: str, key: str) -> dict[str, Any]:
-        """The record's columns in the model's order (``insert_records`` then only adds ``created_at``)."""
+        """The record's columns in the model's order (``insert_records_sqlite`` then only adds ``created_at``)."""
         return {
             "person_id": self.person.pk,
             "session_id": None,
@@ -443,10 +562,15 @@ class _Checked:
     rows: int = 0
     good: list[tuple[Row, RecordFields, str, str]] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    #: how many rows were good (``good`` may be emptied once ``_RecordWriter._prepare`` has staged them)
+    good_rows: int = 0
+    #: PostgreSQL: the rows as the staging table takes them, and the dates of those with a title
+    staged: list[tuple[Any, ...]] = field(default_factory=list)
+    dates: set[dt.date] = field(default_factory=set)
 
 
-def _checked_chunks(rows: Iterable[Row | RowError]) -> Iterator[_Checked]:
-    """The rows read and checked (``record_fields``) a ``CHUNK`` of good rows at a time, in file order."""
+def _checked_chunks(rows: Iterable[Row | RowError], size: int = CHUNK) -> Iterator[_Checked]:
+    """The rows read and checked (``record_fields``) ``size`` good rows at a time, in file order."""
     chunk = _Checked()
     for item in rows:
         chunk.rows += 1
@@ -459,9 +583,11 @@ def _checked_chunks(rows: Iterable[Row | RowError]) -> Iterator[_Checked]:
             chunk.rejected.append(Rejection(item.position, item.where, str(error)))
             continue
         chunk.good.append((item, fields, *fields.keys()))
-        if len(chunk.good) >= CHUNK:
+        if len(chunk.good) >= size:
+            chunk.good_rows = len(chunk.good)
             yield chunk
             chunk = _Checked()
+    chunk.good_rows = len(chunk.good)
     yield chunk
 
 
@@ -473,7 +599,9 @@ class _Stop(Exception):
     """The writer stopped (it failed or was interrupted): the reading thread ends without reading further."""
 
 
-def _checked_ahead(rows: Iterable[Row | RowError]) -> Iterator[_Checked]:
+def _checked_ahead(
+    rows: Iterable[Row | RowError], size: int = CHUNK, prepare: Callable[[_Checked], _Checked] | None = None
+) -> Iterator[_Checked]:
     """``_checked_chunks`` read by a thread of its own while the caller writes the chunks before.
 
     Reading and checking is plain Python and touches no database; the writer spends much of its time inside the
@@ -495,8 +623,8 @@ def _checked_ahead(rows: Iterable[Row | RowError]) -> Iterator[_Checked]:
 
     def read() -> None:
         try:
-            for chunk in _checked_chunks(rows):
-                put(chunk)
+            for chunk in _checked_chunks(rows, size):
+                put(chunk if prepare is None else prepare(chunk))
             put(None)
         except _Stop:
             return
@@ -551,20 +679,39 @@ class _SessionIndex:
     exactly one of them is that session's attendance."""
 
     def __init__(self) -> None:
-        self.by_date: dict[object, dict[str, list[int]]] = {}
+        self.by_date: dict[dt.date, dict[str, list[int]]] = {}
 
-    def link(self, values: list[dict[str, Any]]) -> None:
-        wanted = sorted({v["date"] for v in values if v["title"] and v["date"] not in self.by_date})
+    def load(self, days: Iterable[dt.date]) -> None:
+        """Read the sessions of the dates not read yet."""
+        wanted = sorted(day for day in set(days) if day not in self.by_date)
         for batch in _chunks(wanted, BATCH_SIZE):
             for day in batch:
                 self.by_date[day] = {}
             for pk, day, title in Session.objects.filter(date__in=batch).order_by().values_list("pk", "date", "title"):
                 self.by_date[day].setdefault(text_key(title), []).append(pk)
+
+    def find(self, day: dt.date, title: str) -> int | None:
+        """The one session of that date and title (``load`` read its date), else None."""
+        if not title:
+            return None
+        sessions = self.by_date.get(day)
+        matches = sessions.get(text_key(title)) if sessions else None
+        return matches[0] if matches is not None and len(matches) == 1 else None
+
+    def unique(self, days: Iterable[dt.date]) -> list[tuple[dt.date, str, int]]:
+        """(date, title key, session) for each title of those dates (``load`` read them) that one session has."""
+        return [
+            (day, title, pks[0])
+            for day in days
+            for title, pks in self.by_date.get(day, {}).items()
+            if len(pks) == 1 and title
+        ]
+
+    def link(self, values: list[dict[str, Any]]) -> None:
+        self.load(v["date"] for v in values if v["title"])
         for v in values:
-            if v["title"]:
-                matches = self.by_date.get(v["date"], {}).get(text_key(v["title"]), [])
-                if len(matches) == 1:
-                    v["session_id"] = matches[0]
+            if (session := self.find(v["date"], v["title"])) is not None:
+                v["session_id"] = session
 
 
 #: the record's columns as written (every concrete field but the id, in the model's order)
@@ -574,12 +721,80 @@ _NAMES_BUT_CREATED = [f.attname for f in _RECORD_FIELDS if f.attname != "created
 _HISTORY_COLUMNS = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "before", "after", "note")
 
 
-def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str) -> list[int]:
-    """Insert new records (``values``: column → value, without id and created_at), each with a ``create``
-    history entry holding the record as ``history.snapshot`` would; returns their ids in order.
+#: PostgreSQL imports: the temporary table a batch of a record file is copied to (``_RecordWriter._stage``), its
+#: columns in the order ``_stage`` writes them, with their types (the binary ``COPY`` needs them)
+_STAGE = "certcredit_import_rows"
+_STAGE_COLUMNS = (
+    ("date", "date"), ("title", "text"), ("description", "text"), ("minutes", "int4"), ("time_text", "text"),
+    ("format", "text"), ("category", "text"), ("subject_area", "text"), ("topic", "text"), ("venue", "text"),
+    ("provider", "text"), ("activity", "text"), ("external_id", "text"), ("natural_key", "text"),
+    ("base_key", "text"), ("source_line", "text"), ("title_key", "text"), ("unstored", "bool"), ("stored", "bool"),
+)  # fmt: skip
+_STAGE_NAMES = [name for name, _type in _STAGE_COLUMNS]
+_STAGE_TYPES = [kind for _name, kind in _STAGE_COLUMNS]
+_STAGE_COLUMNS_SQL = ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
+#: what each record column is given that the staged row ``s`` does not hold
+_STAGED_VALUES = {
+    "person_id": "%(person)s",
+    "session_id": "COALESCE(%(linked)s::bigint, l.session_id)",
+    "evidence": "''",
+    "source_file": "%(source_file)s",
+    "import_run_id": "%(run)s",
+    "created_at": "%(now)s",
+}
+#: the added records as ``history.snapshot`` gives them: every column, ``created_at`` as Python's ``isoformat``
+#: writes it (the server would drop a fraction's trailing zeros)
+_RETURNED = ", ".join(
+    "%(now_text)s::text AS created_at" if f.attname == "created_at" else f.column for f in Record._meta.concrete_fields
+)
+#: the statement that adds a staged batch: the rows that are new (whether the person has a stored record with
+#: the same base key picks ``unstored`` or ``stored``, ``_RecordWriter._prepare``; one that also names the same
+#: activity, or where either names none, means the row is already there), each linked to the one catalogued
+#: session of its date and title (``links``, ``_SessionIndex``) or the roster's, each with a history entry;
+#: returns how many. The database's own key checks stay (unique index, trigger): a row this let through wrongly
+#: would fail the import, never be stored twice.
+_STAGED_INSERT = f"""
+WITH links AS (
+    SELECT * FROM unnest(%(link_dates)s::date[], %(link_titles)s::text[], %(link_sessions)s::bigint[])
+        AS l(date, title_key, session_id)
+), added AS (
+    INSERT INTO records_record ({", ".join(f.column for f in _RECORD_FIELDS)})
+    SELECT {", ".join(_STAGED_VALUES.get(f.attname, f"s.{f.column}") for f in _RECORD_FIELDS)}
+    FROM {_STAGE} s LEFT JOIN LATERAL (
+        SELECT bool_or(k.activity = s.activity OR k.activity = '' OR s.activity = '') AS clash
+        FROM records_record k WHERE k.person_id = %(person)s AND k.base_key = s.base_key
+    ) AS known ON true
+    LEFT JOIN links l ON l.date = s.date AND l.title_key = s.title_key
+    WHERE CASE WHEN known.clash IS NULL THEN s.unstored ELSE s.stored AND NOT known.clash END
+    RETURNING {_RETURNED}
+), entries AS (
+    INSERT INTO history_historyentry ({", ".join(_HISTORY_COLUMNS)})
+    SELECT %(now)s, %(actor)s, %(label)s, 'create', 'records.record', a.id::text, NULL, to_jsonb(a), %(note)s
+    FROM added a
+    RETURNING 1
+)
+SELECT count(*) FROM entries
+"""
 
-    The fast path of imports: PostgreSQL gets ``COPY`` with ids drawn from the sequence first, SQLite multi-row
-    ``INSERT ... RETURNING``. The database still checks every key (unique constraint and trigger).
+
+def _foreign_keys(cursor: Any) -> str:
+    """The foreign keys of the tables an import writes, quoted for ``SET CONSTRAINTS``."""
+    cursor.execute(
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.conname) FROM pg_constraint c"
+        " JOIN pg_namespace n ON n.oid = c.connamespace"
+        " WHERE c.contype = 'f' AND c.condeferrable AND c.condeferred"
+        " AND c.conrelid IN ('records_record'::regclass, 'history_historyentry'::regclass)"
+    )
+    return ", ".join(name for (name,) in cursor.fetchall())
+
+
+def insert_records_sqlite(values: list[dict[str, Any]], actor: Person | None, note: str) -> list[int]:
+    """SQLite: insert new records (``values``: column → value, without id and created_at), each with a
+    ``create`` history entry holding the record as ``history.snapshot`` would; returns their ids in order.
+
+    The fast path of SQLite imports: multi-row ``INSERT ... RETURNING`` (PostgreSQL imports stage and add whole
+    batches on the server instead: ``_STAGED_INSERT``). The database still checks every key (unique constraint
+    and trigger).
     """
     now = timezone.now()
     if values and list(values[0]) == _NAMES_BUT_CREATED:  # every column in the model's order: add the time
@@ -589,8 +804,8 @@ def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str
     else:
         defaults = {f.attname: f.get_default() for f in _RECORD_FIELDS}
         rows = [{**defaults, **v, "created_at": now} for v in values]
-    ids = _insert_pg(rows) if connection.vendor == "postgresql" else _insert_sqlite(rows)
-    at = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    ids = _insert_sqlite(rows)
+    at = connection.ops.adapt_datetimefield_value(now)
     label = history.actor_label(actor)
     actor_id = actor.pk if actor is not None else None
     entries = []
@@ -600,33 +815,8 @@ def insert_records(values: list[dict[str, Any]], actor: Person | None, note: str
         # ``isoformat`` does, and a dict in its order, so the id goes in front of the row's own object
         after = f'{{"id":{pk},{dumps(row)[1:].decode()}'
         entries.append((at, actor_id, label, "create", "records.record", str(pk), None, after, note))
-    if connection.vendor == "postgresql":
-        _copy_pg("history_historyentry", _HISTORY_COLUMNS, entries)
-    else:
-        _insert_many_sqlite("history_historyentry", _HISTORY_COLUMNS, entries)
+    _insert_many_sqlite("history_historyentry", _HISTORY_COLUMNS, entries)
     return ids
-
-
-def _insert_pg(rows: list[dict[str, Any]]) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('records_record', 'id')) FROM generate_series(1, %s)", [len(rows)]
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    columns = ("id", *(f.column for f in _RECORD_FIELDS))
-    get = operator.itemgetter(*(f.attname for f in _RECORD_FIELDS))
-    _copy_pg(
-        "records_record",
-        columns,
-        [(pk, *get(row)) for pk, row in zip(ids, rows, strict=True)],
-    )
-    return ids
-
-
-def _copy_pg(table: str, columns: Sequence[str], data: list[tuple[Any, ...]]) -> None:
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for item in data:
-            copy.write_row(item)
 
 
 def _insert_sqlite(rows: list[dict[str, Any]]) -> list[int]:
