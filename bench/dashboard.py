@@ -1,6 +1,7 @@
 """Benchmark: the staff dashboard on PostgreSQL for N members with R records each (default 10,000 x 200).
 
     CERTCREDIT_PG_PORT=54337 .venv/bin/python bench/dashboard.py [--people 10000] [--records 200] [--rounds 200]
+        [--reaudit] [--careful-every K]
 
 Builds the data in a database ``certcredit_bench_dashboard`` on the server ``scripts/pg.sh`` runs (started when
 needed; the data is kept for the next run and built again with ``--rebuild`` or another size): the members, their
@@ -9,6 +10,13 @@ by the real re-audit of everyone (the background task's function, timed). Then i
 each filter, its CSV export and, as the baseline measured in the same run, ``GET /api/me``, alternating
 (A B A B) through Django's test client in this process: p50, p95 and p99 in milliseconds. Figures only: nothing
 here asserts a time.
+
+``--reaudit`` first times the re-audit of everyone both ways on the same data, in the same run: the background
+task's function (the batch engine's fast lane, standings written in bulk), then the careful per-person path the
+task took before (``standings.refresh_person`` for each person: the full audit with its outlook, one transaction
+each), then the task again (A B A); it prints the seconds and people per second of each, and whether the careful
+path wrote the same standings as the fast one. ``--careful-every K`` runs the careful path on every K-th person
+only (its figure is then per person, beside the fast path's on the same people).
 """
 
 from __future__ import annotations
@@ -150,6 +158,62 @@ def reaudit() -> float:
     return time.perf_counter() - started
 
 
+def careful(ids: list[int]) -> float:
+    """The re-audit as the task ran it before: each person's careful audit and standing, one at a time."""
+    from certcredit.services import standings
+    from certcredit.store.accounts.models import Person
+
+    started = time.perf_counter()
+    for start in range(0, len(ids), 200):
+        people = Person.objects.in_bulk(ids[start : start + 200])
+        for pk in ids[start : start + 200]:
+            standings.refresh_person(people[pk])
+    return time.perf_counter() - started
+
+
+def snapshot(ids: list[int] | None = None) -> dict[int, tuple[Any, ...]]:
+    from certcredit.store.standings.models import Standing
+
+    fields = ("program", "status", "counted_hours", "required_hours", "hours_needed", "deadline", "as_of", "records")
+    rows = Standing.objects.all() if ids is None else Standing.objects.filter(person_id__in=ids)
+    return {row[0]: row[1:] for row in rows.values_list("person_id", *fields)}
+
+
+def compare_reaudits(every: int) -> None:
+    from certcredit.services import standings
+
+    ids = list(standings.everyone().values_list("pk", flat=True))
+    sample = ids[::every]
+    print(f"re-audit of everyone, {len(ids)} people; the careful path on {len(sample)} of them", flush=True)
+    fast = [reaudit()]
+    print(f"  A fast lane (the task), everyone:      {fast[-1]:8.1f} s  {len(ids) / fast[-1]:8.1f} people/s",
+          flush=True)  # fmt: skip
+    after_fast = snapshot(sample)
+    seconds = careful(sample)
+    print(f"  B careful, one person at a time:       {seconds:8.1f} s  {len(sample) / seconds:8.1f} people/s",
+          flush=True)  # fmt: skip
+    same = snapshot(sample) == after_fast
+    fast.append(reaudit())
+    print(f"  A fast lane (the task), everyone:      {fast[-1]:8.1f} s  {len(ids) / fast[-1]:8.1f} people/s",
+          flush=True)  # fmt: skip
+    per_fast = min(fast) / len(ids) * 1000
+    per_careful = seconds / len(sample) * 1000
+    print(f"  per person: fast {per_fast:.2f} ms, careful {per_careful:.1f} ms ({per_careful / per_fast:.0f}x); "
+          f"careful path wrote the same standings as the fast lane: {same}", flush=True)  # fmt: skip
+    timed_lanes = reaudit_paths()
+    print(f"  people by path in the fast re-audit: {timed_lanes}", flush=True)
+
+
+def reaudit_paths() -> dict[str, int]:
+    from certcredit.services import reaudit, standings
+
+    lanes = reaudit.Lanes()
+    ids = list(standings.everyone().values_list("pk", flat=True))[:500]
+    for start in range(0, len(ids), reaudit.CHUNK):
+        reaudit.assess_chunk(ids[start : start + reaudit.CHUNK], dt.date.today(), lanes)
+    return {f"{k} (of the first {len(ids)})": v for k, v in lanes.paths.items()}
+
+
 def percentiles(samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
     q = statistics.quantiles(ms, n=100, method="inclusive")
@@ -209,6 +273,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--reaudit", action="store_true", help="time the re-audit both ways first (A B A)")
+    parser.add_argument("--careful-every", type=int, default=1, help="the careful path on every K-th person")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     setup_django(server_url())
@@ -217,6 +283,8 @@ def main() -> int:
         build(args.people, args.records, args.seed)
         seconds = reaudit()
         print(f"  re-audit of everyone (the background task's function): {seconds:.1f} s", flush=True)
+    if args.reaudit:
+        compare_reaudits(max(1, args.careful_every))
     measure(args.rounds)
     return 0
 

@@ -43,22 +43,6 @@ def shot(page: Any, width: str, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{width}-{name}.png"), full_page=True)
 
 
-def upcoming_catalogue() -> None:
-    """Sessions after today with designated categories (the demo's sessions are all in the past by now)."""
-    from certcredit.io.readers import Row
-    from certcredit.services.imports import import_sessions
-    from certcredit.store.accounts.models import Person
-
-    sessions = [
-        {"title": "Letters That Land", "date": day(20), "minutes": 60, "category": "writing"},
-        {"title": "Meetings People Remember", "date": day(30), "minutes": 60, "category": "communication"},
-        {"title": "Designing Small Teams", "date": day(45), "minutes": 120, "category": "organizational_development"},
-        {"title": "Culture Workshop", "date": day(50), "minutes": 180, "category": "organizational_development"},
-    ]
-    rows = [Row(i, i, s, "item") for i, s in enumerate(sessions, start=1)]
-    assert import_sessions(rows, Person.objects.get(email="staff@example.org"), "upcoming.json").ok
-
-
 def bar(page: Any, requirement: str) -> Any:
     return page.locator(f"li.req[data-requirement='{requirement}']")
 
@@ -69,8 +53,7 @@ def test_a_member_adds_a_record_then_plans_and_sees_the_bars_and_chart_change(li
     from certcredit.services.demo import load_demo
 
     page, width = tab
-    member = next(login for login in load_demo() if login.role == "member")
-    upcoming_catalogue()
+    member = next(login for login in load_demo() if login.role == "member")  # with its upcoming sessions
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", member.email)
     page.fill("#id_password", member.password)
@@ -119,9 +102,9 @@ def test_a_member_adds_a_record_then_plans_and_sees_the_bars_and_chart_change(li
     page.click("button[type=submit] >> text=Suggest sessions")
     result = page.locator("#plan-result")
     expect(result).to_contain_text("3 sessions complete the program by")
-    for title in ("Letters That Land", "Meetings People Remember", "Designing Small Teams"):
+    for title in ("Writing Client Updates That Get Read", "Listening Skills for Managers", "Onboarding New Staff Well"):
         expect(result).to_contain_text(title)
-    expect(result).not_to_contain_text("Culture Workshop")  # the longer of the two organizational sessions
+    expect(result).not_to_contain_text("Mapping How Work Flows")  # 90 minutes: too short alone, one more needed
     shot(page, width, "5-plan")
 
     # the what-if with those sessions: the bars gain a planned part and the chart a hatched one
@@ -133,8 +116,8 @@ def test_a_member_adds_a_record_then_plans_and_sees_the_bars_and_chart_change(li
     shot(page, width, "6-what-if-plan")
 
     # the what-if by hand: without the team session, not complete
-    designing = page.locator("label", has_text="Designing Small Teams").get_attribute("for")
-    page.uncheck(f"#{designing}")
+    onboarding = page.locator("label", has_text="Onboarding New Staff Well").get_attribute("for")
+    page.uncheck(f"#{onboarding}")
     page.click("button[type=submit] >> text=Show with these sessions")
     expect(page.locator("#what-if-result")).to_contain_text("With them: still not complete, 2.00 hours needed")
     expect(bar(page, "organizational_development").locator("rect.plan")).to_have_count(0)

@@ -23,7 +23,8 @@ def test_demo_prints_the_logins_and_a_second_run_adds_nothing(cli) -> None:
     for login in ("member@example.org", "member-demo-pass", "staff@example.org", "staff-demo-pass"):
         assert login in first.stdout
     assert "already there" in second.stdout
-    assert counts == (4, 7, 5, 7)  # 7 sessions: 3 designated, 4 decided by the evaluator
+    # 7 past sessions (3 designated, 4 decided by the evaluator) and 15 upcoming ones, all designated
+    assert counts == (4, 22, 5, 22)
     assert (Person.objects.count(), Session.objects.count(), Record.objects.count(), Decision.objects.count()) == counts
     assert sorted(Program.objects.values_list("id", flat=True)) == [
         "clm-application",
@@ -57,7 +58,7 @@ def test_exported_sessions_and_records_re_imported_add_nothing(cli, suffix: str,
 
     assert sessions.exit_code == 0, sessions.stderr
     assert records.exit_code == 0, records.stderr
-    assert '"added": 0, "already_present": 7' in sessions.stdout
+    assert '"added": 0, "already_present": 22' in sessions.stdout
     assert '"added": 0, "already_present": 5' in records.stdout
 
 

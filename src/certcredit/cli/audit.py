@@ -88,9 +88,14 @@ def _audit_batch(request: AuditRequest) -> int:
     if request.output == "table":
         raise fail("--batch writes JSON Lines only; drop --format table")
     try:
+        cycle_start = None if request.cycle_start is None else _parse_cycle_start(request.cycle_start)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    try:
         return audit_batch.run(
-            request.file, request.program, request.as_of, request.specialty, request.workers, request.stats
-        )
+            request.file, request.program, request.as_of, request.specialty, request.workers, request.stats,
+            cycle_start,
+        )  # fmt: skip
     except audit_batch.BatchError as error:
         raise fail(str(error)) from None
 
@@ -149,7 +154,8 @@ def audit_command(
     cycle_start: str | None = typer.Option(
         None,
         "--cycle-start",
-        help="the day the person's first cycle began (programs with a first-cycle rule: tx-mcle, pmi-pmp-renewal)",
+        help="the day the person's first cycle began (programs with a first-cycle rule: tx-mcle, pmi-pmp-renewal);"
+        " with --batch, every person's",
     ),
 ) -> None:
     """Audit records against a program: what counts where, what is still needed, and the apply-by date."""
@@ -168,8 +174,6 @@ def audit_command(
     count = workers if workers > 0 else default_workers()
     if planned and batch:
         raise fail("--with is for one person's audit, not --batch")
-    if cycle_start and batch:
-        raise fail("--cycle-start is for one person's audit, not --batch")
     request = AuditRequest(
         file, program, as_of, specialty, chosen, batch, input_format, count, stats, tuple(planned), today, cycle_start
     )

@@ -10,6 +10,7 @@ on the fast lane (``engine.bulk``) or, for anything the lane does not take, on t
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -26,18 +27,34 @@ class BatchError(ValueError):
     """A problem with the command line or the program, reported before any line is read."""
 
 
-def run(file: Path, program: str, as_of: str | None, specialty: str | None, worker_count: int, stats: bool) -> int:
-    """Audit every line of ``file``; the exit status (2 when any line or record was rejected)."""
+def run(
+    file: Path,
+    program: str,
+    as_of: str | None,
+    specialty: str | None,
+    worker_count: int,
+    stats: bool,
+    cycle_start: dt.date | None = None,
+) -> int:
+    """Audit every line of ``file``; the exit status (2 when any line or record was rejected).
+
+    ``cycle_start`` (``--cycle-start``) is the day every person's first cycle began, as for one person's audit;
+    only a program with a first-cycle rule takes it (those are nested programs, which the fast lane leaves to
+    the careful path, where it is applied)."""
     from certcredit.cli.rulebook_cache import load_program  # no YAML or Pydantic when the program is cached
 
     try:
-        load_program(program)  # fail fast on an unknown or broken rulebook
+        compiled = load_program(program)  # fail fast on an unknown or broken rulebook
         if as_of is not None:
             parse_as_of(as_of)
         file.stat()
     except (ValueError, OSError) as error:  # a RulebookError is a ValueError
         raise BatchError(str(error)) from None
-    defaults = BatchDefaults(program, as_of, specialty, str(file))
+    if cycle_start is not None and not any(
+        book.nesting is not None and book.nesting.first_cycle is not None for book in compiled.versions
+    ):
+        raise BatchError(f"program {program} has no first-cycle rule: leave out --cycle-start")
+    defaults = BatchDefaults(program, as_of, specialty, str(file), cycle_start)
     out = sys.stdout.buffer
     failed = False
     methods: dict[str, int] = {}

@@ -22,6 +22,8 @@ class BatchDefaults:
     as_of: str | None
     specialty: str | None
     file: str
+    #: ``--cycle-start``: the day every person's first cycle began (programs with a first-cycle rule)
+    cycle_start: dt.date | None = None
 
 
 def parse_as_of(text: str) -> dt.date:
@@ -59,7 +61,7 @@ def audit_line(
     try:
         as_of = parse_as_of(str(as_of_text))
         records, rejected = records_from_items(records_data, line)
-        result = audit(load_program(defaults.program), records, as_of, specialty, rejected)
+        result = audit(load_program(defaults.program), records, as_of, specialty, rejected, defaults.cycle_start)
     except ValueError as error:
         return line_error(person, line, str(error), defaults, messages), True
     methods[result.method] = methods.get(result.method, 0) + 1

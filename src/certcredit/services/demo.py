@@ -2,7 +2,10 @@
 member and the reviewer are current members of the association, and the CLRM library holds two papers.
 
 The sessions no one designated are evaluated by the real evaluator, so the catalogue shows its decisions and the
-review queue holds the sessions it was unsure about.
+review queue holds the sessions it was unsure about. Beside those past sessions, the catalogue gets upcoming ones
+(``UPCOMING``: a few in each Management Category, some with a subject area or topic for recertification), dated
+relative to the day the demo loads, so that the what-if and the plan on the Progress page have sessions to choose
+from; a later load adds a fresh set when fewer than half of them are still ahead.
 
 Idempotent: running it again finds what exists and adds nothing. The demo rows go through the same import
 service as files do, so they are checked and keyed like any other import.
@@ -12,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from certcredit.io.readers import Row, RowError
 from certcredit.services.evaluations import evaluate_sessions
@@ -29,6 +33,7 @@ from certcredit.store.library.models import LibraryPaper
 from certcredit.store.records.models import Record
 
 DEMO_SOURCE = "demo data"
+UPCOMING_SOURCE = "demo data (upcoming sessions)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,43 @@ SESSIONS: tuple[Mapping[str, object], ...] = (
     },
 )
 
+#: upcoming sessions: (days after the load, title, minutes, format, category, subject area, topic, provider, about)
+# fmt: off
+NORTHWIND, LAKESIDE = "Northwind Training Co.", "Lakeside Chapter"
+UPCOMING: tuple[tuple[int, str, int, str, str, str, str, str, str], ...] = (
+    (9, "Writing Client Updates That Get Read", 60, "live_online", "writing", "CM", "", NORTHWIND,
+     "Short status notes for clients and partners: leading with the decision needed, trimming, and a template."),
+    (30, "Editing Your Own Memos", 90, "in_person", "writing", "", "", LAKESIDE,
+     "A hands-on session on revising internal memos for length, tone and a clear request."),
+    (75, "Proposal Writing for Firm Projects", 120, "in_person", "writing", "FM", "", NORTHWIND,
+     "Drafting a project proposal with a budget section that a managing partner can approve quickly."),
+    (12, "Listening Skills for Managers", 60, "in_person", "communication", "HR", "", LAKESIDE,
+     "Practice in active listening and summarising during one-to-one meetings with staff."),
+    (40, "Presenting Numbers to Partners", 90, "live_online", "communication", "FM", "", NORTHWIND,
+     "Turning a monthly financial report into a five-minute briefing with one chart and three points."),
+    (96, "Handling Conflict on the Team", 120, "in_person", "communication", "HR", "", LAKESIDE,
+     "Recognising early signs of conflict, running a mediation conversation and agreeing follow-up steps."),
+    (16, "Planning Your Week as an Administrator", 60, "self_study", "self_management", "", "", NORTHWIND,
+     "A self-paced module on weekly planning, batching work and protecting focus time."),
+    (48, "Ethics in Day-to-Day Administration", 60, "live_online", "self_management", "LI", "business_ethics", LAKESIDE,
+     "Everyday ethical questions for administrators: gifts, confidentiality and conflicts."),
+    (110, "Managing Stress During Peak Season", 90, "in_person", "self_management", "HR", "substance_abuse", LAKESIDE,
+     "Workload peaks, stress and healthy coping, with the firm's assistance programme."),
+    (20, "Cloud Document Management Basics", 60, "live_online", "information_technology", "OM", "", NORTHWIND,
+     "How firms organise documents in the cloud: permissions, versions and retention."),
+    (55, "Choosing Practice Management Software", 120, "in_person", "information_technology", "OM", "", NORTHWIND,
+     "Comparing practice management systems: requirements, demos, data migration."),
+    (85, "Phishing Drills for Small Offices", 60, "recorded", "information_technology", "OM", "", LAKESIDE,
+     "A recorded walk-through of running phishing exercises and training staff to report suspicious mail."),
+    (25, "Onboarding New Staff Well", 120, "in_person", "organizational_development", "HR", "", LAKESIDE,
+     "A first-month plan for new hires: introductions, shadowing, check-ins and clear early goals."),
+    (62, "Mapping How Work Flows in the Firm", 90, "live_online", "organizational_development", "OM", "", NORTHWIND,
+     "Drawing the path of a matter from intake to billing and finding the delays."),
+    (120, "Leading Change in a Law Office", 60, "in_person", "organizational_development", "CM", "", LAKESIDE,
+     "Preparing people for a new system or structure: communication, pilots and feedback."),
+)
+# fmt: on
+
 MEMBER_RECORDS: tuple[Mapping[str, object], ...] = (
     {"title": "Plain-English Drafting for Firm Policies", "date": "2026-03-12", "minutes": 90,
      "category": "writing", "subject_area": "CM", "provider": "Northwind Training Co."},
@@ -194,6 +236,7 @@ def load_demo() -> list[DemoLogin]:
         import_sessions(_rows(SESSIONS), people["staff"], DEMO_SOURCE)
     # The evaluator decides every session no one has decided yet (as `certcredit store evaluate-sessions`): its
     # unsure ones fill the review queue. Nothing to decide on a second run, and then the model is not loaded.
+    add_upcoming(people["staff"], timezone.localdate())
     evaluate_sessions(people["staff"])
     member = people["member"]
     if not Record.objects.filter(person=member, source_file=DEMO_SOURCE).exists():
@@ -208,6 +251,31 @@ def load_demo() -> list[DemoLogin]:
                 content=docx_document(paper["title"], *paper["text"]), file_name=paper["file_name"],
             )  # fmt: skip
     return logins
+
+
+def upcoming_rows(today: date) -> list[dict[str, object]]:
+    """The upcoming sessions as catalogue rows, dated from ``today``."""
+    rows = []
+    for ahead, title, minutes, fmt, category, area, topic, provider, about in UPCOMING:
+        day = (today + timedelta(days=ahead)).isoformat()
+        row: dict[str, object] = {"title": title, "description": about, "date": day, "minutes": minutes,
+                                  "format": fmt, "category": category, "provider": provider}  # fmt: skip
+        if area:
+            row["subject_area"] = area
+        if topic:
+            row["topic"] = topic
+        rows.append(row)
+    return rows
+
+
+def add_upcoming(staff: Any, today: date) -> int:
+    """Add the upcoming sessions dated from ``today`` unless at least half of a set is still ahead; how many were
+    added (sessions already there, the same title on the same day, are not added again)."""
+    ahead = Session.objects.filter(source_file=UPCOMING_SOURCE, date__gte=today).count()
+    if ahead * 2 >= len(UPCOMING):
+        return 0
+    report = import_sessions(_rows(tuple(upcoming_rows(today))), staff, UPCOMING_SOURCE)
+    return report.added
 
 
 def _rows(items: tuple[Mapping[str, object], ...]) -> list[Row | RowError]:

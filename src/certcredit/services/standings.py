@@ -2,16 +2,9 @@
 filters 10,000 people fast; the re-audit of everyone (a background task); spot-checks of evidence; the reviewers'
 queue with its ageing. Only staff may use any of it (docs/staff.md).
 
-Which program a person pursues, and their status in it (docs/staff.md, "Statuses"):
-
-- a certified CLM holder: ``clm-recertification``, audited as of the cycle's end. ``lapsed`` when the credential
-  has lapsed; else ``complete`` when the audit is; else ``expiring`` when the cycle ends within 90 days; else
-  ``on_pace`` or ``behind`` by the outlook's pace (the hours earned per month so far, kept up to the cycle's end,
-  earn the missing hours);
-- anyone else with records: ``clm-application``, audited today. ``expiring`` when complete today but records age
-  out of the window within 90 days so that it no longer is; ``complete``; else ``on_pace`` when the hours earned
-  in the last twelve months are at least the hours still needed (another year at that rate completes it), else
-  ``behind``.
+Which program a person pursues and their status in it: ``services.standing_of`` (the rules, and the careful path
+through the person's full audit). The re-audit of everyone, and the refresh of people whose records changed, take
+the batch engine's fast lane for the same answers and write the standings in bulk (``services.reaudit``).
 """
 
 from __future__ import annotations
@@ -29,19 +22,18 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from certcredit.engine.credential import LAPSED, VALID
 from certcredit.io.writers import escape_cell
-from certcredit.rules.load import load_program
-from certcredit.services import audits, history
+from certcredit.services import audits, history, reaudit
 from certcredit.services import credentials as creds
 from certcredit.services.access import Forbidden, is_staff
 from certcredit.services.reviews import queue
+from certcredit.services.standing_of import APPLICATION as APPLICATION
+from certcredit.services.standing_of import RECERTIFICATION as RECERTIFICATION
+from certcredit.services.standing_of import Found, assess_inputs, standing_fields
 from certcredit.store.accounts.models import Person, Role
 from certcredit.store.records.models import Record
 from certcredit.store.standings.models import Outdated, Reaudit, SpotCheck, Standing
 
-HORIZON_DAYS = 90
-APPLICATION, RECERTIFICATION = "clm-application", "clm-recertification"
 PAGE_SIZE = 50
 #: the dashboard audits at most this many people whose records changed before it answers; more wait for the
 #: re-audit (the page says so)
@@ -71,85 +63,8 @@ def check_staff(viewer: Person) -> None:
 # ---- one person's standing -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    program: str
-    status: str
-    counted_hours: float
-    required_hours: float
-    hours_needed: float
-    deadline: dt.date | None
-    as_of: dt.date
-    records: int
-
-
-def _counted_total(audit: Any) -> tuple[float, float]:
-    """Hours counted and required in all: the ``total`` line when there is one, else the sum of the lines."""
-    for line in audit.requirements:
-        if line.id == "total":
-            return line.counted_hours, line.required_hours
-    return (sum(line.counted_hours for line in audit.requirements),
-            sum(line.required_hours for line in audit.requirements))  # fmt: skip
-
-
-def assess(person: Person, today: dt.date) -> Found | None:
-    """The person's standing today, or None for someone who pursues nothing (no credential and no records)."""
-    inputs = audits.read_inputs(person)
-    credential = creds.current_credential(person)
-    state = creds.standing(credential, today).state if credential is not None else None
-    certified = credential is not None and credential.valid_until is not None and state in (VALID, LAPSED)
-    if not certified and not inputs.raw:
-        return None
-    if certified:
-        assert credential is not None and credential.valid_until is not None
-        program_id, as_of = RECERTIFICATION, credential.valid_until
-    else:
-        program_id, as_of = APPLICATION, today
-    program = load_program(program_id)
-    audited = audits.audited_inputs(program, inputs, as_of, None, today)
-    result, outlook = audited.audit, audited.report["outlook"]
-    counted, required = _counted_total(result)
-    deadline: dt.date | None = as_of if certified else None
-    if certified and state == LAPSED:
-        status = Standing.Status.LAPSED
-    elif certified:
-        if result.complete:
-            status = Standing.Status.COMPLETE
-        elif (as_of - today).days <= HORIZON_DAYS:
-            status = Standing.Status.EXPIRING
-        else:
-            on_pace = bool((outlook.get("deadline") or {}).get("on_pace"))
-            status = Standing.Status.ON_PACE if on_pace else Standing.Status.BEHIND
-    else:
-        ageing = outlook.get("ageing_out") or {}
-        leaves = ageing.get("incomplete_from")
-        if result.complete and leaves:
-            status, deadline = Standing.Status.EXPIRING, dt.date.fromisoformat(leaves)
-        elif result.complete:
-            status = Standing.Status.COMPLETE
-        else:
-            status = Standing.Status.ON_PACE if _last_year(inputs, result, today) >= result.hours_needed else (
-                Standing.Status.BEHIND)  # fmt: skip
-    return Found(program_id, str(status), round(counted, 2), round(required, 2), round(result.hours_needed, 2),
-                 deadline, as_of, len(inputs.raw))  # fmt: skip
-
-
-def _last_year(inputs: audits.Inputs, result: Any, today: dt.date) -> float:
-    """Hours the audit counted from records dated in the twelve months up to today."""
-    since = today - dt.timedelta(days=365)
-    dated = {}
-    for row in inputs.rows():
-        dated[str(row["id"])] = dt.date.fromisoformat(row["date"])
-    return sum(p.hours for p in result.allocations if since < dated.get(p.record, dt.date.min) <= today)
-
-
-def search_text(name: str, email: str) -> str:
-    """What the dashboard's search looks in: the name and the e-mail, case-folded."""
-    return f"{name} {email}".casefold()[:460]
-
-
 def refresh_person(person: Person, today: dt.date | None = None) -> Standing | None:
-    """Write the person's standing as it is today (or remove it when they pursue nothing)."""
+    """Write the person's standing as it is today (or remove it when they pursue nothing), on the careful path."""
     today = today or timezone.localdate()
     found = assess(person, today)
     with transaction.atomic():
@@ -158,34 +73,28 @@ def refresh_person(person: Person, today: dt.date | None = None) -> Standing | N
             Standing.objects.filter(person=person).delete()
             return None
         Standing.objects.filter(person=person).exclude(program=found.program).delete()
+        values = standing_fields(person.name, person.email, found)
+        del values["program"]
         standing, _ = Standing.objects.update_or_create(
-            person=person,
-            program=found.program,
-            defaults={
-                "status": found.status,
-                "name": person.name or person.email,
-                "email": person.email,
-                "search": search_text(person.name, person.email),
-                "counted_hours": found.counted_hours,
-                "required_hours": found.required_hours,
-                "hours_needed": found.hours_needed,
-                "deadline": found.deadline,
-                "as_of": found.as_of,
-                "records": found.records,
-                "audited_at": timezone.now(),
-            },
+            person=person, program=found.program, defaults={**values, "audited_at": timezone.now()}
         )
     return standing
 
 
+def assess(person: Person, today: dt.date) -> Found | None:
+    """The person's standing today on the careful path, or None for someone who pursues nothing."""
+    return assess_inputs(audits.read_inputs(person), creds.current_credential(person), today)
+
+
 def refresh_outdated(limit: int = REFRESH_ON_VIEW, today: dt.date | None = None) -> tuple[int, int]:
-    """Audit again up to ``limit`` people whose records changed; returns (refreshed, still waiting)."""
+    """Audit again up to ``limit`` people whose records changed (in bulk, ``reaudit.refresh_people``); returns
+    (refreshed, still waiting)."""
     waiting = list(Outdated.objects.order_by("noted_at").values_list("person_id", flat=True)[: limit + 1])
-    people = Person.objects.in_bulk(waiting[:limit])
-    for person in people.values():
-        refresh_person(person, today)
+    if not waiting:
+        return 0, 0
+    done, _ = reaudit.refresh_people(waiting[:limit], today or timezone.localdate())
     left = Outdated.objects.count() if len(waiting) > limit else 0
-    return len(people), left
+    return done, left
 
 
 # ---- the re-audit of everyone ----------------------------------------------------------------------------------
@@ -217,22 +126,19 @@ def start_reaudit(actor: Person) -> Reaudit:
 
 @task()
 def reaudit_everyone(run_id: int, today: str | None = None) -> dict[str, Any]:
-    """Audit everyone again and write their standings, counting progress on the ``Reaudit`` row as it goes."""
+    """Audit everyone again through the batch engine's fast lane and write their standings in bulk
+    (``reaudit.refresh_people``), counting progress on the ``Reaudit`` row after each chunk."""
     run = Reaudit.objects.get(pk=run_id)
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     ids = list(everyone().values_list("pk", flat=True))
     Reaudit.objects.filter(pk=run.pk).update(state=Reaudit.State.RUNNING, total=len(ids))
-    done = changed = 0
+
+    def progress(done: int, changed: int) -> None:
+        Reaudit.objects.filter(pk=run.pk).update(done=done, changed=changed)
+
     try:
-        before = dict(Standing.objects.values_list("person_id", "status"))
-        for start in range(0, len(ids), 200):
-            people = Person.objects.in_bulk(ids[start : start + 200])
-            for pk in ids[start : start + 200]:
-                standing = refresh_person(people[pk], day)
-                changed += (standing.status if standing else None) != before.get(pk)
-                done += 1
-            Reaudit.objects.filter(pk=run.pk).update(done=done, changed=changed)
-        Standing.objects.exclude(person_id__in=ids).delete()
+        done, changed = reaudit.refresh_people(ids, day, progress)
+        Standing.objects.exclude(person_id__in=everyone().values("pk")).delete()
     except Exception as error:
         Reaudit.objects.filter(pk=run.pk).update(
             state=Reaudit.State.FAILED, error=str(error)[:300], finished_at=timezone.now()
