@@ -57,7 +57,7 @@ from training.bank import (
     read_definitions,
 )
 from training.cache import CachingEmbedder
-from training.fit import fit_softmax, fit_temperature
+from training.fit import fit_softmax, fit_temperature, forget_rows, remember_rows
 from training.leaks import check_no_heldout
 from training.real import REAL_HELDOUT_PATH, REAL_TRAIN_PATH, read_real
 
@@ -289,7 +289,8 @@ def choose_fit(
         probs = softmax(logits / temperature)
         row_nll = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None))
         nll = float(np.mean([row_nll[mask].mean() for mask in parts]))
-        cost = decision_cost(probs) if decision_cost is not None else 0.0
+        # one setting to try: nothing to choose between, so its decision cost is not worked out
+        cost = decision_cost(probs) if decision_cost is not None and len(grid) > 1 else 0.0
         report(
             f"  l2 {l2}, real weight {real_weight}, word scale {scale}: out-of-fold log-loss {nll:.4f}, "
             f"decision cost {cost:.4f}"
@@ -531,6 +532,24 @@ def train(
         sentences = [sentence for _, sentence in definitions]
         definition_vectors = session_features(embedder, sentences, sentences, sentences, hashing)
         extra = (definition_vectors, [label for label, _ in definitions])
+    # every fit below (each fold of each head, and the final ones) reads a subset of these rows
+    remember_rows(vectors if extra is None else np.vstack([vectors, extra[0]]))
+    try:
+        return _train(bank, embedder, lexicon, train_sha256, report, hashing, vectors, extra)
+    finally:
+        forget_rows()
+
+
+def _train(
+    bank: Sequence[LabelledSession],
+    embedder: Embedder,
+    lexicon: Lexicon,
+    train_sha256: str,
+    report: Callable[[str], None],
+    hashing: WordHashing,
+    vectors: Vectors,
+    extra: tuple[Vectors, list[str]] | None,
+) -> SessionModel:
     ids = [item.session.id for item in bank]
     splits = splits_of(ids, [item.site for item in bank])
     focus_rows = np.array([item.teaches_focus for item in bank])
