@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.e2e.test_credentials_browser import PASSWORD, browser, sign_in  # noqa: F401 (the fixture)
+from tests.e2e.browsing import PASSWORD, open_tab, signed_in_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def test_download_the_badge_a_stranger_verifies_it_staff_revoke_and_verify_says_revoked(
     live_server: Any,
-    browser: Any,  # noqa: F811 (the fixture imported above)
+    browser: Any,
     settings: Any,
     tmp_path: Path,
 ) -> None:
@@ -70,7 +70,7 @@ def test_download_the_badge_a_stranger_verifies_it_staff_revoke_and_verify_says_
     assert runner.invoke(app, ["keys", "create"]).exit_code == 0
 
     # the holder downloads the badge (the VC-JWT) and its JSON from the credential page
-    me = sign_in(browser, url, "maria@example.org")
+    me = signed_in_tab(browser, url, "maria@example.org")
     me.goto(f"{url}/credentials/{credential.pk}/")
     expect(me.locator("#badge")).to_contain_text("Open Badge (VC-JWT)")
     shoot(me, "1-credential-badge-desktop")
@@ -85,14 +85,14 @@ def test_download_the_badge_a_stranger_verifies_it_staff_revoke_and_verify_says_
     assert decoded["issuer"]["id"] == f"{url}/badges/issuer"
     assert decoded["credentialStatus"][0]["statusListCredential"] == f"{url}/badges/status/revocation"
 
-    small = sign_in(browser, url, "maria@example.org", width=390)
+    small = signed_in_tab(browser, url, "maria@example.org", width=390)
     small.goto(f"{url}/credentials/{credential.pk}/")
     expect(small.locator("#badge-jwt")).to_be_visible()
     shoot(small, "1-credential-badge-390")
 
     # a stranger, no account: the public check page on a desktop (file) and a phone (pasted), and the API
     for width, label in ((1280, "desktop"), (390, "390")):
-        stranger = browser.new_context(viewport={"width": width, "height": 844}).new_page()
+        stranger = open_tab(browser, viewport={"width": width, "height": 844})
         stranger.goto(f"{url}/verify/")
         if label == "desktop":
             stranger.set_input_files("#id_badge", str(badge_file))
@@ -108,7 +108,7 @@ def test_download_the_badge_a_stranger_verifies_it_staff_revoke_and_verify_says_
         assert len(json.loads(answer.read())["keys"]) == 1
 
     # staff revoke on the credential page; the badge is then revoked everywhere
-    desk = sign_in(browser, url, "staff@example.org")
+    desk = signed_in_tab(browser, url, "staff@example.org")
     desk.goto(f"{url}/credentials/{credential.pk}/")
     expect(desk.locator("#badge table.badges")).to_be_visible()
     shoot(desk, "3-credential-badge-staff-desktop")
@@ -120,13 +120,13 @@ def test_download_the_badge_a_stranger_verifies_it_staff_revoke_and_verify_says_
     said = runner.invoke(app, ["verify", str(badge_file)])
     assert said.exit_code == 1 and "rejected: revoked" in said.output
     for width, label in ((1280, "desktop"), (390, "390")):
-        stranger = browser.new_context(viewport={"width": width, "height": 844}).new_page()
+        stranger = open_tab(browser, viewport={"width": width, "height": 844})
         stranger.goto(f"{url}/verify/")
         stranger.fill("#id_token", badge_file.read_text())
         stranger.click("button[type=submit] >> text=Check")
         expect(stranger.locator("#badge-result h2")).to_have_text("Rejected: revoked")
         shoot(stranger, f"4-check-revoked-{label}")
-    phone = sign_in(browser, url, "maria@example.org", width=390)
+    phone = signed_in_tab(browser, url, "maria@example.org", width=390)
     phone.goto(f"{url}/credentials/{credential.pk}/")
     expect(phone.locator("#badge")).to_contain_text("only while the credential is valid")
     shoot(phone, "5-credential-revoked-390")

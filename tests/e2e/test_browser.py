@@ -3,50 +3,11 @@ progress against the CLM application."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.accessibility import LEAVING_FLAG
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Any]:
-    """A chromium page; missing chromium fails on CI (CI=true) and skips, saying why, elsewhere."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: run scripts/browser.sh (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        print(reason)
-        pytest.skip(reason)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page()
-            tab.add_init_script(LEAVING_FLAG)  # lets hold_still() know a following page has begun to reload
-            yield tab
-        finally:
-            browser.close()
 
 
 def test_a_demo_member_signs_in_sees_their_records_and_their_progress(live_server: Any, page: Any) -> None:

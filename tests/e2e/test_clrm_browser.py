@@ -1,6 +1,7 @@
 """End to end, CLRM: staff record a candidate's three core academies in any order (one by the form, two by a
 roster file, one roster row rejected), then the candidate signs in and reads their timeline. The test writes
-screenshots of each page at desktop width and at 390 px to docs/screenshots/clrm/."""
+screenshots of each page at desktop width and at 390 px to var/screenshots/clrm/
+(docs/screenshots/clrm/ keeps chosen copies for docs/clrm.md)."""
 
 from __future__ import annotations
 
@@ -10,36 +11,21 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import page  # noqa: F401 (the chromium page fixture)
+from tests.e2e.accessibility import DESKTOP
+from tests.e2e.browsing import shoot_both, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "clrm"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "clrm"
 
 
 def shoot(tab: Any, name: str) -> None:
-    """The page as it is, full length, at desktop width and at 390 px; then back to desktop."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("390", PHONE)):
-        tab.set_viewport_size(size)
-        path = SHOTS / f"{name}-{label}.png"
-        tab.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000, f"{path} looks empty"
-    tab.set_viewport_size(DESKTOP)
-
-
-def sign_in(tab: Any, base: str, email: str) -> None:
-    tab.goto(f"{base}/login/")
-    tab.fill("#id_username", email)
-    tab.fill("#id_password", "a-long-test-password")
-    tab.click("button[type=submit]")
+    shoot_both(tab, SHOTS, name)
 
 
 def test_staff_record_academies_in_any_order_and_the_candidate_reads_the_timeline(
     live_server: Any,
-    page: Any,  # noqa: F811 (the fixture imported above)
+    page: Any,
     tmp_path: Path,
 ) -> None:
     from django.utils import timezone

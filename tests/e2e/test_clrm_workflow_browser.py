@@ -6,7 +6,8 @@ candidate reads them and submits a Word draft, the reviewer accepts it; the cand
 certificate, verification page), and staff find them in the bulletin queue and the recognition list.
 
 Each action is dated by the workflow's clock (``clrm_flow.today``), moved forward between steps as the days of a
-real candidacy pass. Screenshots of each page, at desktop width and at 390 px, go to docs/screenshots/clrm/.
+real candidacy pass. Screenshots of each page, at desktop width and at 390 px, go to var/screenshots/clrm/
+(docs/screenshots/clrm/ keeps chosen copies for docs/clrm.md).
 """
 
 from __future__ import annotations
@@ -17,42 +18,22 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import page  # noqa: F401 (the chromium page fixture)
+from tests.e2e.accessibility import DESKTOP
+from tests.e2e.browsing import PASSWORD, shoot_both, sign_in
 from tests.integration.clrm_flow_support import EXE_BYTES, START, docx_bytes, install_clock, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "clrm"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "a-long-test-password"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "clrm"
 
 
 def shoot(tab: Any, name: str) -> None:
-    """The page as it is, full length, at desktop width and at 390 px; then back to desktop."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("390", PHONE)):
-        tab.set_viewport_size(size)
-        path = SHOTS / f"{name}-{label}.png"
-        tab.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000, f"{path} looks empty"
-        width = tab.evaluate("document.documentElement.scrollWidth")
-        assert width <= size["width"], f"{name} at {label}: the page is {width} px wide, wider than the screen"
-    tab.set_viewport_size(DESKTOP)
-
-
-def sign_in(tab: Any, base: str, email: str) -> None:
-    if tab.locator("button.link >> text=Sign out").count():
-        tab.click("button.link >> text=Sign out")
-    tab.goto(f"{base}/login/")
-    tab.fill("#id_username", email)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("button[type=submit]")
+    shoot_both(tab, SHOTS, name, fits=True)
 
 
 def test_a_candidate_walks_from_the_first_academy_to_the_certificate(
     live_server: Any,
-    page: Any,  # noqa: F811 (the fixture imported above)
+    page: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     settings: Any,

@@ -8,53 +8,22 @@ var/screenshots/credentials/ for a person to look at.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.browsing import PASSWORD, open_tab, signed_in_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "credentials"
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: run scripts/browser.sh (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def sign_in(browser: Any, url: str, email: str, width: int = 1280) -> Any:
-    page = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True).new_page()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    return page
 
 
 def shoot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
@@ -77,7 +46,7 @@ def test_apply_approve_certify_download_verify_and_revoke(live_server: Any, brow
     url = live_server.url
 
     # the member: the audit is complete, so the Progress page offers to apply
-    me = sign_in(browser, url, "maria@example.org")
+    me = signed_in_tab(browser, url, "maria@example.org")
     me.click("nav >> text=Progress")
     expect(me.locator("#next-step")).to_contain_text("No credential yet")
     me.select_option("#id_program", "clm-application")
@@ -95,7 +64,7 @@ def test_apply_approve_certify_download_verify_and_revoke(live_server: Any, brow
     expect(me.locator("h1")).to_contain_text("Exam application: submitted")
 
     # staff approve, then record the exam pass
-    staff = sign_in(browser, url, "staff@example.org")
+    staff = signed_in_tab(browser, url, "staff@example.org")
     staff.click("nav >> text=Applications")
     staff.click("table.applications a")
     staff.check("#id_decision_0")
@@ -124,7 +93,7 @@ def test_apply_approve_certify_download_verify_and_revoke(live_server: Any, brow
 
     # a stranger verifies, on a desktop and a phone
     for width, label in ((1280, "desktop"), (390, "390")):
-        stranger = browser.new_context(viewport={"width": width, "height": 844}).new_page()
+        stranger = open_tab(browser, viewport={"width": width, "height": 844})
         stranger.goto(verify_url)
         expect(stranger.locator("#verification h1")).to_contain_text("Maria Okafor: valid")
         expect(stranger.locator("#verification")).not_to_contain_text("maria@example.org")
@@ -136,11 +105,11 @@ def test_apply_approve_certify_download_verify_and_revoke(live_server: Any, brow
     expect(staff.locator("h1")).to_contain_text(": revoked")
     expect(staff.locator("#history")).to_contain_text("Breach of the Code of Ethics")
     for width, label in ((1280, "desktop"), (390, "390")):
-        stranger = browser.new_context(viewport={"width": width, "height": 844}).new_page()
+        stranger = open_tab(browser, viewport={"width": width, "height": 844})
         stranger.goto(verify_url)
         expect(stranger.locator("#verification h1")).to_contain_text("Maria Okafor: revoked")
         expect(stranger.locator("#verification")).not_to_contain_text("Breach")
         shoot(stranger, f"6-verify-revoked-{label}")
-    phone = sign_in(browser, url, "maria@example.org", width=390)
+    phone = signed_in_tab(browser, url, "maria@example.org", width=390)
     phone.goto(f"{url}/progress/")
     shoot(phone, "7-progress-revoked-390")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.accessibility import DESKTOP, LEAVING_FLAG, PHONE, assert_accessible, assert_fits, shoot
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.accessibility import DESKTOP, PHONE, assert_accessible, assert_fits, shoot
+from tests.e2e.browsing import open_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -159,27 +159,6 @@ class World:
         }
 
 
-@pytest.fixture
-def chromium(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Any]:
-    import os
-
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: run scripts/browser.sh (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def _visit(tab: Any, url: str) -> None:
     """Go to the page; once more if a page that follows a task reloaded itself just as we left it."""
     try:
@@ -219,7 +198,7 @@ def _pages(world: World) -> list[tuple[str, str]]:
 
 
 def test_every_page_as_every_role_has_no_serious_axe_violation_and_fits_a_390_px_phone(
-    live_server: Any, chromium: Any
+    live_server: Any, browser: Any
 ) -> None:
     world = World()
     pages = _pages(world)
@@ -227,9 +206,7 @@ def test_every_page_as_every_role_has_no_serious_axe_violation_and_fits_a_390_px
     problems: list[str] = []
     checked = 0
     for role in ROLES:
-        context = chromium.new_context(viewport=DESKTOP)
-        context.add_init_script(LEAVING_FLAG)  # hold_still() (in shoot) then knows a following page began to reload
-        tab = context.new_page()
+        tab = open_tab(browser, viewport=DESKTOP)
         if role != "anonymous":
             from certcredit.services.demo import ACCOUNTS
 
@@ -261,7 +238,7 @@ def test_every_page_as_every_role_has_no_serious_axe_violation_and_fits_a_390_px
                     problems.append(str(error))
                 shoot(tab, "pages", f"{role}-{shown}-{label}")
                 checked += 1
-        context.close()
+        tab.context.close()
     print(f"checked {checked} page views")
     assert not problems, "\n\n".join(problems)
     assert checked > 40

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.accessibility import DESKTOP, PHONE
-from tests.e2e.test_credentials_browser import PASSWORD, browser  # noqa: F401 (the fixture)
+from tests.e2e.browsing import PASSWORD, open_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,14 +50,14 @@ RING = """() => {
 
 def test_keyboard_users_skip_to_the_content_and_always_see_where_the_focus_is(
     live_server: Any,
-    browser: Any,  # noqa: F811 (the fixture imported above)
+    browser: Any,
 ) -> None:
     from playwright.sync_api import expect
 
     from certcredit.services.people import ensure_person
 
     ensure_person("sam@example.org", "Sam Staff", PASSWORD, ("staff",))
-    page = browser.new_context(viewport=DESKTOP).new_page()
+    page = open_tab(browser, viewport=DESKTOP)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "sam@example.org")
     page.fill("#id_password", PASSWORD)
@@ -85,14 +85,14 @@ def test_keyboard_users_skip_to_the_content_and_always_see_where_the_focus_is(
 
 def test_on_a_phone_the_menu_opens_from_its_button_and_escape_closes_it(
     live_server: Any,
-    browser: Any,  # noqa: F811 (the fixture imported above)
+    browser: Any,
 ) -> None:
     from playwright.sync_api import expect
 
     from certcredit.services.people import ensure_person
 
     ensure_person("mo@example.org", "Mo Member", PASSWORD)
-    page = browser.new_context(viewport=PHONE).new_page()
+    page = open_tab(browser, viewport=PHONE)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "mo@example.org")
     page.fill("#id_password", PASSWORD)

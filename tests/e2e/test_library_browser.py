@@ -10,35 +10,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import page  # noqa: F401 (the chromium page fixture)
+from tests.e2e.accessibility import DESKTOP
+from tests.e2e.browsing import PASSWORD, shoot_both, sign_in
 from tests.library_files import docx_bytes, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "library"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "a-long-test-password"
 
 
 def shoot(tab: Any, name: str) -> None:
-    """The page as it is, full length, at desktop width and at 390 px; then back to desktop."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("390", PHONE)):
-        tab.set_viewport_size(size)
-        path = SHOTS / f"{name}-{label}.png"
-        tab.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000, f"{path} looks empty"
-        # nothing wider than the screen: the page does not scroll sideways on a phone
-        assert tab.evaluate("document.documentElement.scrollWidth") <= size["width"], f"{name} at {label}"
-    tab.set_viewport_size(DESKTOP)
-
-
-def sign_in(tab: Any, base: str, email: str) -> None:
-    tab.goto(f"{base}/login/")
-    tab.fill("#id_username", email)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("button[type=submit]")
+    shoot_both(tab, SHOTS, name, fits=True)
 
 
 def shelve(staff: Any, author: Any) -> None:
@@ -65,7 +47,7 @@ def shelve(staff: Any, author: Any) -> None:
 
 def test_staff_import_the_member_list_and_a_current_member_searches_and_reads_a_paper(
     live_server: Any,
-    page: Any,  # noqa: F811 (the fixture imported above)
+    page: Any,
     tmp_path: Path,
     settings: Any,
 ) -> None:

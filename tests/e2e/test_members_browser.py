@@ -8,18 +8,15 @@ at (docs/members.md shows some of them)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.browsing import open_tab
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "members"
 WIDTHS = {"desktop": 1280, "phone": 390}
 TODAY = dt.date.today()
@@ -30,24 +27,9 @@ def day(offset: int) -> str:
 
 
 @pytest.fixture(params=sorted(WIDTHS))
-def tab(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[tuple[Any, str]]:
-    """A chromium page at the width named by the parameter; missing chromium fails on CI and skips elsewhere."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: run scripts/browser.sh (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": WIDTHS[request.param], "height": 900})
-            yield page, request.param
-        finally:
-            browser.close()
+def tab(request: pytest.FixtureRequest, browser: Any) -> tuple[Any, str]:
+    """A chromium page at the width named by the parameter."""
+    return open_tab(browser, viewport={"width": WIDTHS[request.param], "height": 900}), request.param
 
 
 def shot(page: Any, width: str, name: str) -> None:

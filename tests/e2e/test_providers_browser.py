@@ -15,15 +15,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.accessibility import assert_accessible, assert_fits, hold_still
-from tests.e2e.test_browser import page  # noqa: F401 (the chromium page fixture)
+from tests.e2e.accessibility import DESKTOP, PHONE, assert_accessible, assert_fits, hold_still
+from tests.e2e.browsing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "providers"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "a-long-test-password"
 MAX_HEIGHT = 2400
 
 DRAFTING = "Plain-English Drafting for Firm Policies"
@@ -94,13 +91,6 @@ def shoot(tab: Any, name: str) -> None:
     tab.set_viewport_size(DESKTOP)
 
 
-def sign_in(tab: Any, base: str, email: str) -> None:
-    tab.goto(f"{base}/login/")
-    tab.fill("#id_username", email)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("button[type=submit]")
-
-
 class HeldEvaluator:
     """The shipped evaluator, held before its second batch until the test has seen the first one counted."""
 
@@ -142,7 +132,7 @@ def run_worker(held: HeldEvaluator, errors: list[BaseException]) -> threading.Th
 
 def test_a_provider_submits_200_sessions_disputes_publishes_and_downloads_the_credit_form(
     live_server: Any,
-    page: Any,  # noqa: F811 (the fixture imported above)
+    page: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.accessibility import DESKTOP, PHONE, assert_accessible, assert_fits, shoot
-from tests.e2e.test_credentials_browser import PASSWORD, browser  # noqa: F401 (the fixture)
+from tests.e2e.browsing import PASSWORD, open_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def people() -> None:
 @pytest.mark.parametrize(("label", "size"), [("desktop", DESKTOP), ("390", PHONE)])
 def test_staff_filter_the_dashboard_to_behind_export_it_reaudit_and_spot_check(
     live_server: Any,
-    browser: Any,  # noqa: F811 (the fixture imported above)
+    browser: Any,
     label: str,
     size: dict[str, int],
 ) -> None:
@@ -56,7 +56,7 @@ def test_staff_filter_the_dashboard_to_behind_export_it_reaudit_and_spot_check(
     from certcredit.store.standings.models import Reaudit
 
     people()
-    page = browser.new_context(viewport=size, accept_downloads=True).new_page()
+    page = open_tab(browser, viewport=size, accept_downloads=True)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "sam@example.org")
     page.fill("#id_password", PASSWORD)

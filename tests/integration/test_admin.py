@@ -199,3 +199,24 @@ def test_a_password_changed_in_the_admin_is_in_the_history_without_the_hash(clie
     assert member.check_password("another-long-password")
     entry = HistoryEntry.objects.get(object_type="accounts.person", action="change password")
     assert entry.actor_label == staff.email and "password" not in entry.after
+
+
+def test_every_admin_of_certcredits_rows_writes_the_history_or_refuses_every_add_change_and_delete(make_person) -> None:
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from certcredit.store.admin_history import HistoryAdmin, ReadOnlyAdmin
+
+    request = RequestFactory().get("/admin/")
+    request.user = make_person("root@example.org", "staff")
+    request.user.is_superuser = True  # may do anything an admin allows: the read-only ones still refuse
+    ours = {model: found for model, found in admin.site._registry.items() if model.__module__.startswith("certcredit.")}
+    read_only = [found for found in ours.values() if isinstance(found, ReadOnlyAdmin)]
+    expected = {"CandidateAdmin", "MembershipAdmin", "CredentialAdmin", "SubmissionAdmin", "ImportRunAdmin"}
+    assert {type(a).__name__ for a in read_only} >= expected | {"HistoryEntryAdmin"}
+    assert all(isinstance(found, HistoryAdmin | ReadOnlyAdmin) for found in ours.values())
+    for found in read_only:
+        assert found.has_view_permission(request), found
+        refused = (found.has_add_permission(request), found.has_change_permission(request),
+                   found.has_delete_permission(request))  # fmt: skip
+        assert refused == (False, False, False), found

@@ -62,6 +62,25 @@ class Store:
             cursor.execute(sql)
             return cursor.fetchall()
 
+    def writing_records(self, wal_before: int) -> bool:
+        """Another process's open transaction is writing records: on PostgreSQL it holds the lock an INSERT or COPY
+        into the records table takes; on SQLite its uncommitted pages have grown the write-ahead log by over 256 KB
+        since ``wal_before`` bytes (``wal_size``)."""
+        if connection.vendor == "sqlite":
+            return self.wal_size() > wal_before + (256 << 10)
+        return bool(
+            self.query(
+                "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'records_record'"
+                " AND l.mode = 'RowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid()"
+            )
+        )
+
+    def wal_size(self) -> int:
+        if connection.vendor != "sqlite":
+            return 0
+        wal = Path(f"{self.file}-wal")
+        return wal.stat().st_size if wal.exists() else 0
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
@@ -121,13 +140,16 @@ def test_a_killed_import_leaves_its_started_run_and_none_of_its_records(store: S
     command = [str(ROOT / ".venv" / "bin" / "certcredit"), "import", "records", str(path), "--person", EMAIL]
     if not Path(command[0]).exists():
         command[0:1] = [sys.executable, "-m", "certcredit"]
+    wal_before = store.wal_size()
     process = subprocess.Popen(command, env=store.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while not store.query("SELECT id FROM records_importrun") and time.monotonic() < deadline:
+        # killed once its one transaction is writing records (not after a fixed time, which a fast machine could
+        # outrun and a slow one not reach): 150,000 rows take several seconds more
+        deadline = time.monotonic() + 300
+        while not (store.query("SELECT id FROM records_importrun") and store.writing_records(wal_before)):
             assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-            time.sleep(0.05)
-        time.sleep(1.5)  # well inside the import's one transaction: 150,000 rows take several seconds
+            assert time.monotonic() < deadline, "the import did not begin writing records within 300 s"
+            time.sleep(0.02)
         assert process.poll() is None, "the import ended before it could be killed: give it a bigger file"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)

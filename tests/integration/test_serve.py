@@ -11,7 +11,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -48,12 +47,6 @@ class Server:
             connection.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def environment(var: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CERTCREDIT_DEBUG")}
     env.update(CERTCREDIT_VAR=str(var), CERTCREDIT_SECRET_KEY="test-only-" + "k" * 40)
@@ -69,19 +62,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert subprocess.run([BIN / "certcredit", "demo"], **run).returncode == 0  # type: ignore[call-overload]
     made = subprocess.run([BIN / "certcredit", "token", "create", "member@example.org"], **run)  # type: ignore[call-overload]
     assert made.returncode == 0, made.stderr
-    port = free_port()
     log = (folder / "server.log").open("w")
+    # port 0: the kernel gives the server a free port as it binds (a port found free beforehand could be taken by
+    # then); gunicorn names it in its log
     process = subprocess.Popen(
-        [BIN / "certcredit", "serve", "--port", str(port), "--workers", "2"],
+        [BIN / "certcredit", "serve", "--port", "0", "--workers", "2"],
         env=env,
         cwd=folder,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    started = Server(port, made.stdout.strip(), folder / "var" / "certcredit.sqlite3")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
+        while not (bound := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", (folder / "server.log").read_text())):
+            assert process.poll() is None, (folder / "server.log").read_text()
+            assert time.monotonic() < deadline, "the server did not bind within 120 s"
+            time.sleep(0.1)
+        started = Server(int(bound.group(1)), made.stdout.strip(), folder / "var" / "certcredit.sqlite3")
         while True:
             try:
                 if started.request("GET", "/api/health")[0] == 200:
@@ -89,7 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             except OSError:
                 pass
             assert process.poll() is None, (folder / "server.log").read_text()
-            assert time.monotonic() < deadline, "the server did not answer within 60 s"
+            assert time.monotonic() < deadline, "the server did not answer within 120 s"
             time.sleep(0.2)
         yield started
     finally:

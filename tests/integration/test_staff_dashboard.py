@@ -83,7 +83,9 @@ def test_statuses_for_the_application_follow_the_records_hand_checked(make_perso
 
 
 def certified(person, staff) -> Credential:
-    give(person, [(45, c, 120) for c in FIVE])
+    """Certified with an exam passed 10 days ago; the application's records are older than the first cycle, whatever
+    today is: the anniversary (the nearest June 30 or November 30) is at most 106 days before the exam."""
+    give(person, [(200, c, 120) for c in FIVE])
     application = creds.apply(person, person, creds.Kind.EXAM, ATTEST)
     creds.decide(staff, application, True)
     credential = creds.current_credential(person)

@@ -249,6 +249,74 @@ def test_input_from_a_pipe_goes_through_the_pipeline_in_order(tmp_path: Path, mo
     assert [m for p in parts for m in p.messages] == messages
 
 
+def test_the_workers_run_in_processes_of_their_own_while_this_process_has_other_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A pool forked from a threaded process can hang for ever (a child inherits a lock another thread held), so the
+    workers come from a fork server, and do so whatever threads this process has (a lock held by another thread
+    throughout, here): the parts are audited by live worker processes, never by this one, and the output is the
+    careful path's."""
+    import multiprocessing
+    import threading
+
+    monkeypatch.setattr(workers, "CHUNK_BYTES", 700)
+    path = tmp_path / "people.jsonl"
+    data = _people_file(path, 50)
+    defaults = _BatchDefaults("clm-recertification", None, None, str(path))
+    held = threading.Lock()
+    release = threading.Event()
+
+    def hold() -> None:
+        with held:
+            release.wait(timeout=600)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    children: list[int] = []
+
+    def emit(part: workers.ChunkResult) -> None:
+        children.append(len(multiprocessing.active_children()))
+
+    try:
+        assert threading.active_count() > 1 and held.locked()
+        assert workers._context().get_start_method() == "forkserver"
+        workers.run(path, defaults, 2, 0, emit)
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    assert children and min(children) >= 2  # every part arrived while the two workers were alive
+    assert workers._WORKER is None  # this process audited nothing itself
+    assert capfdbinary.readouterr().out == careful(data, 1, defaults)[0]
+
+
+def test_the_command_line_forks_its_workers_itself_having_one_thread_and_writes_the_careful_paths_bytes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "people.jsonl"
+    data = _people_file(path, 50)
+    script = textwrap.dedent(
+        """
+        import sys
+        from certcredit.cli import audit_batch, main, workers
+        audit_batch.SMALL_FILE_BYTES = 0
+        workers.CHUNK_BYTES = 700
+        sys.stderr.write(f"START={workers._context().get_start_method()}\\n")
+        sys.argv = ["certcredit", *sys.argv[1:]]
+        try:
+            main()
+        except SystemExit as done:
+            sys.stderr.write(f"EXIT={done.code}\\n")
+        """
+    )
+    args = ["audit", str(path), "--batch", "--program", "clm-recertification", "--workers", "2"]
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, check=False, timeout=300)
+    defaults = _BatchDefaults("clm-recertification", None, None, str(path))
+    output, messages, _ = careful(data, 1, defaults)
+    assert b"START=fork\n" in done.stderr and b"EXIT=2\n" in done.stderr, done.stderr
+    assert done.stdout == output
+    assert done.stderr.count(b"certcredit audit: ") == len(messages) > 0
+
+
 @pytest.mark.parametrize(
     ("argv", "taken"),
     [

@@ -339,10 +339,11 @@ def progress_json(
     check_may_see_records_of(viewer, person)
     program = _checked_program(program_id, as_of, specialty)
     inputs, today = read_inputs(person), today or dt.date.today()
-    body = cache.get(inputs.key(program.id, as_of, specialty, today, cycle_start) + ":json")
+    key = inputs.key(program.id, as_of, specialty, today, cycle_start)
+    body = cache.get(key + ":json")
     if isinstance(body, bytes):  # the JSON alone: no audit object to unpickle
         return body
-    return audited_inputs(program, inputs, as_of, specialty, today, cycle_start).json
+    return _audited(key, program, inputs, as_of, specialty, today, cycle_start).json
 
 
 def progress_report(
@@ -401,7 +402,21 @@ def audited_inputs(
 ) -> Audited:
     """The audit of ``inputs``, from the cache when the same inputs were audited before, else audited and kept
     (no expiry: other inputs make another key)."""
-    key = inputs.key(program.id, as_of, specialty, today, cycle_start)
+    return _audited(inputs.key(program.id, as_of, specialty, today, cycle_start), program, inputs, as_of, specialty,
+                    today, cycle_start)  # fmt: skip
+
+
+def _audited(
+    key: str,
+    program: CompiledProgram,
+    inputs: Inputs,
+    as_of: dt.date,
+    specialty: str | None,
+    today: dt.date,
+    cycle_start: dt.date | None,
+) -> Audited:
+    """``audited_inputs`` for inputs whose cache key (``Inputs.key``) is known: read once, the digest is not
+    computed again."""
     found = cache.get(key)
     if isinstance(found, Audited):
         return found

@@ -1,7 +1,8 @@
 """Admin changes go through the same history as everything else: who, when, before and after.
 
 ``HistoryAdmin`` writes an entry for every save, delete and bulk delete of its model and for every object an
-inline adds, changes or removes; each admin in certcredit's apps is one (or refuses the change altogether).
+inline adds, changes or removes; each admin in certcredit's apps is one, or a ``ReadOnlyAdmin``, which refuses
+every change (the rows it shows change only through the services, which write the history themselves).
 """
 
 from __future__ import annotations
@@ -56,3 +57,16 @@ class HistoryAdmin(admin.ModelAdmin):
             for obj in formset.deleted_objects:
                 gone = before.get(obj.pk) or history.snapshot(obj)
                 history.record_change(request.user, "delete", obj, gone, note=f"admin, with {form.instance}")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A ModelAdmin that shows its rows and refuses to add, change or delete any: staff only look."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

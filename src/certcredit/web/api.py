@@ -628,7 +628,8 @@ def record_out(r: Any) -> dict[str, Any]:
     }
 
 
-def _session_out(s: Any) -> dict[str, Any]:
+def session_fields(s: Any) -> dict[str, Any]:
+    """What every API shows of a session (the catalogue's ``SessionOut``, the provider's sessions)."""
     return {
         "id": s.pk,
         "title": s.title,
@@ -637,6 +638,12 @@ def _session_out(s: Any) -> dict[str, Any]:
         "minutes": s.minutes,
         "time": s.time_text,
         "format": s.format,
+    }
+
+
+def _session_out(s: Any) -> dict[str, Any]:
+    return {
+        **session_fields(s),
         "provider": s.provider.name if s.provider else None,
         "category": s.category or None,
         "subject_area": s.subject_area or None,

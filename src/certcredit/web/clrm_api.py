@@ -9,6 +9,8 @@ one is; an action they may not take is 403; a request the workflow refuses is 42
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import FileResponse, Http404, HttpRequest
@@ -29,6 +31,18 @@ Name = Annotated[Text, Field(min_length=1, max_length=200)]
 
 def _invalid(error: flow.FlowInvalid) -> InvalidField:
     return InvalidField(error.field or "body", str(error))
+
+
+@contextmanager
+def _step() -> Iterator[None]:
+    """How every step answers what the services refuse: an object the viewer may not see (or that does not exist)
+    is 404; a step the workflow refuses is 422 with the field at fault."""
+    try:
+        yield
+    except clrm.NotFound:
+        raise Http404 from None
+    except flow.FlowInvalid as error:
+        raise _invalid(error) from None
 
 
 class ArbitratorOut(Schema):
@@ -227,10 +241,8 @@ def list_arbitrators(request: HttpRequest) -> list[dict[str, Any]]:  # noqa: ARG
 @api.post("/clrm/arbitrators", response={201: ArbitratorOut, **ERRORS}, tags=TAGS)
 def add_arbitrator(request: HttpRequest, body: ArbitratorIn) -> Status[dict[str, Any]]:
     """Add an arbitrator (staff and approvers; 403 for anyone else); 422 `name` for one already there."""
-    try:
+    with _step():
         made = flow.add_arbitrator(request.auth, body.name, body.location, body.case_kinds)
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
     return Status(201, _arbitrator_out(made))
 
 
@@ -247,10 +259,9 @@ def my_proposals(request: HttpRequest) -> list[dict[str, Any]]:
 def propose(request: HttpRequest, body: ProposalIn) -> Status[dict[str, Any]]:
     """Propose your arbitrator(s) and paper type (candidates; 404 if you are not one). 422 for an arbitrator not in
     the registry, or while a proposal waits or after one was approved."""
-    try:
-        made = flow.propose(request.auth, _own(request), body.arbitrators, body.paper_type, body.note)
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
+    candidate = _own(request)
+    with _step():
+        made = flow.propose(request.auth, candidate, body.arbitrators, body.paper_type, body.note)
     return Status(201, _proposal_out(made))
 
 
@@ -265,14 +276,9 @@ def proposal_queue(request: HttpRequest) -> list[dict[str, Any]]:
 def decide(request: HttpRequest, proposal_id: int, body: DecisionIn) -> dict[str, Any]:
     """Approve (the approval event, dated today) or decline with a `reason` (approvers; 403 for anyone else). The
     warnings shown are kept with the decision; they never block it."""
-    try:
+    with _step():
         proposal = flow.proposal_seen_by(request.auth, proposal_id)
-    except clrm.NotFound:
-        raise Http404 from None
-    try:
         decided = flow.decide_proposal(request.auth, proposal, body.approve, body.reason)
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
     return _proposal_out(decided)
 
 
@@ -288,10 +294,8 @@ def list_orientations(request: HttpRequest) -> list[dict[str, Any]]:  # noqa: AR
 @api.post("/clrm/orientations", response={201: OrientationOut, **ERRORS}, tags=TAGS)
 def schedule(request: HttpRequest, body: OrientationIn) -> Status[dict[str, Any]]:
     """Schedule an orientation (staff; 403 for anyone else)."""
-    try:
+    with _step():
         made = flow.schedule_orientation(request.auth, body.date, body.place, body.capacity, body.note)
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
     return Status(201, _orientation_out(made))
 
 
@@ -300,23 +304,17 @@ def enrol(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
     """Enrol yourself (candidates; 404 if you are not one, or for an unknown session); 422 when the session is
     past, full, or you are already enrolled."""
     candidate = _own(request)
-    try:
+    with _step():
         session = flow.session_by_id(session_id)
         made = flow.enrol_orientation(request.auth, candidate, session)
-    except clrm.NotFound:
-        raise Http404 from None
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
     return Status(201, _enrolment_out(made))
 
 
 @api.get("/clrm/orientations/{session_id}/enrolments", response={200: list[EnrolmentOut], **ERRORS}, tags=TAGS)
 def enrolled(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     """Who enrolled in a session (staff; 403 for anyone else)."""
-    try:
+    with _step():
         session = flow.session_by_id(session_id)
-    except clrm.NotFound:
-        raise Http404 from None
     return [_enrolment_out(e) for e in flow.enrolments_in(request.auth, session)]
 
 
@@ -324,13 +322,9 @@ def enrolled(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
 def attended(request: HttpRequest, enrolment_id: int) -> dict[str, Any]:
     """Record that the enrolled candidate attended (staff; 403 for anyone else): the orientation event on the
     session's day. 422 before the session's day or when already recorded."""
-    try:
+    with _step():
         enrolment = flow.enrolment_by_id(request.auth, enrolment_id)
         done = flow.record_attendance(request.auth, enrolment)
-    except clrm.NotFound:
-        raise Http404 from None
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
     return _enrolment_out(done)
 
 
@@ -341,10 +335,8 @@ def attended(request: HttpRequest, enrolment_id: int) -> dict[str, Any]:
 def papers(request: HttpRequest, candidate_id: int) -> list[dict[str, Any]]:
     """A candidate's drafts, newest first, each judged by the engine and with its review rounds (the candidate,
     paper reviewers and staff; 404 for anyone else, as for an unknown id)."""
-    try:
+    with _step():
         candidate = flow.candidate_with_papers_seen_by(request.auth, candidate_id)
-    except clrm.NotFound:
-        raise Http404 from None
     return [_paper_out(j) for j in flow.judged_papers(request.auth, candidate)]
 
 
@@ -363,10 +355,8 @@ def upload(
     if file.size is not None and file.size > flow.MAX_PAPER_BYTES:
         raise InvalidField("file", f"{file.name} is larger than {flow.MAX_PAPER_BYTES // 1048576} MB")
     data = file.read(flow.MAX_PAPER_BYTES + 1)
-    try:
+    with _step():
         made = flow.submit_paper(request.auth, candidate, title, summary, paper_type, file.name or "", data)
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
     judged = next(j for j in flow.judged_papers(request.auth, candidate) if j.version.pk == made.pk)
     return Status(201, _paper_out(judged))
 
@@ -374,10 +364,8 @@ def upload(
 @api.get("/clrm/papers/{paper_id}/file", response={200: None, **ERRORS}, tags=TAGS)
 def paper_file(request: HttpRequest, paper_id: int) -> FileResponse:
     """The draft's file as uploaded (the candidate, paper reviewers and staff; 404 for anyone else)."""
-    try:
+    with _step():
         version = flow.paper_seen_by(request.auth, paper_id)
-    except clrm.NotFound:
-        raise Http404 from None
     return _file_response(version)
 
 
@@ -412,14 +400,9 @@ def review(request: HttpRequest, paper_id: int, body: ReviewIn) -> Status[dict[s
     """Accept the draft, or return it for revision or more research with `comments` (paper reviewers; 403 for
     anyone else). Acceptance certifies the candidate (certificate, verification, badge), queues the bulletin
     feature and adds them to the next Annual Conference's recognition list. 422 for a draft not waiting."""
-    try:
+    with _step():
         version = flow.paper_seen_by(request.auth, paper_id)
-    except clrm.NotFound:
-        raise Http404 from None
-    try:
         made = flow.review_paper(request.auth, version, body.outcome, body.comments)
-    except flow.FlowInvalid as error:
-        raise _invalid(error) from None
     return Status(201, _review_out(made))
 
 

@@ -15,23 +15,44 @@ from certcredit.services.records import EVIDENCE_SUFFIXES
 from certcredit.services.reviews import NOTE_LIMIT
 from certcredit.values.vocabulary import CATEGORY_NAMES, SUBJECT_AREA_NAMES, TOPIC_NAMES
 
+#: the file kinds (``io.readers.detect_format``) of rows with any keys, and of tables (one row a line, no iCalendar)
+ROW_FILES = ("csv", "json", "jsonl", "ics")
+TABLE_FILES = ("csv", "json", "jsonl")
+_SUFFIXES = {"csv": (".csv",), "json": (".json",), "jsonl": (".jsonl", ".ndjson"), "ics": (".ics",)}
+
+
+class DataFileField(forms.FileField):
+    """An uploaded data file: at most ``FILE_UPLOAD_MAX_BYTES``, of one of ``kinds`` by its name (the file picker
+    offers those suffixes). Its rows are read and checked by the services."""
+
+    def __init__(self, *, kinds: tuple[str, ...] = ROW_FILES, **kwargs: Any) -> None:
+        self.kinds = kinds
+        accept = ",".join(suffix for kind in kinds for suffix in _SUFFIXES[kind])
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": accept}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if not upload:
+            return upload
+        upload = _not_too_big(upload)
+        try:
+            kind = detect_format(upload.name)
+        except FileFormatError:
+            kind = ""
+        if kind not in self.kinds:
+            named = [_SUFFIXES[k][0] for k in self.kinds]
+            raise forms.ValidationError(f"Use a {', '.join(named[:-1])} or {named[-1]} file.")
+        return upload
+
 
 class RecordFileForm(forms.Form):
     """A file of the member's own records (CSV, JSON, JSON Lines or iCalendar)."""
 
-    file = forms.FileField(
+    file = DataFileField(
         label="Records file",
         help_text="CSV with a header row, JSON (a list), JSON Lines or iCalendar (.ics); at most 10 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl,.ndjson,.ics"}),
     )
-
-    def clean_file(self) -> UploadedFile:
-        upload = _not_too_big(self.cleaned_data["file"])
-        try:
-            detect_format(upload.name)
-        except FileFormatError:
-            raise forms.ValidationError("Use a .csv, .json, .jsonl or .ics file.") from None
-        return upload
 
 
 class EvidenceForm(forms.Form):
@@ -185,24 +206,14 @@ class RosterForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}),
     )
-    file = forms.FileField(
+    file = DataFileField(
+        kinds=TABLE_FILES,
         label="Roster file",
         help_text="CSV with a header row and an email column (other columns are ignored), or JSON; at most 10 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl"}),
     )
 
     def clean_date(self) -> dt.date:
         return _day(self.cleaned_data["date"])
-
-    def clean_file(self) -> UploadedFile:
-        upload = _not_too_big(self.cleaned_data["file"])
-        try:
-            kind = detect_format(upload.name)
-        except FileFormatError:
-            kind = ""
-        if kind not in ("csv", "json", "jsonl"):
-            raise forms.ValidationError("Use a .csv, .json or .jsonl file.")
-        return upload
 
 
 class TokenForm(forms.Form):

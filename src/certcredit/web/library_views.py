@@ -10,19 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from certcredit.io.readers import FileFormatError, detect_format
 from certcredit.services import library, membership
 from certcredit.services.access import Forbidden, is_staff
 from certcredit.services.imports import load_upload
+from certcredit.web.forms import TABLE_FILES, DataFileField
 
 PAGE = 25
 PAPER_TYPES = (("", "Any type"), ("grievance", "Grievance arbitrations"), ("interest", "Factfinding and interest"))
@@ -43,25 +41,12 @@ class SearchForm(forms.Form):
 
 
 class MemberListForm(forms.Form):
-    file = forms.FileField(
+    file = DataFileField(
+        kinds=TABLE_FILES,
         label="Member list",
         help_text="CSV with a header row: email, from, until (YYYY-MM-DD; until empty while the membership runs); "
         "or JSON / JSON Lines with the same keys. At most 10 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl"}),
     )
-
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        limit = settings.FILE_UPLOAD_MAX_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise forms.ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
-        try:
-            kind = detect_format(upload.name)
-        except FileFormatError:
-            kind = ""
-        if kind not in ("csv", "json", "jsonl"):
-            raise forms.ValidationError("Use a .csv, .json or .jsonl file.")
-        return upload
 
 
 def _members_only(request: HttpRequest) -> None:

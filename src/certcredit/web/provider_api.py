@@ -27,6 +27,7 @@ from certcredit.web.api import (
     Text,
     api,
     decision_out,
+    session_fields,
 )
 
 TAGS = ["providers"]
@@ -293,13 +294,7 @@ def _found(lookup: Any, request: HttpRequest, *args: Any) -> Any:
 
 def _session_out(s: Any) -> dict[str, Any]:
     return {
-        "id": s.pk,
-        "title": s.title,
-        "description": s.description,
-        "date": s.date,
-        "minutes": s.minutes,
-        "time": s.time_text,
-        "format": s.format,
+        **session_fields(s),
         "submission": s.submission_id,
         "decision": decision_out(s.applying) if s.applying else None,
         "credit_hours": s.hours,

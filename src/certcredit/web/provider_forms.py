@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 
-from certcredit.io.readers import FileFormatError, detect_format
 from certcredit.services.disputes import REASON_LIMIT
 from certcredit.values.vocabulary import FORMATS
-from certcredit.web.forms import not_too_big
+from certcredit.web.forms import TABLE_FILES, DataFileField
 
 FORMAT_CHOICES = [(f, f.replace("_", " ").capitalize()) for f in FORMATS]
 
@@ -45,20 +43,11 @@ class SessionForm(forms.Form):
 
 
 class AgendaForm(forms.Form):
-    file = forms.FileField(
+    file = DataFileField(
         label="Agenda file",
         help_text="CSV with a header row, JSON (a list), JSON Lines or iCalendar (.ics), one session a row or event; "
         "at most 10 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl,.ndjson,.ics"}),
     )
-
-    def clean_file(self) -> UploadedFile:
-        upload = not_too_big(self.cleaned_data["file"])
-        try:
-            detect_format(upload.name)
-        except FileFormatError:
-            raise forms.ValidationError("Use a .csv, .json, .jsonl or .ics file.") from None
-        return upload
 
 
 class DisputeForm(forms.Form):
@@ -71,19 +60,11 @@ class DisputeForm(forms.Form):
 
 
 class SessionRosterForm(forms.Form):
-    file = forms.FileField(
+    file = DataFileField(
+        kinds=TABLE_FILES,
         label="Roster file",
         help_text="CSV with a header row and an email column (other columns are ignored), or JSON; at most 10 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl"}),
     )
-
-    def clean_file(self) -> UploadedFile:
-        upload = not_too_big(self.cleaned_data["file"])
-        try:
-            detect_format(upload.name)
-        except FileFormatError:
-            raise forms.ValidationError("Use a .csv, .json or .jsonl file.") from None
-        return upload
 
 
 class UpholdForm(forms.Form):

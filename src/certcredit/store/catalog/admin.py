@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from certcredit.store.admin_history import HistoryAdmin
+from certcredit.store.admin_history import HistoryAdmin, ReadOnlyAdmin
 from certcredit.store.catalog.models import Decision, Dispute, Program, Session, Submission
 
 
@@ -34,26 +34,16 @@ class DecisionAdmin(HistoryAdmin):
     list_filter = ("kind", "verdict")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Taken through the provider's pages and the review queue (which write the history); staff only look."""
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+# Submissions and disputes are taken through the provider's pages and the review queue (which write the history).
 
 
 @admin.register(Submission)
-class SubmissionAdmin(_ReadOnly):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ("file_name", "organization", "submitted_by", "submitted_at", "status", "added", "evaluated")
     list_filter = ("status", "organization")
 
 
 @admin.register(Dispute)
-class DisputeAdmin(_ReadOnly):
+class DisputeAdmin(ReadOnlyAdmin):
     list_display = ("session", "raised_by", "raised_at", "status", "settled_by", "settled_at")
     list_filter = ("status",)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
+from certcredit.store.admin_history import ReadOnlyAdmin
 from certcredit.store.clrm.models import (
     Arbitrator,
     BulletinFeature,
@@ -20,25 +19,14 @@ from certcredit.store.clrm.models import (
 )
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Candidate)
-class CandidateAdmin(_ReadOnly):
+class CandidateAdmin(ReadOnlyAdmin):
     list_display = ("person", "enrolled_at", "enrolled_by")
     search_fields = ("person__email", "person__name")
 
 
 @admin.register(Event)
-class EventAdmin(_ReadOnly):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("candidate", "date", "type", "academy", "recorded_by", "recorded_at", "source_file")
     list_filter = ("type", "academy")
     search_fields = ("candidate__person__email",)
@@ -48,47 +36,47 @@ class EventAdmin(_ReadOnly):
 
 
 @admin.register(Arbitrator)
-class ArbitratorAdmin(_ReadOnly):
+class ArbitratorAdmin(ReadOnlyAdmin):
     list_display = ("name", "location", "case_kinds", "added_by", "added_at")
     search_fields = ("name", "location", "case_kinds")
 
 
 @admin.register(Proposal)
-class ProposalAdmin(_ReadOnly):
+class ProposalAdmin(ReadOnlyAdmin):
     list_display = ("candidate", "paper_type", "status", "proposed_at", "decided_by", "decided_at")
     list_filter = ("status", "paper_type")
     search_fields = ("candidate__person__email",)
 
 
 @admin.register(OrientationSession)
-class OrientationSessionAdmin(_ReadOnly):
+class OrientationSessionAdmin(ReadOnlyAdmin):
     list_display = ("date", "place", "capacity", "created_by")
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(_ReadOnly):
+class EnrolmentAdmin(ReadOnlyAdmin):
     list_display = ("session", "candidate", "enrolled_at", "attended_at", "attendance_by")
 
 
 @admin.register(PaperVersion)
-class PaperVersionAdmin(_ReadOnly):
+class PaperVersionAdmin(ReadOnlyAdmin):
     list_display = ("candidate", "number", "title", "kind", "size", "uploaded_at")
     search_fields = ("candidate__person__email", "title")
     exclude = ("file",)  # the file is read through the paper pages, which check who may
 
 
 @admin.register(Review)
-class ReviewAdmin(_ReadOnly):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = ("version", "outcome", "reviewer", "reviewed_at")
     list_filter = ("outcome",)
 
 
 @admin.register(BulletinFeature)
-class BulletinFeatureAdmin(_ReadOnly):
+class BulletinFeatureAdmin(ReadOnlyAdmin):
     list_display = ("title", "candidate", "paper_type", "accepted_on", "queued_at")
 
 
 @admin.register(Recognition)
-class RecognitionAdmin(_ReadOnly):
+class RecognitionAdmin(ReadOnlyAdmin):
     list_display = ("candidate", "conference_year", "accepted_on")
     list_filter = ("conference_year",)

@@ -5,33 +5,21 @@ Library papers are not in the admin: their titles and files are for current memb
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
+from certcredit.store.admin_history import ReadOnlyAdmin
 from certcredit.store.library.models import Membership, Read
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Membership)
-class MembershipAdmin(_ReadOnly):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ("person", "starts_on", "ends_on", "source_file", "source_line", "recorded_by", "recorded_at")
     search_fields = ("person__email", "person__name")
     date_hierarchy = "starts_on"
 
 
 @admin.register(Read)
-class ReadAdmin(_ReadOnly):
+class ReadAdmin(ReadOnlyAdmin):
     list_display = ("read_at", "person", "paper_id", "via")
     list_filter = ("via",)
     search_fields = ("person__email",)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Q
 
-from certcredit.store.admin_history import HistoryAdmin
+from certcredit.store.admin_history import HistoryAdmin, ReadOnlyAdmin
 from certcredit.store.records.models import ImportRun, Record
 from certcredit.values.row import clean_activity
 
@@ -56,7 +56,7 @@ class RecordAdmin(HistoryAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdmin):
     """Read-only: an import run is the record of an attempt (who, when, how it ended). It is never changed or
     deleted in the admin; its records are removed one by one (each in the history), the run stays."""
 
@@ -73,12 +73,3 @@ class ImportRunAdmin(admin.ModelAdmin):
         "rejected",
     )
     list_filter = ("kind", "status")
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
