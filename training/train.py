@@ -57,7 +57,7 @@ from training.bank import (
     read_definitions,
 )
 from training.cache import CachingEmbedder
-from training.fit import fit_softmax, fit_temperature
+from training.fit import fit_softmax, fit_temperature, forget_rows, remember_rows
 from training.leaks import check_no_heldout
 from training.real import REAL_HELDOUT_PATH, REAL_TRAIN_PATH, read_real
 
@@ -127,6 +127,10 @@ MIN_REAL_FOR_SHIFT: Final = 100
 SHIFT_L2: Final = 0.01
 SHIFT_STEPS: Final = 400
 SHIFT_RATE: Final = 0.5
+#: A head fitted on the real sessions alone, added to the head fitted on all of them with one of these weights
+#: (0: not at all), chosen by the cross-validated decision cost (``choose_real_mix``), and its L2.
+REAL_HEAD_MIX: Final = (0.0, 0.25, 0.5)
+REAL_HEAD_L2: Final = 1e-3
 #: The subject area the association itself gave counts this many times in the area head's fit.
 OFFICIAL_AREA_WEIGHT: Final = 3.0
 
@@ -289,7 +293,8 @@ def choose_fit(
         probs = softmax(logits / temperature)
         row_nll = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None))
         nll = float(np.mean([row_nll[mask].mean() for mask in parts]))
-        cost = decision_cost(probs) if decision_cost is not None else 0.0
+        # one setting to try: nothing to choose between, so its decision cost is not worked out
+        cost = decision_cost(probs) if decision_cost is not None and len(grid) > 1 else 0.0
         report(
             f"  l2 {l2}, real weight {real_weight}, word scale {scale}: out-of-fold log-loss {nll:.4f}, "
             f"decision cost {cost:.4f}"
@@ -298,6 +303,34 @@ def choose_fit(
             best, best_nll = (l2, real_weight, scale, logits), (cost, nll)
     assert best is not None
     return best
+
+
+def choose_real_mix(
+    logits: npt.NDArray[np.float64],
+    labels: list[str],
+    splits: list[npt.NDArray[np.int64]],
+    focus_rows: npt.NDArray[np.bool_],
+    real_focus: npt.NDArray[np.bool_],
+    vectors: Vectors,
+    extra: tuple[Vectors, list[str]] | None,
+    decision_cost: Callable[[npt.NDArray[np.float64]], float],
+) -> tuple[float, npt.NDArray[np.float64]]:
+    """How much of a head fitted on the real sessions alone to add to the head fitted on all (``REAL_HEAD_MIX``),
+    by the cross-validated decision cost, and that head's out-of-fold logits.
+
+    The head fitted on every session learns mostly the project's own voice; one fitted on real catalogue text
+    alone (with the definitions) reads the words real catalogues use for each focus. Both are linear, so their
+    weighted sum is one linear head: the evaluator applies it as before.
+    """
+    real_logits = out_of_fold(vectors, labels, LABELS, splits, real_focus, REAL_HEAD_L2, extra)
+    targets = [t for t, k in zip(labels, focus_rows, strict=True) if k]
+    best = (np.inf, 0.0)
+    for mix in REAL_HEAD_MIX:
+        mixed = logits + mix * real_logits
+        temperature = fit_temperature(mixed[focus_rows], targets, LABELS)
+        cost = decision_cost(softmax(mixed / temperature))
+        best = min(best, (cost, mix))
+    return best[1], real_logits
 
 
 def fit_shift(
@@ -531,6 +564,24 @@ def train(
         sentences = [sentence for _, sentence in definitions]
         definition_vectors = session_features(embedder, sentences, sentences, sentences, hashing)
         extra = (definition_vectors, [label for label, _ in definitions])
+    # every fit below (each fold of each head, and the final ones) reads a subset of these rows
+    remember_rows(vectors if extra is None else np.vstack([vectors, extra[0]]))
+    try:
+        return _train(bank, embedder, lexicon, train_sha256, report, hashing, vectors, extra)
+    finally:
+        forget_rows()
+
+
+def _train(
+    bank: Sequence[LabelledSession],
+    embedder: Embedder,
+    lexicon: Lexicon,
+    train_sha256: str,
+    report: Callable[[str], None],
+    hashing: WordHashing,
+    vectors: Vectors,
+    extra: tuple[Vectors, list[str]] | None,
+) -> SessionModel:
     ids = [item.session.id for item in bank]
     splits = splits_of(ids, [item.site for item in bank])
     focus_rows = np.array([item.teaches_focus for item in bank])
@@ -555,6 +606,14 @@ def train(
         extra = None if extra is None else (scale_words(extra[0], words_from, scale), extra[1])
         hashing = replace(hashing, scale=hashing.scale * scale, char_scale=hashing.char_scale * scale)
     fit_weights = np.where(real_rows, real_weight, 1.0)
+    real_focus = focus_rows & real_rows
+    mix = 0.0
+    if real_focus.sum() >= MIN_REAL_FOR_SHIFT and len(REAL_HEAD_MIX) > 1:
+        mix, real_logits = choose_real_mix(
+            logits, labels, splits, focus_rows, real_focus, vectors, extra, decision_cost
+        )
+        report(f"real-text head: mixed in at {mix} (chosen from {REAL_HEAD_MIX})")
+        logits = logits + mix * real_logits
     temperature = fit_temperature(logits[focus_rows], [t for t, k in zip(labels, focus_rows, strict=True) if k], LABELS)
     probs = softmax(logits / temperature)
     cv_accuracy = float(
@@ -562,7 +621,6 @@ def train(
     )
     report(f"category head: temperature {temperature:.3f}, cross-validated focus accuracy {cv_accuracy:.3f}")
     shift = np.zeros(len(LABELS))
-    real_focus = focus_rows & real_rows
     if real_focus.sum() >= MIN_REAL_FOR_SHIFT:
         targets = np.array([LABELS.index(t) for t in labels])
         scaled = logits / temperature
@@ -619,6 +677,11 @@ def train(
 
     focus_labels = [t for t, k in zip(labels, focus_rows, strict=True) if k]
     fitted = _fit(vectors[focus_rows], focus_labels, LABELS, l2, extra, fit_weights[focus_rows])
+    if mix:
+        real_labels = [t for t, k in zip(labels, real_focus, strict=True) if k]
+        real_head = _fit(vectors[real_focus], real_labels, LABELS, REAL_HEAD_L2, extra)
+        # two linear heads added are one linear head
+        fitted = SoftmaxHead(LABELS, fitted.weights + mix * real_head.weights, fitted.bias + mix * real_head.bias)
     # the shift is added after the temperature: softmax((x W + b) / T + s) = softmax((x W + b + T s) / T)
     category = SoftmaxHead(LABELS, fitted.weights, fitted.bias + temperature * shift, temperature)
     area = fit_softmax(vectors, areas, AREA_LABELS, l2=area_l2, sample_weights=area_weights).with_temperature(
@@ -631,7 +694,7 @@ def train(
         tuple(focus_labels),
     )
     metrics.update({"cv_focus_accuracy": cv_accuracy, "cv_area_accuracy": area_accuracy, "cv_topic_recall": recall})
-    metrics.update({"l2": l2, "real_weight": real_weight, "word_scale": scale})
+    metrics.update({"l2": l2, "real_weight": real_weight, "word_scale": scale, "real_head_mix": mix})
     metrics.update({f"shift_{label}": float(value) for label, value in zip(LABELS, shift, strict=True)})
     if real_rows.any():
         real_focus = focus_rows & real_rows

@@ -53,3 +53,20 @@ def test_a_saved_model_loads_back_with_the_same_predictions(tmp_path: Path) -> N
     assert loaded.hashing == model.hashing
     assert loaded.train_sha256 == "fixture"
     assert loaded.neighbours.titles == model.neighbours.titles
+
+
+def test_a_fit_on_remembered_rows_equals_the_fit_that_computes_its_own_row_products() -> None:
+    from training.fit import forget_rows, remember_rows
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(30, 80)).astype(np.float32)
+    y = [("a", "b", "c")[i % 3] for i in range(30)]
+    subset = [0, 2, 3, 5, 8, 13, 21, 29, 1, 4, 6, 7]
+    plain = fit_softmax(x[subset], [y[i] for i in subset], ("a", "b", "c"), l2=1e-3)
+    remember_rows(x)
+    try:
+        cached = fit_softmax(x[subset], [y[i] for i in subset], ("a", "b", "c"), l2=1e-3)
+    finally:
+        forget_rows()
+    assert np.allclose(cached.probabilities(x), plain.probabilities(x), atol=1e-5)
+    assert not np.allclose(plain.probabilities(x)[0], 1 / 3)

@@ -71,8 +71,11 @@ SESSIONS: tuple[Mapping[str, object], ...] = (
     },
     {
         "title": "Budget Forecasting with Spreadsheets",
-        "description": "Builds a twelve-month operating forecast for a small firm, with scenarios and "
-        "variance tracking, using spreadsheet formulas and pivot tables.",
+        # the demo's session for the evaluator to decide: its text says the skill taught (spreadsheets), so the
+        # reading does not hang on a borderline between finance and technology (a retrained model sent the
+        # earlier wording, a forecast "using" spreadsheets, to review at 0.60, and the demo lost its decided one)
+        "description": "A hands-on spreadsheet class: formulas, named ranges, pivot tables and scenario tools, "
+        "practised by building a twelve-month operating forecast for a small firm.",
         "date": "2026-04-02",
         "minutes": 120,
         "format": "live_online",
