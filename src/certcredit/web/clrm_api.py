@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from certcredit.services import clrm
 from certcredit.services import clrm_flow as flow
 from certcredit.web.api import ERRORS, InvalidField, Text, api
+from certcredit.web.clrm_views import paper_file_response
 
 if TYPE_CHECKING:
     from certcredit.store.clrm.models import Enrolment, OrientationSession, PaperVersion, Proposal, Review
@@ -366,17 +367,7 @@ def paper_file(request: HttpRequest, paper_id: int) -> FileResponse:
     """The draft's file as uploaded (the candidate, paper reviewers and staff; 404 for anyone else)."""
     with _step():
         version = flow.paper_seen_by(request.auth, paper_id)
-    return _file_response(version)
-
-
-def _file_response(version: PaperVersion) -> FileResponse:
-    kind = "application/pdf" if version.kind == "pdf" else (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )  # fmt: skip
-    name = f"clrm-paper-{version.candidate_id}-draft-{version.number}.{version.kind}"
-    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=name, content_type=kind)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return paper_file_response(version)
 
 
 @api.get("/clrm/reviews", response={200: list[WaitingOut], **ERRORS}, tags=TAGS)

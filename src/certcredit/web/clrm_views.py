@@ -334,6 +334,11 @@ def paper_file(request: HttpRequest, paper_id: int) -> FileResponse:
         version = flow.paper_seen_by(request.user, paper_id)
     except clrm.NotFound as error:
         raise Http404(str(error)) from error
+    return paper_file_response(version)
+
+
+def paper_file_response(version: Any) -> FileResponse:
+    """A draft as a download, named after its candidate and number; the page and the API both answer with it."""
     kind = "application/pdf" if version.kind == "pdf" else (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )  # fmt: skip
